@@ -1,0 +1,32 @@
+package api
+
+import (
+	"net"
+
+	"github.com/tlsengine/tlsengine/engine"
+)
+
+// NewServerSocket wraps an accepted transport as the server end of a TLS
+// connection configured directly with an engine Config. resolve, if not
+// nil, answers the engine's decisions (see engine.Drive).
+func NewServerSocket(conn net.Conn, cfg *engine.Config, r *engine.Resolvers) *TLSSocket {
+	s := newSocket(conn, engine.NewServer(cfg), true)
+	if r != nil {
+		rs := *r
+		s.resolve = func(c *engine.Conn) error { return engine.Drive(c, rs) }
+	}
+	return s
+}
+
+// NewClientSocket wraps a dialed transport as the client end of a TLS
+// connection configured directly with an engine Config.
+func NewClientSocket(conn net.Conn, cfg *engine.Config, opts engine.ClientOptions) *TLSSocket {
+	return newSocket(conn, engine.NewClient(cfg, opts), false)
+}
+
+// OnKeylog registers a function that receives NSS key log lines.
+func (s *TLSSocket) OnKeylog(f func(line string)) {
+	s.mu.Lock()
+	s.onKeylog = f
+	s.mu.Unlock()
+}

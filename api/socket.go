@@ -1,0 +1,283 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// readBufferSize is how much one transport read asks for: a full record.
+const readBufferSize = record.MaxRecord
+
+// TLSSocket is a TLS connection over a net.Conn: Node's tls.TLSSocket in Go
+// form. It is a net.Conn itself; Read and Write run the handshake first
+// if it has not run yet.
+type TLSSocket struct {
+	conn     net.Conn
+	isServer bool
+
+	// mu guards the engine and everything below it; writeMu orders bytes
+	// on the transport. A goroutine that drained events takes writeMu
+	// before releasing mu, so records leave in the order they were made.
+	mu      sync.Mutex
+	writeMu sync.Mutex
+	eng     *engine.Conn
+	resolve func(*engine.Conn) error
+
+	plain     []byte // decrypted bytes not yet returned by Read
+	state     *engine.ConnectionState
+	peerClose bool
+	err       error // first fatal error (engine or transport)
+	hsDone    chan struct{}
+	hsOnce    sync.Once
+	onKeylog  func(line string)
+
+	readBuf []byte
+	reading sync.Mutex // one transport reader at a time
+}
+
+func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
+	return &TLSSocket{conn: conn, eng: eng, isServer: isServer, hsDone: make(chan struct{})}
+}
+
+// Handshake runs the handshake to completion, or until ctx ends (which
+// closes the transport, as Node's handshakeTimeout does).
+func (s *TLSSocket) Handshake(ctx context.Context) error {
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() {
+			s.mu.Lock()
+			if s.state == nil && s.err == nil {
+				s.err = ctx.Err()
+			}
+			s.mu.Unlock()
+			s.conn.Close()
+		})
+		defer stop()
+	}
+	// Flush what the engine already queued (the client's hello).
+	if err := s.pump(); err != nil {
+		return err
+	}
+	for {
+		s.mu.Lock()
+		st, err := s.state, s.err
+		s.mu.Unlock()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		if st != nil {
+			return nil
+		}
+		if err := s.readOnce(); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+	}
+}
+
+// ConnectionState returns the negotiated parameters, or nil before the
+// handshake completed.
+func (s *TLSSocket) ConnectionState() *engine.ConnectionState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state
+}
+
+// Read returns decrypted application data.
+func (s *TLSSocket) Read(p []byte) (int, error) {
+	if err := s.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	for {
+		s.mu.Lock()
+		if len(s.plain) > 0 {
+			n := copy(p, s.plain)
+			s.plain = s.plain[n:]
+			s.mu.Unlock()
+			return n, nil
+		}
+		peerClose, err := s.peerClose, s.err
+		s.mu.Unlock()
+		if peerClose {
+			return 0, io.EOF
+		}
+		if err != nil {
+			return 0, err
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		if err := s.readOnce(); err != nil {
+			s.mu.Lock()
+			buffered := len(s.plain) > 0
+			s.mu.Unlock()
+			if !buffered {
+				return 0, err
+			}
+		}
+	}
+}
+
+// Write encrypts and sends application data.
+func (s *TLSSocket) Write(p []byte) (int, error) {
+	if err := s.Handshake(context.Background()); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	n, err := s.eng.Write(p)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, err
+	}
+	return n, s.drainAndSend()
+}
+
+// Close sends close_notify and closes the transport.
+func (s *TLSSocket) Close() error {
+	s.mu.Lock()
+	s.eng.Close()
+	err := s.drainAndSend()
+	_ = err
+	return s.conn.Close()
+}
+
+// CloseWrite sends close_notify without closing the transport.
+func (s *TLSSocket) CloseWrite() error {
+	s.mu.Lock()
+	s.eng.Close()
+	return s.drainAndSend()
+}
+
+// LocalAddr returns the transport's local address.
+func (s *TLSSocket) LocalAddr() net.Addr { return s.conn.LocalAddr() }
+
+// RemoteAddr returns the transport's remote address.
+func (s *TLSSocket) RemoteAddr() net.Addr { return s.conn.RemoteAddr() }
+
+// SetDeadline sets the transport's deadlines.
+func (s *TLSSocket) SetDeadline(t time.Time) error { return s.conn.SetDeadline(t) }
+
+// SetReadDeadline sets the transport's read deadline.
+func (s *TLSSocket) SetReadDeadline(t time.Time) error { return s.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the transport's write deadline.
+func (s *TLSSocket) SetWriteDeadline(t time.Time) error { return s.conn.SetWriteDeadline(t) }
+
+// NetConn returns the underlying transport.
+func (s *TLSSocket) NetConn() net.Conn { return s.conn }
+
+// pump sends whatever the engine has queued.
+func (s *TLSSocket) pump() error {
+	s.mu.Lock()
+	return s.drainAndSend()
+}
+
+// readOnce reads one chunk from the transport and feeds it to the engine.
+func (s *TLSSocket) readOnce() error {
+	s.reading.Lock()
+	defer s.reading.Unlock()
+	// Another reader may have made progress while we waited.
+	s.mu.Lock()
+	if len(s.plain) > 0 || s.peerClose || s.err != nil {
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
+	if s.readBuf == nil {
+		s.readBuf = make([]byte, readBufferSize)
+	}
+	n, rerr := s.conn.Read(s.readBuf)
+	s.mu.Lock()
+	if n > 0 {
+		_ = s.eng.Feed(s.readBuf[:n])
+	}
+	if err := s.drainAndSend(); err != nil {
+		return err
+	}
+	if rerr != nil {
+		s.mu.Lock()
+		if s.err == nil && !s.peerClose {
+			if errors.Is(rerr, io.EOF) {
+				// The transport closed without close_notify: a truncation.
+				s.err = &Error{Code: "ECONNRESET", Message: "socket hang up", Err: rerr}
+			} else {
+				s.err = rerr
+			}
+		}
+		err := s.err
+		s.mu.Unlock()
+		if err == nil {
+			return nil
+		}
+		return err
+	}
+	return nil
+}
+
+// drainAndSend takes the engine's events (s.mu held on entry, released on
+// return) and writes the records to the transport in order.
+func (s *TLSSocket) drainAndSend() error {
+	var out [][]byte
+	for {
+		e := s.eng.NextEvent()
+		if e.Kind == engine.EventNone {
+			break
+		}
+		switch e.Kind {
+		case engine.EventSend:
+			out = append(out, e.Data)
+		case engine.EventPlaintext:
+			s.plain = append(s.plain, e.Data...)
+		case engine.EventHandshakeDone:
+			s.state = e.State
+			s.hsOnce.Do(func() { close(s.hsDone) })
+		case engine.EventDecision:
+			if s.resolve != nil {
+				if err := s.resolve(s.eng); err != nil && s.err == nil {
+					s.err = err
+				}
+			}
+		case engine.EventKeylog:
+			if s.onKeylog != nil {
+				s.onKeylog(e.Keylog)
+			}
+		case engine.EventPeerClosed:
+			s.peerClose = true
+		case engine.EventError:
+			if s.err == nil {
+				s.err = e.Err
+			}
+		}
+	}
+	fatal := s.err
+	s.writeMu.Lock()
+	s.mu.Unlock()
+	defer s.writeMu.Unlock()
+	for _, b := range out {
+		if _, err := s.conn.Write(b); err != nil {
+			s.mu.Lock()
+			if s.err == nil {
+				s.err = err
+			}
+			s.mu.Unlock()
+			return err
+		}
+	}
+	if fatal != nil {
+		// After a fatal alert nothing more is sent; the transport closes.
+		s.conn.Close()
+		return fatal
+	}
+	return nil
+}

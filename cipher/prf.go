@@ -1,0 +1,162 @@
+package cipher
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"hash"
+)
+
+// PRF is the TLS pseudo-random function: P_<hash> for TLS 1.2 (RFC 5246,
+// Section 5), and for TLS 1.0 and 1.1 the XOR of P_MD5 and P_SHA1 over the
+// two halves of the secret (RFC 2246, Section 5). It fills out.
+func PRF(version uint16, h crypto.Hash, secret []byte, label string, seed []byte, out []byte) {
+	ls := make([]byte, 0, len(label)+len(seed))
+	ls = append(append(ls, label...), seed...)
+	if version >= VersionTLS12 {
+		pHash(newHash(h), secret, ls, out)
+		return
+	}
+	// RFC 2246, Section 5: the halves overlap by one byte when the secret
+	// has odd length.
+	half := (len(secret) + 1) / 2
+	pHash(md5.New, secret[:half], ls, out)
+	tmp := make([]byte, len(out))
+	pHash(sha1.New, secret[len(secret)-half:], ls, tmp)
+	for i := range out {
+		out[i] ^= tmp[i]
+	}
+}
+
+// pHash is P_hash of RFC 5246, Section 5:
+// A(0) = seed, A(i) = HMAC(secret, A(i-1)),
+// output = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
+func pHash(h func() hash.Hash, secret, seed, out []byte) {
+	mac := hmac.New(h, secret)
+	mac.Write(seed)
+	a := mac.Sum(nil)
+	var block []byte
+	for len(out) > 0 {
+		mac.Reset()
+		mac.Write(a)
+		mac.Write(seed)
+		block = mac.Sum(block[:0])
+		n := copy(out, block)
+		out = out[n:]
+		mac.Reset()
+		mac.Write(a)
+		a = mac.Sum(a[:0])
+	}
+}
+
+func newHash(h crypto.Hash) func() hash.Hash {
+	switch h {
+	case crypto.SHA384:
+		return sha512.New384
+	case crypto.SHA512:
+		return sha512.New
+	case crypto.SHA1:
+		return sha1.New
+	}
+	return sha256.New
+}
+
+// TranscriptHash hashes the concatenated handshake messages as this suite
+// and version need for Finished and the EMS session hash: the PRF hash in
+// TLS 1.2, MD5 || SHA-1 before it (RFC 2246, Section 7.4.9).
+func (s *Suite) TranscriptHash(version uint16, messages []byte) []byte {
+	if version >= VersionTLS12 {
+		h := newHash(s.PRFHash)()
+		h.Write(messages)
+		return h.Sum(nil)
+	}
+	m := md5.Sum(messages)
+	s1 := sha1.Sum(messages)
+	return append(m[:], s1[:]...)
+}
+
+// MasterSecret derives the 48-byte master secret (RFC 5246, Section 8.1).
+func (s *Suite) MasterSecret(version uint16, preMaster, clientRandom, serverRandom []byte) []byte {
+	seed := make([]byte, 0, 64)
+	seed = append(append(seed, clientRandom...), serverRandom...)
+	out := make([]byte, 48)
+	PRF(version, s.PRFHash, preMaster, "master secret", seed, out)
+	return out
+}
+
+// ExtendedMasterSecret derives the master secret from the session hash
+// (RFC 7627, Section 4).
+func (s *Suite) ExtendedMasterSecret(version uint16, preMaster, sessionHash []byte) []byte {
+	out := make([]byte, 48)
+	PRF(version, s.PRFHash, preMaster, "extended master secret", sessionHash, out)
+	return out
+}
+
+// FinishedVerifyData computes verify_data (RFC 5246, Section 7.4.9).
+func (s *Suite) FinishedVerifyData(version uint16, masterSecret []byte, fromClient bool, transcriptHash []byte) []byte {
+	label := "server finished"
+	if fromClient {
+		label = "client finished"
+	}
+	out := make([]byte, 12)
+	PRF(version, s.PRFHash, masterSecret, label, transcriptHash, out)
+	return out
+}
+
+// KeyMaterial is the key block split per RFC 5246, Section 6.3.
+type KeyMaterial struct {
+	ClientMACKey, ServerMACKey []byte
+	ClientKey, ServerKey       []byte
+	ClientIV, ServerIV         []byte
+}
+
+// ivLen is the IV material the key block carries: the implicit AEAD nonce,
+// or the first CBC IV in TLS 1.0 (later versions send explicit IVs).
+func (s *Suite) ivLen(version uint16) int {
+	if s.AEAD() || version == VersionTLS10 {
+		return s.FixedIVLen
+	}
+	return 0
+}
+
+// KeyBlock expands the master secret into the traffic keys (RFC 5246,
+// Section 6.3).
+func (s *Suite) KeyBlock(version uint16, masterSecret, clientRandom, serverRandom []byte) KeyMaterial {
+	seed := make([]byte, 0, 64)
+	seed = append(append(seed, serverRandom...), clientRandom...)
+	iv := s.ivLen(version)
+	n := 2*s.MACKeyLen + 2*s.KeyLen + 2*iv
+	b := make([]byte, n)
+	PRF(version, s.PRFHash, masterSecret, "key expansion", seed, b)
+	var k KeyMaterial
+	take := func(l int) []byte { p := b[:l:l]; b = b[l:]; return p }
+	k.ClientMACKey, k.ServerMACKey = take(s.MACKeyLen), take(s.MACKeyLen)
+	k.ClientKey, k.ServerKey = take(s.KeyLen), take(s.KeyLen)
+	k.ClientIV, k.ServerIV = take(iv), take(iv)
+	return k
+}
+
+// ExportKeyingMaterial implements RFC 5705, Section 4.
+func (s *Suite) ExportKeyingMaterial(version uint16, masterSecret, clientRandom, serverRandom []byte, label string, context []byte, hasContext bool, length int) ([]byte, error) {
+	switch label {
+	case "client finished", "server finished", "master secret", "key expansion", "extended master secret":
+		// RFC 5705, Section 4: labels used by TLS itself are reserved.
+		return nil, errors.New("tls: reserved exporter label")
+	}
+	seed := make([]byte, 0, 64+2+len(context))
+	seed = append(append(seed, clientRandom...), serverRandom...)
+	if hasContext {
+		if len(context) >= 1<<16 {
+			return nil, errors.New("tls: exporter context too long")
+		}
+		seed = append(seed, byte(len(context)>>8), byte(len(context)))
+		seed = append(seed, context...)
+	}
+	out := make([]byte, length)
+	PRF(version, s.PRFHash, masterSecret, label, seed, out)
+	return out, nil
+}

@@ -1,0 +1,432 @@
+package engine
+
+import (
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// Limits on what a peer can make the engine hold or loop over.
+const (
+	// maxPendingInput bounds the bytes buffered while a decision is
+	// pending: nothing legitimate arrives then beyond a record or two.
+	maxPendingInput = 4 * record.MaxRecord
+	// maxEmptyRecords bounds consecutive empty application-data records.
+	maxEmptyRecords = 32
+	// maxWarningAlerts bounds consecutive warning alerts.
+	maxWarningAlerts = 5
+)
+
+// Conn is one TLS connection, client or server, without I/O.
+type Conn struct {
+	cfg      *Config
+	isClient bool
+	hs       *handshake.Machine
+	rd, wr   record.HalfConn
+	reasm    handshake.Reassembler
+
+	in  []byte // unprocessed bytes from the peer
+	off int    // start of the unprocessed part of in
+
+	hsOut []byte // handshake messages waiting to be put in records
+	out   []byte // records waiting for the next EventSend
+	plain []byte // plaintext waiting for the next EventPlaintext
+
+	events []Event
+	head   int
+
+	// announced is the decision already reported as an event.
+	announced Decision
+	state     *ConnectionState
+	err       error // the latched fatal error
+	sentClose bool
+	peerClose bool
+
+	maxFragment   int
+	emptyRecords  int
+	warningAlerts int
+}
+
+// NewServer returns a server connection waiting for a ClientHello.
+func NewServer(cfg *Config) *Conn {
+	c := newConn(cfg, false)
+	c.hs = handshake.NewServer(cfg, (*sink)(c))
+	return c
+}
+
+// NewClient returns a client connection whose ClientHello is already queued
+// as the first event.
+func NewClient(cfg *Config, opts ClientOptions) *Conn {
+	c := newConn(cfg, true)
+	c.hs = handshake.NewClient(cfg, opts, (*sink)(c))
+	if err := c.hs.Start(); err != nil {
+		c.fail(err)
+	}
+	c.flush()
+	return c
+}
+
+func newConn(cfg *Config, isClient bool) *Conn {
+	c := &Conn{cfg: cfg, isClient: isClient, maxFragment: record.MaxPlaintext}
+	c.rd.Version = record.VersionTLS12
+	c.wr.Version = record.VersionTLS10
+	return c
+}
+
+// Feed gives the engine bytes received from the peer, in any split. It
+// returns the fatal error if the connection has failed (now or before); the
+// events queued by this call, including the alert to send, must still be
+// drained.
+func (c *Conn) Feed(p []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.peerClose {
+		// RFC 5246, Section 7.2.1: data after close_notify is ignored.
+		return nil
+	}
+	c.in = append(c.in, p...)
+	c.process()
+	c.flush()
+	return c.err
+}
+
+// Write protects application data and queues it for sending. It fails
+// before the handshake completes and after Close.
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.sentClose {
+		return 0, record.Errorf(record.ErrClosed, record.AlertInternalError, "tls: write after close")
+	}
+	if !c.hs.Established() {
+		return 0, record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: write before the handshake completed")
+	}
+	var err error
+	c.out, err = c.wr.SealAll(c.out, record.TypeApplicationData, p, c.maxFragment)
+	if err != nil {
+		c.fail(err)
+		c.flush()
+		return 0, err
+	}
+	c.flush()
+	return len(p), nil
+}
+
+// Close queues a close_notify alert. Further writes fail; reading goes on
+// until the peer's close_notify.
+func (c *Conn) Close() error {
+	if c.err != nil || c.sentClose {
+		return nil
+	}
+	c.sendAlert(record.LevelWarning, record.AlertCloseNotify)
+	c.sentClose = true
+	c.flush()
+	return nil
+}
+
+// Resolve answers the pending decision and resumes the handshake.
+func (c *Conn) Resolve(answer any) error {
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.hs.Resolve(answer); err != nil {
+		if !isMisuse(err) {
+			c.fail(err)
+			c.flush()
+		}
+		return err
+	}
+	c.announced = nil
+	c.process()
+	c.flush()
+	return c.err
+}
+
+// Pending returns the decision waiting for Resolve, or nil.
+func (c *Conn) Pending() Decision { return c.hs.Pending() }
+
+// NextEvent returns the next queued event, or an event of kind EventNone.
+func (c *Conn) NextEvent() Event {
+	if c.head == len(c.events) {
+		c.events, c.head = c.events[:0], 0
+		return Event{}
+	}
+	e := c.events[c.head]
+	c.events[c.head] = Event{}
+	c.head++
+	return e
+}
+
+// ConnectionState returns what the handshake negotiated, or nil before it
+// completed.
+func (c *Conn) ConnectionState() *ConnectionState { return c.state }
+
+// Err returns the latched fatal error.
+func (c *Conn) Err() error { return c.err }
+
+// SetMaxSendFragment sets the largest plaintext per record (512 to 16384).
+func (c *Conn) SetMaxSendFragment(n int) error {
+	if n < 512 || n > record.MaxPlaintext {
+		return record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: max send fragment %d is outside 512..16384", n)
+	}
+	c.maxFragment = n
+	return nil
+}
+
+// process handles buffered handshake messages and records until the input
+// runs out, a decision is pending, or the connection fails.
+func (c *Conn) process() {
+	for c.err == nil && c.hs.Pending() == nil {
+		// Messages already reassembled come first: a decision may have
+		// paused the machine in the middle of a record.
+		msg, ok, err := c.reasm.Next()
+		if err != nil {
+			c.fail(err)
+			break
+		}
+		if ok {
+			if err := c.hs.HandleMessage(msg); err != nil {
+				c.fail(err)
+			}
+			continue
+		}
+		if c.peerClose {
+			break
+		}
+		h, frag, n, err := record.Parse(c.in[c.off:])
+		if err != nil {
+			c.fail(err)
+			break
+		}
+		if n == 0 {
+			break
+		}
+		c.off += n
+		c.handleRecord(h, frag)
+	}
+	if d := c.hs.Pending(); d != nil && c.err == nil {
+		if len(c.in)-c.off > maxPendingInput {
+			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: peer sent too much data during a pending decision"))
+		} else if d != c.announced {
+			c.announced = d
+			c.push(Event{Kind: EventDecision, Decision: d})
+		}
+	}
+	// Keep only the unprocessed tail, at the front of the buffer.
+	if c.off > 0 {
+		rest := copy(c.in, c.in[c.off:])
+		c.in, c.off = c.in[:rest], 0
+	}
+}
+
+// handleRecord dispatches one record by content type.
+func (c *Conn) handleRecord(h record.Header, frag []byte) {
+	// RFC 5246, Appendix E.1: once the version is agreed, every record
+	// carries it.
+	if v := c.hs.Version(); v != 0 && uint16(h.Version) != v {
+		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
+			"tls: record version 0x%04x differs from the negotiated 0x%04x", uint16(h.Version), v))
+		return
+	}
+	data, err := c.rd.Open(h, frag)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if h.Type != record.TypeAlert {
+		c.warningAlerts = 0
+	}
+	if h.Type != record.TypeApplicationData || len(data) > 0 {
+		c.emptyRecords = 0
+	}
+	switch h.Type {
+	case record.TypeHandshake:
+		if err := c.reasm.Add(data); err != nil {
+			c.fail(err)
+		}
+	case record.TypeChangeCipherSpec:
+		// A key change must not split a handshake message.
+		if !c.reasm.Empty() {
+			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: ChangeCipherSpec inside a handshake message"))
+			return
+		}
+		if err := c.hs.HandleChangeCipherSpec(data); err != nil {
+			c.fail(err)
+		}
+	case record.TypeAlert:
+		c.handleAlert(data)
+	case record.TypeApplicationData:
+		// RFC 5246, Section 7.4.9: application data may only follow a
+		// completed handshake.
+		if !c.hs.Established() {
+			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: application data before the handshake completed"))
+			return
+		}
+		if len(data) == 0 {
+			c.emptyRecords++
+			if c.emptyRecords > maxEmptyRecords {
+				c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many empty records"))
+			}
+			return
+		}
+		c.plain = append(c.plain, data...)
+	default:
+		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: unexpected %v record", h.Type))
+	}
+}
+
+// handleAlert processes one alert record (RFC 5246, Section 7.2).
+func (c *Conn) handleAlert(data []byte) {
+	if len(data) != 2 {
+		c.fail(record.Errorf(record.ErrDecode, record.AlertDecodeError, "tls: malformed alert record"))
+		return
+	}
+	a := record.Alert{Level: record.AlertLevel(data[0]), Description: record.AlertDescription(data[1])}
+	switch {
+	case a.Description == record.AlertCloseNotify:
+		// RFC 5246, Section 7.2.1: the other party MUST respond with a
+		// close_notify of its own.
+		c.flushPlain()
+		c.peerClose = true
+		if !c.sentClose {
+			c.sendAlert(record.LevelWarning, record.AlertCloseNotify)
+			c.sentClose = true
+		}
+		c.push(Event{Kind: EventPeerClosed})
+	case a.Level == record.LevelWarning:
+		c.warningAlerts++
+		if c.warningAlerts > maxWarningAlerts {
+			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many warning alerts"))
+			return
+		}
+		c.push(Event{Kind: EventAlertReceived, Alert: a})
+	case a.Level == record.LevelFatal:
+		c.push(Event{Kind: EventAlertReceived, Alert: a})
+		c.failSilently(&record.AlertError{Alert: a})
+	default:
+		c.fail(record.Errorf(record.ErrDecode, record.AlertIllegalParameter, "tls: alert with unknown level %d", data[0]))
+	}
+}
+
+// fail latches err, sends its alert, and reports it.
+func (c *Conn) fail(err error) {
+	if c.err != nil {
+		return
+	}
+	c.hsOut = c.hsOut[:0] // a half-built flight is never sent
+	if alert, ok := record.AlertFor(err); ok {
+		c.sendAlert(record.LevelFatal, alert)
+	}
+	c.failSilently(err)
+}
+
+// failSilently latches err without sending anything.
+func (c *Conn) failSilently(err error) {
+	if c.err != nil {
+		return
+	}
+	c.err = err
+	c.flushSend()
+	c.push(Event{Kind: EventError, Err: err})
+}
+
+// sendAlert seals one alert record under the current write protection.
+func (c *Conn) sendAlert(level record.AlertLevel, d record.AlertDescription) {
+	c.flushHandshake()
+	out, err := c.wr.Seal(c.out, record.TypeAlert, []byte{byte(level), byte(d)})
+	if err == nil {
+		c.out = out
+	}
+}
+
+// push queues an event. Events whose order relative to sent bytes matters
+// first flush the records queued so far.
+func (c *Conn) push(e Event) {
+	switch e.Kind {
+	case EventHandshakeDone, EventPeerClosed, EventDecision, EventError:
+		c.flushPlain()
+		c.flushSend()
+	}
+	c.events = append(c.events, e)
+}
+
+// flush turns everything pending into events at the end of an input.
+func (c *Conn) flush() {
+	c.flushPlain()
+	c.flushSend()
+}
+
+func (c *Conn) flushHandshake() {
+	if len(c.hsOut) == 0 {
+		return
+	}
+	out, err := c.wr.SealAll(c.out, record.TypeHandshake, c.hsOut, c.maxFragment)
+	c.hsOut = c.hsOut[:0]
+	c.out = out
+	if err != nil {
+		c.fail(err)
+	}
+}
+
+func (c *Conn) flushSend() {
+	c.flushHandshake()
+	if len(c.out) == 0 {
+		return
+	}
+	c.events = append(c.events, Event{Kind: EventSend, Data: c.out})
+	c.out = nil
+}
+
+func (c *Conn) flushPlain() {
+	if len(c.plain) == 0 {
+		return
+	}
+	c.events = append(c.events, Event{Kind: EventPlaintext, Data: c.plain})
+	c.plain = nil
+}
+
+func isMisuse(err error) bool {
+	re, ok := err.(*record.Error)
+	return ok && re.Category == record.ErrMisuse
+}
+
+// sink is the Conn as the handshake machine sees it.
+type sink Conn
+
+func (s *sink) SendMessage(raw []byte) { s.hsOut = append(s.hsOut, raw...) }
+
+func (s *sink) SendChangeCipherSpec() error {
+	c := (*Conn)(s)
+	c.flushHandshake()
+	out, err := c.wr.Seal(c.out, record.TypeChangeCipherSpec, []byte{1})
+	if err != nil {
+		return err
+	}
+	c.out = out
+	return c.wr.ChangeCipherSpec()
+}
+
+func (s *sink) SendWarning(d record.AlertDescription) {
+	(*Conn)(s).sendAlert(record.LevelWarning, d)
+}
+
+func (s *sink) SetVersion(v uint16) { s.wr.Version = record.Version(v) }
+
+func (s *sink) SetPending(read, write cipher.Protection) {
+	s.rd.SetPending(read)
+	s.wr.SetPending(write)
+}
+
+func (s *sink) ActivateRead() error { return s.rd.ChangeCipherSpec() }
+
+func (s *sink) HandshakeDone(st *ConnectionState) {
+	c := (*Conn)(s)
+	c.state = st
+	c.push(Event{Kind: EventHandshakeDone, State: st})
+}
+
+func (s *sink) Keylog(line string) {
+	(*Conn)(s).events = append(s.events, Event{Kind: EventKeylog, Keylog: line})
+}

@@ -1,0 +1,40 @@
+package engine
+
+import (
+	"github.com/tlsengine/tlsengine/handshake"
+)
+
+// Resolvers answer decisions synchronously from plain functions. A nil
+// function answers with the default (keep the current configuration).
+type Resolvers struct {
+	// ServerContext picks the configuration for a ClientHello (SNI); a nil
+	// *Config keeps the current one, an error fails the handshake.
+	ServerContext func(d *handshake.ServerContextDecision) (*Config, error)
+}
+
+// Drive answers every pending decision of c with r, for tests and callers
+// that need no asynchrony. It returns the connection's error, if any.
+func Drive(c *Conn, r Resolvers) error {
+	for c.Err() == nil {
+		d := c.Pending()
+		if d == nil {
+			return nil
+		}
+		var answer any
+		switch d := d.(type) {
+		case *handshake.ServerContextDecision:
+			if r.ServerContext != nil {
+				cfg, err := r.ServerContext(d)
+				if err != nil {
+					answer = err
+				} else if cfg != nil {
+					answer = cfg
+				}
+			}
+		}
+		if err := c.Resolve(answer); err != nil {
+			return err
+		}
+	}
+	return c.Err()
+}

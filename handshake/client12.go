@@ -1,0 +1,393 @@
+package handshake
+
+// The TLS 1.2 client (RFC 5246, Section 7.3). States: clientStart ->
+// expectServerHello -> expectServerCertificate -> expectServerKeyExchange ->
+// expectServerHelloDone (CertificateRequest allowed before it) ->
+// expectServerCCS -> expectServerFinished -> established.
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// clientHS is the data of one client handshake.
+type clientHS struct {
+	cfg          *Config
+	opts         ClientOptions
+	hello        *ClientHello
+	serverHello  *ServerHello
+	version      uint16
+	suite        *cipher.Suite
+	ems          bool
+	secureReneg  bool
+	peer         *peerVerification
+	group        kex.Group
+	peerScheme   kex.SignatureScheme
+	certRequest  *CertificateRequest
+	preMaster    []byte
+	master       []byte
+	serverRandom []byte
+	t            transcript
+}
+
+// clientStart is the client before its ClientHello.
+type clientStart struct{ opts ClientOptions }
+
+func (s *clientStart) handle(m *Machine, in input) (state, error) {
+	return nil, unexpected(in, "nothing before the ClientHello is sent")
+}
+
+// start sends the ClientHello (RFC 5246, Section 7.4.1.2).
+func (s *clientStart) start(m *Machine) (state, error) {
+	cfg := m.cfg
+	hs := &clientHS{cfg: cfg, opts: s.opts}
+	random := make([]byte, 32)
+	if _, err := readFull(cfg.Rand, random); err != nil {
+		return nil, err
+	}
+	ch := &ClientHello{
+		Version:                      cfg.maxVersion(),
+		Random:                       random,
+		CipherSuites:                 cfg.suites(),
+		CompressionMethods:           []uint8{0},
+		HasExtensions:                true,
+		SupportedPoints:              []uint8{0},
+		SignatureSchemes:             cfg.schemes(),
+		ALPNProtocols:                cfg.ALPNProtocols,
+		ExtendedMasterSecret:         !cfg.DisableExtendedMasterSecret,
+		SecureRenegotiationSupported: true,
+	}
+	// RFC 6066, Section 3: literal IP addresses are not permitted in
+	// server_name.
+	if name := s.opts.ServerName; name != "" {
+		if _, err := netip.ParseAddr(name); err != nil {
+			ch.ServerName = name
+		}
+	}
+	ch.SupportedGroups = offeredECDHE(cfg.groups())
+	raw, err := ch.Marshal()
+	if err != nil {
+		return nil, errInternal(err, "tls: marshaling ClientHello")
+	}
+	// Keep the hello as the peer will see it: re-parsing our own bytes
+	// records the extension list that ServerHello is checked against.
+	sent := new(ClientHello)
+	if err := sent.Unmarshal(raw); err != nil {
+		return nil, errInternal(err, "tls: our ClientHello does not parse")
+	}
+	hs.hello = sent
+	hs.t.add(raw)
+	// OpenSSL and most clients write the first ClientHello record with
+	// version TLS 1.0 for compatibility with old servers.
+	m.sink.SetVersion(cipher.VersionTLS10)
+	m.sink.SendMessage(raw)
+	return &expectServerHello{hs: hs}, nil
+}
+
+func (hs *clientHS) send(m *Machine, msg Message) error {
+	raw, err := msg.Marshal()
+	if err != nil {
+		return errInternal(err, "tls: marshaling %s", msg.Type())
+	}
+	hs.t.add(raw)
+	m.sink.SendMessage(raw)
+	return nil
+}
+
+// expectServerHello checks the server's choices against our offer.
+type expectServerHello struct{ hs *clientHS }
+
+func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
+	sh, ok := in.msg.(*ServerHello)
+	if !ok {
+		return nil, unexpected(in, "ServerHello")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	cfg := hs.cfg
+	if sh.Version < cfg.minVersion() || sh.Version > cfg.maxVersion() {
+		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
+			"tls: server selected unsupported version 0x%04x", sh.Version)
+	}
+	hs.version = sh.Version
+	m.version = sh.Version
+	m.sink.SetVersion(sh.Version)
+	// RFC 5246, Section 7.4.1.3: the suite and compression MUST be ones the
+	// client offered.
+	if !slices.Contains(hs.hello.CipherSuites, sh.CipherSuite) {
+		return nil, errIllegal("tls: server selected a cipher suite that was not offered")
+	}
+	hs.suite = cipher.SuiteByID(sh.CipherSuite)
+	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) || hs.suite.KX != cipher.KXECDHE {
+		return nil, errIllegal("tls: server selected cipher suite 0x%04x that cannot be used with version 0x%04x", sh.CipherSuite, sh.Version)
+	}
+	if sh.CompressionMethod != 0 {
+		return nil, errIllegal("tls: server selected compression method %d", sh.CompressionMethod)
+	}
+	// RFC 5246, Section 7.4.1.4: an extension the client did not offer is
+	// fatal with unsupported_extension.
+	for _, e := range sh.Extensions {
+		if !slices.Contains(hs.hello.Extensions, e) {
+			return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertUnsupportedExtension,
+				"tls: server sent unrequested extension %v", e)
+		}
+	}
+	// RFC 5746, Section 3.4: on an initial handshake the extension must be
+	// empty.
+	if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
+		return nil, errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
+	}
+	hs.secureReneg = sh.SecureRenegotiationSupported
+	hs.ems = sh.ExtendedMasterSecret
+	// RFC 7301, Section 3.1: the protocol MUST be one the client offered.
+	if sh.ALPNProtocol != "" && !slices.Contains(hs.hello.ALPNProtocols, sh.ALPNProtocol) {
+		return nil, errIllegal("tls: server selected unadvertised ALPN protocol %q", sh.ALPNProtocol)
+	}
+	hs.serverHello = sh
+	hs.serverRandom = sh.Random
+	return &expectServerCertificate{hs: hs}, nil
+}
+
+// expectServerCertificate verifies the server's chain (RFC 5246, Section
+// 7.4.2).
+type expectServerCertificate struct{ hs *clientHS }
+
+func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*Certificate)
+	if !ok {
+		return nil, unexpected(in, "Certificate")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	if len(msg.Certificates) == 0 {
+		return nil, errDecode("tls: server sent an empty certificate list")
+	}
+	host := hs.opts.VerifyName
+	if host == "" {
+		host = hs.opts.ServerName
+	}
+	pv, err := verifyPeer(hs.cfg, msg.Certificates, x509lite.PurposeServerAuth, host)
+	if err != nil {
+		return nil, err
+	}
+	if pv.err != nil && !hs.cfg.InsecureSkipVerify {
+		return nil, verifyFailure(pv.err)
+	}
+	if a, ok := keyAuth(pv.certs[0].PublicKey); !ok || a != hs.suite.Auth {
+		return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
+			"tls: server certificate key does not match the cipher suite")
+	}
+	hs.peer = pv
+	return &expectServerKeyExchange{hs: hs}, nil
+}
+
+// expectServerKeyExchange checks the signed ECDHE parameters and computes
+// the premaster secret (RFC 8422, Section 5.4).
+type expectServerKeyExchange struct{ hs *clientHS }
+
+func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*ServerKeyExchange)
+	if !ok {
+		return nil, unexpected(in, "ServerKeyExchange")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	hasScheme := hs.version >= cipher.VersionTLS12
+	p, err := ParseECDHEParams(msg.Body, hasScheme)
+	if err != nil {
+		return nil, decodeFailure(err)
+	}
+	// RFC 8422, Section 5.4: the curve MUST be one the client offered.
+	if !slices.Contains(hs.hello.SupportedGroups, p.Group) {
+		return nil, errIllegal("tls: server selected unoffered group %v", p.Group)
+	}
+	signed := make([]byte, 0, 64+len(p.Params))
+	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), p.Params...)
+	pub := hs.peer.certs[0].PublicKey
+	if hasScheme {
+		// RFC 5246, Section 7.4.1.4.1: the server MUST use a scheme the
+		// client listed.
+		if !slices.Contains(hs.hello.SignatureSchemes, p.Scheme) {
+			return nil, errIllegal("tls: server used unoffered signature scheme %v", p.Scheme)
+		}
+		err = kex.Verify(pub, p.Scheme, signed, p.Signature)
+	} else {
+		err = kex.VerifyLegacy(pub, signed, p.Signature)
+	}
+	if err != nil {
+		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid ServerKeyExchange signature")
+	}
+	hs.peerScheme = p.Scheme
+	key, err := kex.GenerateECDHE(p.Group, hs.cfg.Rand)
+	if err != nil {
+		return nil, errInternal(err, "tls: generating ECDHE key")
+	}
+	pre, err := key.SharedSecret(p.Public)
+	if err != nil {
+		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server ECDHE public value")
+	}
+	hs.group = p.Group
+	hs.preMaster = pre
+	return &expectServerHelloDone{hs: hs, clientPublic: key.Public()}, nil
+}
+
+// expectServerHelloDone accepts an optional CertificateRequest, then the
+// ServerHelloDone that ends the server's flight; it answers with the
+// client's flight.
+type expectServerHelloDone struct {
+	hs           *clientHS
+	clientPublic []byte
+}
+
+func (s *expectServerHelloDone) handle(m *Machine, in input) (state, error) {
+	hs := s.hs
+	switch msg := in.msg.(type) {
+	case *CertificateRequest:
+		if hs.certRequest != nil {
+			return nil, unexpected(in, "ServerHelloDone")
+		}
+		hs.t.add(in.raw)
+		hs.certRequest = msg
+		return s, nil
+	case *ServerHelloDone:
+		hs.t.add(in.raw)
+		return s.sendFlight(m)
+	}
+	return nil, unexpected(in, "ServerHelloDone")
+}
+
+func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
+	hs := s.hs
+	var cert *Credential
+	var scheme kex.SignatureScheme
+	if hs.certRequest != nil {
+		cert, scheme = hs.clientCertificate()
+		var chain [][]byte
+		if cert != nil {
+			chain = cert.Chain
+		}
+		// RFC 5246, Section 7.4.6: with no suitable certificate the client
+		// sends an empty list.
+		if err := hs.send(m, &Certificate{Certificates: chain}); err != nil {
+			return nil, err
+		}
+	}
+	if err := hs.send(m, &ClientKeyExchange{Body: MarshalECDHEClientPublic(s.clientPublic)}); err != nil {
+		return nil, err
+	}
+	if hs.ems {
+		hs.master = hs.suite.ExtendedMasterSecret(hs.version, hs.preMaster, hs.t.sum(hs.suite, hs.version))
+	} else {
+		hs.master = hs.suite.MasterSecret(hs.version, hs.preMaster, hs.hello.Random, hs.serverRandom)
+	}
+	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
+	if cert != nil {
+		cv := &CertificateVerify{HasSignatureScheme: hs.version >= cipher.VersionTLS12, SignatureScheme: scheme}
+		var err error
+		if cv.HasSignatureScheme {
+			cv.Signature, err = kex.Sign(cert.Key, scheme, hs.cfg.Rand, hs.t.msgs)
+		} else {
+			cv.Signature, err = kex.SignLegacy(cert.Key, hs.cfg.Rand, hs.t.msgs)
+		}
+		if err != nil {
+			return nil, errInternal(err, "tls: signing CertificateVerify")
+		}
+		if err := hs.send(m, cv); err != nil {
+			return nil, err
+		}
+	}
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true); err != nil {
+		return nil, err
+	}
+	if err := m.sink.SendChangeCipherSpec(); err != nil {
+		return nil, err
+	}
+	cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+	m.clientFinished = cf
+	if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
+		return nil, err
+	}
+	return &expectServerCCS{hs: hs}, nil
+}
+
+// clientCertificate picks our chain for a CertificateRequest: its key type
+// must be among the requested certificate types and a signature scheme
+// must be shared.
+func (hs *clientHS) clientCertificate() (*Credential, kex.SignatureScheme) {
+	for _, c := range hs.cfg.Certificates {
+		a, ok := keyAuth(c.Leaf.PublicKey)
+		if !ok {
+			continue
+		}
+		want := uint8(1) // rsa_sign
+		if a == cipher.AuthECDSA {
+			want = 64 // ecdsa_sign
+		}
+		if !slices.Contains(hs.certRequest.CertificateTypes, want) {
+			continue
+		}
+		if hs.version < cipher.VersionTLS12 {
+			return c, 0
+		}
+		if sc, ok := kex.SelectScheme(c.Leaf.PublicKey, hs.cfg.schemes(), hs.certRequest.SignatureSchemes); ok {
+			return c, sc
+		}
+	}
+	return nil, 0
+}
+
+// expectServerCCS waits for the server's ChangeCipherSpec.
+type expectServerCCS struct{ hs *clientHS }
+
+func (s *expectServerCCS) handle(m *Machine, in input) (state, error) {
+	if !in.ccs {
+		return nil, unexpected(in, "ChangeCipherSpec")
+	}
+	if err := m.sink.ActivateRead(); err != nil {
+		return nil, err
+	}
+	return &expectServerFinished{hs: s.hs}, nil
+}
+
+// expectServerFinished verifies the server's Finished and completes the
+// handshake.
+type expectServerFinished struct{ hs *clientHS }
+
+func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*Finished)
+	if !ok {
+		return nil, unexpected(in, "Finished")
+	}
+	hs := s.hs
+	want := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
+	// RFC 5246, Section 7.4.9: recipients MUST verify the contents.
+	if !finishedEqual(msg.VerifyData, want) {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: server Finished does not verify")
+	}
+	hs.t.add(in.raw)
+	m.serverFinished = want
+	st := &ConnectionState{
+		Version:              hs.version,
+		Suite:                hs.suite,
+		Group:                hs.group,
+		ALPNProtocol:         hs.serverHello.ALPNProtocol,
+		ServerName:           hs.hello.ServerName,
+		ExtendedMasterSecret: hs.ems,
+		SecureRenegotiation:  hs.secureReneg,
+		PeerSignatureScheme:  hs.peerScheme,
+		PeerCertificates:     hs.peer.certs,
+		VerifiedChain:        hs.peer.verified,
+		VerifyError:          hs.peer.err,
+		ClientRandom:         hs.hello.Random,
+		ServerRandom:         hs.serverRandom,
+		masterSecret:         hs.master,
+	}
+	m.established = true
+	m.sink.HandshakeDone(st)
+	return &established{}, nil
+}

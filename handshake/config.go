@@ -1,0 +1,147 @@
+package handshake
+
+import (
+	"crypto"
+	"io"
+	"time"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// Credential is a certificate chain with its private key.
+type Credential struct {
+	// Chain holds the DER certificates, leaf first, as sent on the wire.
+	Chain [][]byte
+	// Leaf is the parsed Chain[0]; it tells which suites and signature
+	// schemes the key can serve.
+	Leaf *x509lite.Certificate
+	// Key signs ServerKeyExchange or CertificateVerify.
+	Key crypto.Signer
+}
+
+// NewCredential parses a chain and pairs it with its key.
+func NewCredential(chain [][]byte, key crypto.Signer) (*Credential, error) {
+	if len(chain) == 0 {
+		return nil, errMisuse("tls: empty certificate chain")
+	}
+	leaf, err := x509lite.ParseCertificate(chain[0])
+	if err != nil {
+		return nil, err
+	}
+	return &Credential{Chain: chain, Leaf: leaf, Key: key}, nil
+}
+
+// ClientAuth is the server's policy for client certificates.
+type ClientAuth uint8
+
+const (
+	// NoClientCert sends no CertificateRequest.
+	NoClientCert ClientAuth = iota
+	// RequestClientCert asks for a certificate; none or an invalid one is
+	// reported, not fatal (Node: requestCert without rejectUnauthorized).
+	RequestClientCert
+	// RequireVerifiedClientCert asks for a certificate and fails the
+	// handshake when none is sent or it does not verify (Node: requestCert
+	// with rejectUnauthorized).
+	RequireVerifiedClientCert
+)
+
+// Config is the immutable, shareable configuration of one side. The zero
+// value of every field except Rand and Now has a safe default.
+type Config struct {
+	// Rand is the source of every random byte; required.
+	Rand io.Reader
+	// Now is the clock for certificate validity; required.
+	Now func() time.Time
+
+	// Certificates are the server's chains (one per key type), or the
+	// client's chain for client authentication.
+	Certificates []*Credential
+	// RootCAs verify the peer's chain.
+	RootCAs *x509lite.Pool
+
+	// CipherSuites lists suite IDs in preference order; nil means
+	// DefaultCipherSuites.
+	CipherSuites []uint16
+	// PreferServerCipherSuites makes the server pick by its own order
+	// (Node's honorCipherOrder).
+	PreferServerCipherSuites bool
+	// Groups lists named groups in preference order; nil means
+	// kex.DefaultGroups. An empty non-nil list disables ECDHE.
+	Groups []kex.Group
+	// SignatureSchemes lists the schemes we accept and use; nil means
+	// kex.DefaultSchemes.
+	SignatureSchemes []kex.SignatureScheme
+	// ALPNProtocols is the client's offer or the server's preference.
+	ALPNProtocols []string
+
+	// MinVersion and MaxVersion bound the negotiated version; zero means
+	// TLS 1.2 for both.
+	MinVersion, MaxVersion uint16
+
+	// ClientAuth is the server's client-certificate policy.
+	ClientAuth ClientAuth
+	// InsecureSkipVerify lets a client finish the handshake with a server
+	// whose certificate fails verification; the failure is still reported
+	// in ConnectionState.VerifyError.
+	InsecureSkipVerify bool
+	// DisableExtendedMasterSecret stops offering or accepting RFC 7627.
+	DisableExtendedMasterSecret bool
+
+	// AskServerContext makes the server pause on a ServerContext decision
+	// after every ClientHello (Node's SNICallback and addContext).
+	AskServerContext bool
+}
+
+// DefaultCipherSuites is the default offer: the AEAD ECDHE suites.
+var DefaultCipherSuites = []uint16{
+	0xc02b, 0xc02f, // AES128-GCM
+	0xc02c, 0xc030, // AES256-GCM
+	0xcca9, 0xcca8, // CHACHA20-POLY1305
+}
+
+func (c *Config) suites() []uint16 {
+	if c.CipherSuites != nil {
+		return c.CipherSuites
+	}
+	return DefaultCipherSuites
+}
+
+func (c *Config) groups() []kex.Group {
+	if c.Groups != nil {
+		return c.Groups
+	}
+	return kex.DefaultGroups()
+}
+
+func (c *Config) schemes() []kex.SignatureScheme {
+	if c.SignatureSchemes != nil {
+		return c.SignatureSchemes
+	}
+	return kex.DefaultSchemes()
+}
+
+func (c *Config) minVersion() uint16 {
+	if c.MinVersion != 0 {
+		return c.MinVersion
+	}
+	return cipher.VersionTLS12
+}
+
+func (c *Config) maxVersion() uint16 {
+	if c.MaxVersion != 0 && c.MaxVersion < cipher.VersionTLS12 {
+		return c.MaxVersion
+	}
+	return cipher.VersionTLS12
+}
+
+// ClientOptions are the per-connection settings of a client.
+type ClientOptions struct {
+	// ServerName is sent in server_name (unless it is an IP literal).
+	ServerName string
+	// VerifyName is checked against the server certificate; empty means
+	// ServerName. Node checks servername || host.
+	VerifyName string
+}

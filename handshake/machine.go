@@ -1,0 +1,307 @@
+package handshake
+
+import (
+	"crypto/subtle"
+	"encoding/hex"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// Sink receives everything a machine produces. Package engine implements
+// it; tests use a recording sink.
+type Sink interface {
+	// SendMessage queues one complete handshake message for the peer.
+	SendMessage(raw []byte)
+	// SendChangeCipherSpec queues a ChangeCipherSpec under the current write
+	// protection, then switches writing to the pending protection.
+	SendChangeCipherSpec() error
+	// SendWarning queues a warning alert (no_renegotiation).
+	SendWarning(d record.AlertDescription)
+	// SetVersion fixes the version written in record headers.
+	SetVersion(v uint16)
+	// SetPending installs the protection the next ChangeCipherSpec in each
+	// direction switches to.
+	SetPending(read, write cipher.Protection)
+	// ActivateRead switches reading to the pending protection; the machine
+	// calls it when the peer's ChangeCipherSpec arrives.
+	ActivateRead() error
+	// HandshakeDone reports the negotiated parameters once both Finished
+	// messages are verified.
+	HandshakeDone(st *ConnectionState)
+	// Keylog receives NSS key log lines (SSLKEYLOGFILE format).
+	Keylog(line string)
+}
+
+// ConnectionState is what a completed handshake negotiated.
+type ConnectionState struct {
+	Version              uint16
+	Suite                *cipher.Suite
+	Group                kex.Group // ECDHE group; 0 for other key exchanges
+	ALPNProtocol         string
+	ServerName           string // the SNI name the client sent
+	Resumed              bool
+	ExtendedMasterSecret bool
+	SecureRenegotiation  bool // RFC 5746 agreed
+	PeerSignatureScheme  kex.SignatureScheme
+	// PeerCertificates is the chain the peer sent, leaf first.
+	PeerCertificates []*x509lite.Certificate
+	// VerifiedChain is the path to a trusted root when verification passed.
+	VerifiedChain []*x509lite.Certificate
+	// VerifyError is why the peer is not authorized (nil when it is); a
+	// *x509lite.VerifyError carries Node's code.
+	VerifyError error
+	// PeerCertificateRequested is set on a server that asked for a client
+	// certificate.
+	PeerCertificateRequested bool
+
+	ClientRandom, ServerRandom []byte
+	masterSecret               []byte
+}
+
+// ExportKeyingMaterial derives keying material per RFC 5705.
+func (s *ConnectionState) ExportKeyingMaterial(label string, context []byte, hasContext bool, length int) ([]byte, error) {
+	return s.Suite.ExportKeyingMaterial(s.Version, s.masterSecret, s.ClientRandom, s.ServerRandom, label, context, hasContext, length)
+}
+
+// Decision is a question the handshake needs the application to answer
+// before it can continue.
+type Decision interface{ isDecision() }
+
+// ServerContextDecision asks the server application which configuration
+// (certificates, CAs, suites) to use for this ClientHello: Node's
+// SNICallback and addContext. Answer with a *Config, or nil to keep the
+// current one.
+type ServerContextDecision struct {
+	ServerName  string
+	ClientHello *ClientHello
+}
+
+func (*ServerContextDecision) isDecision() {}
+
+// state is one step of a machine. handle consumes one input and returns the
+// next state; each implementation starts with a type guard.
+type state interface {
+	handle(m *Machine, in input) (state, error)
+}
+
+// awaiting is a state that waits for a decision instead of a message.
+type awaiting interface {
+	state
+	decision() Decision
+	resolve(m *Machine, answer any) (state, error)
+}
+
+// input is one thing the peer sent: a parsed handshake message with its
+// received bytes, or a ChangeCipherSpec.
+type input struct {
+	msg Message
+	raw []byte
+	ccs bool
+}
+
+// Machine is one side's handshake. It lives as long as the connection (for
+// renegotiation), but per-handshake data lives in the serverHS/clientHS
+// value that its states share, which dies with the handshake.
+type Machine struct {
+	cfg      *Config
+	sink     Sink
+	isClient bool
+	state    state
+	// version is the negotiated version (0 until ServerHello); the codecs
+	// need it for version-dependent layouts.
+	version uint16
+	// established is set once the first handshake completed.
+	established bool
+	// clientFinished and serverFinished are kept for RFC 5746 binding.
+	clientFinished, serverFinished []byte
+}
+
+// NewServer returns a server machine waiting for a ClientHello.
+func NewServer(cfg *Config, sink Sink) *Machine {
+	m := &Machine{cfg: cfg, sink: sink}
+	m.state = &expectClientHello{}
+	return m
+}
+
+// NewClient returns a client machine; Start sends its ClientHello.
+func NewClient(cfg *Config, opts ClientOptions, sink Sink) *Machine {
+	m := &Machine{cfg: cfg, sink: sink, isClient: true}
+	m.state = &clientStart{opts: opts}
+	return m
+}
+
+// Start begins a client handshake by sending the ClientHello.
+func (m *Machine) Start() error {
+	s, ok := m.state.(*clientStart)
+	if !ok {
+		return errMisuse("tls: handshake already started")
+	}
+	next, err := s.start(m)
+	if err != nil {
+		return err
+	}
+	m.state = next
+	return nil
+}
+
+// Version returns the negotiated protocol version, or 0 before it is known.
+func (m *Machine) Version() uint16 { return m.version }
+
+// Established reports whether the first handshake has completed.
+func (m *Machine) Established() bool { return m.established }
+
+// InHandshake reports whether a handshake is under way.
+func (m *Machine) InHandshake() bool {
+	_, ok := m.state.(*established)
+	return !ok
+}
+
+// Pending returns the decision the machine waits for, or nil.
+func (m *Machine) Pending() Decision {
+	if a, ok := m.state.(awaiting); ok {
+		return a.decision()
+	}
+	return nil
+}
+
+// Resolve answers the pending decision.
+func (m *Machine) Resolve(answer any) error {
+	a, ok := m.state.(awaiting)
+	if !ok {
+		return errMisuse("tls: Resolve called with no decision pending")
+	}
+	next, err := a.resolve(m, answer)
+	if err != nil {
+		return err
+	}
+	m.state = next
+	return nil
+}
+
+// HandleMessage feeds one complete handshake message (header included).
+func (m *Machine) HandleMessage(raw []byte) error {
+	if _, ok := m.state.(awaiting); ok {
+		return errMisuse("tls: handshake message delivered while a decision is pending")
+	}
+	t := MessageType(raw[0])
+	if !knownMessageType(t) {
+		return errUnexpected("tls: unknown handshake message type %d", raw[0])
+	}
+	// RFC 5246, Section 7.4.1.1: a client ignores HelloRequest while it is
+	// negotiating, and HelloRequest is never part of the transcript.
+	if t == TypeHelloRequest && m.isClient && !m.isEstablishedState() {
+		if len(raw) != 4 {
+			return errDecode("tls: malformed HelloRequest")
+		}
+		return nil
+	}
+	msg, err := ParseMessage(raw, m.version)
+	if err != nil {
+		return decodeFailure(err)
+	}
+	next, err := m.state.handle(m, input{msg: msg, raw: raw})
+	if err != nil {
+		return err
+	}
+	m.state = next
+	return nil
+}
+
+// HandleChangeCipherSpec feeds a ChangeCipherSpec record's content.
+func (m *Machine) HandleChangeCipherSpec(body []byte) error {
+	// RFC 5246, Section 7.1: the message is a single byte of value 1.
+	if len(body) != 1 || body[0] != 1 {
+		return errDecode("tls: malformed ChangeCipherSpec")
+	}
+	if _, ok := m.state.(awaiting); ok {
+		return errMisuse("tls: ChangeCipherSpec delivered while a decision is pending")
+	}
+	next, err := m.state.handle(m, input{ccs: true})
+	if err != nil {
+		return err
+	}
+	m.state = next
+	return nil
+}
+
+func (m *Machine) isEstablishedState() bool {
+	_, ok := m.state.(*established)
+	return ok
+}
+
+func knownMessageType(t MessageType) bool {
+	switch t {
+	case TypeHelloRequest, TypeClientHello, TypeServerHello, TypeNewSessionTicket,
+		TypeCertificate, TypeServerKeyExchange, TypeCertificateRequest, TypeServerHelloDone,
+		TypeCertificateVerify, TypeClientKeyExchange, TypeFinished, TypeCertificateStatus,
+		TypeNextProtocol:
+		return true
+	}
+	return false
+}
+
+// unexpected is the type guard's error: it names what the state expected
+// and what arrived.
+func unexpected(in input, want string) error {
+	if in.ccs {
+		return errUnexpected("tls: unexpected ChangeCipherSpec, expected %s", want)
+	}
+	return errUnexpected("tls: unexpected %s message, expected %s", in.msg.Type(), want)
+}
+
+// established carries traffic after a handshake. Renegotiation is refused
+// with a no_renegotiation warning until it is implemented.
+type established struct{}
+
+func (s *established) handle(m *Machine, in input) (state, error) {
+	switch msg := in.msg.(type) {
+	case *ClientHello:
+		if !m.isClient {
+			// RFC 5746, Section 4.4 / RFC 5246, Section 7.2.2: a server
+			// that declines renegotiation answers no_renegotiation.
+			m.sink.SendWarning(record.AlertNoRenegotiation)
+			return s, nil
+		}
+	case *HelloRequest:
+		if m.isClient {
+			m.sink.SendWarning(record.AlertNoRenegotiation)
+			return s, nil
+		}
+	default:
+		_ = msg
+	}
+	return nil, unexpected(in, "application data")
+}
+
+// finishedEqual compares verify_data in constant time.
+func finishedEqual(a, b []byte) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare(a, b) == 1
+}
+
+// keylogLine formats the NSS key log line for a TLS 1.2 master secret.
+func keylogLine(clientRandom, master []byte) string {
+	return "CLIENT_RANDOM " + hex.EncodeToString(clientRandom) + " " + hex.EncodeToString(master)
+}
+
+// installKeys derives the key block and hands the pending protection for
+// both directions to the sink.
+func installKeys(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []byte, isClient bool) error {
+	km := s.KeyBlock(version, master, cr, sr)
+	cw, err := s.NewProtection(version, km.ClientKey, km.ClientMACKey, km.ClientIV, m.cfg.Rand)
+	if err != nil {
+		return errInternal(err, "tls: client write protection")
+	}
+	sw, err := s.NewProtection(version, km.ServerKey, km.ServerMACKey, km.ServerIV, m.cfg.Rand)
+	if err != nil {
+		return errInternal(err, "tls: server write protection")
+	}
+	if isClient {
+		m.sink.SetPending(sw, cw)
+	} else {
+		m.sink.SetPending(cw, sw)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"slices"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+)
+
+// The functions in this file are pure: they pick parameters from two offers
+// and know nothing of the wire or of state. Table tests cover them in
+// negotiate_test.go.
+
+// negotiateVersion picks the highest version both sides allow from the
+// ClientHello's client_version (RFC 5246, Appendix E.1).
+func negotiateVersion(clientVersion, min, max uint16) (uint16, bool) {
+	v := clientVersion
+	if v > max {
+		v = max
+	}
+	if v < min {
+		return 0, false
+	}
+	return v, true
+}
+
+// suiteUsable is a server's filter: a suite needs a version, key exchange
+// and certificate we can serve.
+type suiteUsable func(*cipher.Suite) bool
+
+// selectSuite picks a cipher suite from the client's list and ours. With
+// preferServer the first of ours that the client offers wins; otherwise the
+// first of the client's that we enable.
+func selectSuite(client, ours []uint16, preferServer bool, usable suiteUsable) *cipher.Suite {
+	first, second := client, ours
+	if preferServer {
+		first, second = ours, client
+	}
+	for _, id := range first {
+		if !slices.Contains(second, id) {
+			continue
+		}
+		s := cipher.SuiteByID(id)
+		if s != nil && usable(s) {
+			return s
+		}
+	}
+	return nil
+}
+
+// selectGroup picks the ECDHE group: the server's preference among the
+// client's supported_groups. RFC 8422, Section 4: a client that sends no
+// supported_groups is taken to support any curve.
+func selectGroup(client, ours []kex.Group) (kex.Group, bool) {
+	for _, g := range ours {
+		if !kex.IsECDHE(g) {
+			continue
+		}
+		if client == nil || slices.Contains(client, g) {
+			return g, true
+		}
+	}
+	return 0, false
+}
+
+// selectALPN picks the server's most preferred protocol that the client
+// offers (RFC 7301, Section 3.2; Node and OpenSSL use the server's order).
+// ok is false when both sides offer protocols and none overlap.
+func selectALPN(client, server []string) (proto string, ok bool) {
+	if len(client) == 0 || len(server) == 0 {
+		return "", true
+	}
+	for _, p := range server {
+		if slices.Contains(client, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// keyAuth tells which suite authentication a public key serves.
+func keyAuth(pub crypto.PublicKey) (cipher.Auth, bool) {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return cipher.AuthRSA, true
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return cipher.AuthECDSA, true
+	}
+	return 0, false
+}
+
+// certificateFor picks the first chain whose key serves the suite's
+// authentication.
+func certificateFor(certs []*Credential, s *cipher.Suite) *Credential {
+	for _, c := range certs {
+		if a, ok := keyAuth(c.Leaf.PublicKey); ok && a == s.Auth {
+			return c
+		}
+	}
+	return nil
+}
+
+// intersectGroups keeps the client's ECDHE groups in our list.
+func offeredECDHE(groups []kex.Group) []kex.Group {
+	var out []kex.Group
+	for _, g := range groups {
+		if kex.IsECDHE(g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+package handshake
+
+import (
+	"testing"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+)
+
+func TestNegotiateVersion(t *testing.T) {
+	cases := []struct {
+		client, min, max, want uint16
+		ok                     bool
+	}{
+		{0x0303, 0x0303, 0x0303, 0x0303, true},
+		{0x0304, 0x0303, 0x0303, 0x0303, true}, // a TLS 1.3 client_version is capped
+		{0x0302, 0x0303, 0x0303, 0, false},
+		{0x0302, 0x0301, 0x0303, 0x0302, true},
+		{0x0300, 0x0301, 0x0303, 0, false},
+	}
+	for _, tc := range cases {
+		got, ok := negotiateVersion(tc.client, tc.min, tc.max)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("negotiateVersion(%x,%x,%x) = %x,%v", tc.client, tc.min, tc.max, got, ok)
+		}
+	}
+}
+
+func TestSelectSuite(t *testing.T) {
+	all := func(*cipher.Suite) bool { return true }
+	client := []uint16{0xcca9, 0xc02b, 0x1234}
+	ours := []uint16{0xc02b, 0xcca9}
+	if s := selectSuite(client, ours, false, all); s == nil || s.ID != 0xcca9 {
+		t.Fatalf("client order: %v", s)
+	}
+	if s := selectSuite(client, ours, true, all); s == nil || s.ID != 0xc02b {
+		t.Fatalf("server order: %v", s)
+	}
+	noChaCha := func(s *cipher.Suite) bool { return s.ID != 0xcca9 }
+	if s := selectSuite(client, ours, false, noChaCha); s == nil || s.ID != 0xc02b {
+		t.Fatalf("filtered: %v", s)
+	}
+	if s := selectSuite([]uint16{0x1234}, ours, false, all); s != nil {
+		t.Fatalf("unknown suite selected: %v", s)
+	}
+}
+
+func TestSelectGroup(t *testing.T) {
+	ours := []kex.Group{kex.X25519, kex.P256}
+	if g, ok := selectGroup([]kex.Group{kex.P256, kex.X25519}, ours); !ok || g != kex.X25519 {
+		t.Fatal(g, ok)
+	}
+	if g, ok := selectGroup(nil, ours); !ok || g != kex.X25519 {
+		t.Fatal("absent extension means any curve", g, ok)
+	}
+	if _, ok := selectGroup([]kex.Group{}, ours); ok {
+		t.Fatal("empty intersection selected a group")
+	}
+	if _, ok := selectGroup([]kex.Group{kex.P384}, ours); ok {
+		t.Fatal("unshared group selected")
+	}
+}
+
+func TestSelectALPN(t *testing.T) {
+	cases := []struct {
+		client, server []string
+		want           string
+		ok             bool
+	}{
+		{[]string{"http/1.1", "h2"}, []string{"h2", "http/1.1"}, "h2", true},
+		{[]string{"a"}, nil, "", true},
+		{nil, []string{"a"}, "", true},
+		{[]string{"a"}, []string{"b"}, "", false},
+	}
+	for _, tc := range cases {
+		got, ok := selectALPN(tc.client, tc.server)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("selectALPN(%v,%v) = %q,%v", tc.client, tc.server, got, ok)
+		}
+	}
+}
+
+func TestReassembler(t *testing.T) {
+	msgs := [][]byte{
+		{1, 0, 0, 3, 'a', 'b', 'c'},
+		{2, 0, 0, 0},
+		append([]byte{11, 0, 0x10, 0}, make([]byte, 0x1000)...),
+	}
+	var stream []byte
+	for _, m := range msgs {
+		stream = append(stream, m...)
+	}
+	for _, chunk := range []int{1, 3, 100, len(stream)} {
+		var r Reassembler
+		var got [][]byte
+		for i := 0; i < len(stream); i += chunk {
+			if err := r.Add(stream[i:min(i+chunk, len(stream))]); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				m, ok, err := r.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ok {
+					break
+				}
+				got = append(got, append([]byte(nil), m...))
+			}
+		}
+		if len(got) != len(msgs) || !r.Empty() {
+			t.Fatalf("chunk %d: %d messages, empty %v", chunk, len(got), r.Empty())
+		}
+	}
+	var r Reassembler
+	if err := r.Add([]byte{1, 1, 0, 1}); err == nil {
+		t.Fatal("a 65537-byte message header was accepted")
+	}
+	if err := new(Reassembler).Add(nil); err == nil {
+		t.Fatal("an empty fragment was accepted")
+	}
+}

@@ -1,0 +1,65 @@
+package handshake
+
+import (
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// Reassembler joins handshake-record fragments into whole handshake
+// messages (RFC 5246, Section 6.2.1: messages may be split across records
+// and several may share one record). It holds at most one message's worth of
+// bytes plus one record.
+type Reassembler struct {
+	buf []byte
+	off int
+}
+
+// Add appends one handshake record's plaintext.
+func (r *Reassembler) Add(fragment []byte) error {
+	// RFC 5246, Section 6.2.1: zero-length Handshake fragments MUST NOT be
+	// sent.
+	if len(fragment) == 0 {
+		return errUnexpected("tls: empty handshake record")
+	}
+	if r.off > 0 && r.off == len(r.buf) {
+		r.buf, r.off = r.buf[:0], 0
+	}
+	r.buf = append(r.buf, fragment...)
+	return r.check()
+}
+
+// check rejects a message header announcing more than MaxMessageSize before
+// its body arrives, so a peer cannot make us buffer 16 MiB.
+func (r *Reassembler) check() error {
+	b := r.buf[r.off:]
+	if len(b) >= 4 {
+		n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+		if n > MaxMessageSize {
+			return record.Errorf(record.ErrDecode, record.AlertDecodeError,
+				"tls: handshake message of %d bytes exceeds the %d-byte limit", n, MaxMessageSize)
+		}
+	}
+	return nil
+}
+
+// Next returns the next whole message (header included), or ok == false when
+// more bytes are needed. The slice aliases internal storage and is valid
+// until the next Add.
+func (r *Reassembler) Next() (msg []byte, ok bool, err error) {
+	b := r.buf[r.off:]
+	if len(b) < 4 {
+		return nil, false, nil
+	}
+	n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
+	if len(b) < 4+n {
+		return nil, false, nil
+	}
+	r.off += 4 + n
+	if err := r.check(); err != nil {
+		return nil, false, err
+	}
+	return b[:4+n], true, nil
+}
+
+// Empty reports whether no partial message is buffered. RFC 5246 requires
+// that a ChangeCipherSpec (a key change) not interrupt a handshake message.
+func (r *Reassembler) Empty() bool { return r.off == len(r.buf) }

@@ -1,0 +1,430 @@
+package handshake
+
+// The TLS 1.2 server (RFC 5246, Section 7.3). A full handshake:
+//
+//	Client                                Server
+//	ClientHello          -------->
+//	                                      ServerHello
+//	                                      Certificate
+//	                                      ServerKeyExchange
+//	                                      CertificateRequest*
+//	                     <--------        ServerHelloDone
+//	Certificate*
+//	ClientKeyExchange
+//	CertificateVerify*
+//	[ChangeCipherSpec]
+//	Finished             -------->
+//	                                      [ChangeCipherSpec]
+//	                     <--------        Finished
+//
+// States: expectClientHello -> (awaitServerContext) -> expectClientCertificate?
+// -> expectClientKeyExchange -> expectCertificateVerify? -> expectClientCCS
+// -> expectClientFinished -> established.
+
+import (
+	"bytes"
+	"slices"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// serverHS is the data of one server handshake; its states share it and it
+// dies with the handshake.
+type serverHS struct {
+	cfg          *Config
+	hello        *ClientHello
+	version      uint16
+	suite        *cipher.Suite
+	cert         *Credential
+	group        kex.Group
+	ecdhe        *kex.ECDHEKey
+	scheme       kex.SignatureScheme
+	ems          bool
+	secureReneg  bool
+	alpn         string
+	serverRandom []byte
+	certRequest  *CertificateRequest
+	peer         *peerVerification
+	peerScheme   kex.SignatureScheme
+	master       []byte
+	t            transcript
+}
+
+// expectClientHello waits for the first message of a handshake.
+type expectClientHello struct{}
+
+func (s *expectClientHello) handle(m *Machine, in input) (state, error) {
+	ch, ok := in.msg.(*ClientHello)
+	if !ok {
+		return nil, unexpected(in, "ClientHello")
+	}
+	hs := &serverHS{cfg: m.cfg, hello: ch}
+	hs.t.add(in.raw)
+	if err := hs.checkHello(m); err != nil {
+		return nil, err
+	}
+	if m.cfg.AskServerContext {
+		return &awaitServerContext{hs: hs}, nil
+	}
+	return hs.negotiate(m)
+}
+
+// checkHello applies the checks that do not depend on the configuration.
+func (hs *serverHS) checkHello(m *Machine) error {
+	ch := hs.hello
+	// RFC 5246, Section 7.4.1.2: the list MUST include the null
+	// compression method.
+	if !slices.Contains(ch.CompressionMethods, 0) {
+		return errIllegal("tls: client does not offer the null compression method")
+	}
+	// RFC 5746, Section 3.6: on an initial handshake the extension, if
+	// present, MUST be empty, otherwise handshake_failure.
+	if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
+		return errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
+	}
+	hs.secureReneg = ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, SCSVRenegotiation)
+	return nil
+}
+
+// awaitServerContext waits for the application to pick the configuration
+// for this ClientHello (SNI).
+type awaitServerContext struct{ hs *serverHS }
+
+func (s *awaitServerContext) handle(m *Machine, in input) (state, error) {
+	return nil, unexpected(in, "nothing while a server context decision is pending")
+}
+
+func (s *awaitServerContext) decision() Decision {
+	return &ServerContextDecision{ServerName: s.hs.hello.ServerName, ClientHello: s.hs.hello}
+}
+
+func (s *awaitServerContext) resolve(m *Machine, answer any) (state, error) {
+	switch a := answer.(type) {
+	case nil:
+	case error:
+		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: server context decision failed")
+	case *Config:
+		if a != nil {
+			s.hs.cfg = a
+		}
+	default:
+		return nil, errMisuse("tls: ServerContext decision answered with %T, want *handshake.Config", answer)
+	}
+	return s.hs.negotiate(m)
+}
+
+// negotiate picks the parameters and sends the server's first flight.
+func (hs *serverHS) negotiate(m *Machine) (state, error) {
+	cfg, ch := hs.cfg, hs.hello
+	v, ok := negotiateVersion(ch.Version, cfg.minVersion(), cfg.maxVersion())
+	if !ok {
+		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
+			"tls: client offered version 0x%04x, minimum is 0x%04x", ch.Version, cfg.minVersion())
+	}
+	hs.version = v
+	m.version = v
+	m.sink.SetVersion(v)
+
+	// RFC 8422, Section 5.1.2: without the uncompressed point format the
+	// ECDHE suites cannot be used.
+	pointsOK := len(ch.SupportedPoints) == 0 || slices.Contains(ch.SupportedPoints, 0)
+	group, groupOK := selectGroup(nilIfAbsent(ch), cfg.groups())
+	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
+		if !s.SupportsVersion(v) {
+			return false
+		}
+		if s.KX != cipher.KXECDHE || !groupOK || !pointsOK {
+			return false
+		}
+		cert := certificateFor(cfg.Certificates, s)
+		if cert == nil {
+			return false
+		}
+		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.schemes(), ch.SignatureSchemes)
+		return ok
+	})
+	if hs.suite == nil {
+		return nil, errHandshakeFailure("tls: no shared cipher suite")
+	}
+	hs.group = group
+	hs.cert = certificateFor(cfg.Certificates, hs.suite)
+	hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.schemes(), ch.SignatureSchemes)
+	hs.ems = ch.ExtendedMasterSecret && !cfg.DisableExtendedMasterSecret
+
+	alpn, ok := selectALPN(ch.ALPNProtocols, cfg.ALPNProtocols)
+	if !ok {
+		// RFC 7301, Section 3.2: no overlap is fatal.
+		return nil, record.Errorf(record.ErrIncompatible, record.AlertNoApplicationProtocol,
+			"tls: no application protocol in common with the client")
+	}
+	hs.alpn = alpn
+
+	hs.serverRandom = make([]byte, 32)
+	if _, err := readFull(cfg.Rand, hs.serverRandom); err != nil {
+		return nil, err
+	}
+	sh := &ServerHello{
+		Version:                      v,
+		Random:                       hs.serverRandom,
+		CipherSuite:                  hs.suite.ID,
+		SecureRenegotiationSupported: hs.secureReneg,
+		ExtendedMasterSecret:         hs.ems,
+		ALPNProtocol:                 alpn,
+	}
+	if len(ch.SupportedPoints) > 0 {
+		sh.SupportedPoints = []uint8{0}
+	}
+	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" || len(sh.SupportedPoints) > 0
+	if err := hs.send(m, sh); err != nil {
+		return nil, err
+	}
+	if err := hs.send(m, &Certificate{Certificates: hs.cert.Chain}); err != nil {
+		return nil, err
+	}
+	if err := hs.sendKeyExchange(m); err != nil {
+		return nil, err
+	}
+	if cfg.ClientAuth != NoClientCert {
+		hs.certRequest = &CertificateRequest{
+			HasSignatureSchemes: v >= cipher.VersionTLS12,
+			CertificateTypes:    []uint8{1, 64}, // rsa_sign, ecdsa_sign
+			SignatureSchemes:    cfg.schemes(),
+		}
+		if cfg.RootCAs != nil {
+			hs.certRequest.CertificateAuthorities = cfg.RootCAs.Subjects()
+		}
+		if err := hs.send(m, hs.certRequest); err != nil {
+			return nil, err
+		}
+	}
+	if err := hs.send(m, &ServerHelloDone{}); err != nil {
+		return nil, err
+	}
+	if hs.certRequest != nil {
+		return &expectClientCertificate{hs: hs}, nil
+	}
+	return &expectClientKeyExchange{hs: hs}, nil
+}
+
+// nilIfAbsent distinguishes "no supported_groups extension" (any curve,
+// RFC 8422 Section 4) from an empty intersection.
+func nilIfAbsent(ch *ClientHello) []kex.Group {
+	if slices.Contains(ch.Extensions, ExtSupportedGroups) {
+		if ch.SupportedGroups == nil {
+			return []kex.Group{}
+		}
+		return ch.SupportedGroups
+	}
+	return nil
+}
+
+// sendKeyExchange sends the signed ECDHE parameters (RFC 8422, Section 5.4).
+func (hs *serverHS) sendKeyExchange(m *Machine) error {
+	key, err := kex.GenerateECDHE(hs.group, hs.cfg.Rand)
+	if err != nil {
+		return errInternal(err, "tls: generating ECDHE key")
+	}
+	hs.ecdhe = key
+	params := MarshalECDHEParams(hs.group, key.Public())
+	signed := make([]byte, 0, 64+len(params))
+	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), params...)
+	hasScheme := hs.version >= cipher.VersionTLS12
+	var sig []byte
+	if hasScheme {
+		sig, err = kex.Sign(hs.cert.Key, hs.scheme, hs.cfg.Rand, signed)
+	} else {
+		sig, err = kex.SignLegacy(hs.cert.Key, hs.cfg.Rand, signed)
+	}
+	if err != nil {
+		return errInternal(err, "tls: signing ServerKeyExchange")
+	}
+	return hs.send(m, &ServerKeyExchange{Body: MarshalSignedParams(params, hasScheme, hs.scheme, sig)})
+}
+
+// send marshals a message, adds it to the transcript and queues it.
+func (hs *serverHS) send(m *Machine, msg Message) error {
+	raw, err := msg.Marshal()
+	if err != nil {
+		return errInternal(err, "tls: marshaling %s", msg.Type())
+	}
+	hs.t.add(raw)
+	m.sink.SendMessage(raw)
+	return nil
+}
+
+// expectClientCertificate waits for the client's Certificate after a
+// CertificateRequest (RFC 5246, Section 7.4.6).
+type expectClientCertificate struct{ hs *serverHS }
+
+func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*Certificate)
+	if !ok {
+		return nil, unexpected(in, "Certificate")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	if len(msg.Certificates) == 0 {
+		// RFC 5246, Section 7.4.6: a server that requires a certificate
+		// MAY answer an empty one with a fatal handshake_failure.
+		if hs.cfg.ClientAuth == RequireVerifiedClientCert {
+			return nil, record.Errorf(record.ErrBadCertificate, record.AlertHandshakeFailure, "tls: peer did not return a certificate")
+		}
+		// Node reports this as UNABLE_TO_GET_ISSUER_CERT.
+		hs.peer = &peerVerification{err: &x509lite.VerifyError{
+			Code:   x509lite.CodeUnableToGetIssuerCert,
+			Reason: "unable to get issuer certificate",
+		}}
+		return &expectClientKeyExchange{hs: hs}, nil
+	}
+	pv, err := verifyPeer(hs.cfg, msg.Certificates, x509lite.PurposeClientAuth, "")
+	if err != nil {
+		return nil, err
+	}
+	if pv.err != nil && hs.cfg.ClientAuth == RequireVerifiedClientCert {
+		return nil, verifyFailure(pv.err)
+	}
+	hs.peer = pv
+	return &expectClientKeyExchange{hs: hs}, nil
+}
+
+// expectClientKeyExchange waits for the client's ECDHE public value
+// (RFC 8422, Section 5.7).
+type expectClientKeyExchange struct{ hs *serverHS }
+
+func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*ClientKeyExchange)
+	if !ok {
+		return nil, unexpected(in, "ClientKeyExchange")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	pub, err := ParseECDHEClientPublic(msg.Body)
+	if err != nil {
+		return nil, decodeFailure(err)
+	}
+	pre, err := hs.ecdhe.SharedSecret(pub)
+	if err != nil {
+		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client ECDHE public value")
+	}
+	if hs.ems {
+		hs.master = hs.suite.ExtendedMasterSecret(hs.version, pre, hs.t.sum(hs.suite, hs.version))
+	} else {
+		hs.master = hs.suite.MasterSecret(hs.version, pre, hs.hello.Random, hs.serverRandom)
+	}
+	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false); err != nil {
+		return nil, err
+	}
+	if hs.peer != nil && len(hs.peer.certs) > 0 {
+		return &expectCertificateVerify{hs: hs}, nil
+	}
+	return &expectClientCCS{hs: hs}, nil
+}
+
+// expectCertificateVerify waits for the client's proof of its key
+// (RFC 5246, Section 7.4.8).
+type expectCertificateVerify struct{ hs *serverHS }
+
+func (s *expectCertificateVerify) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*CertificateVerify)
+	if !ok {
+		return nil, unexpected(in, "CertificateVerify")
+	}
+	hs := s.hs
+	pub := hs.peer.certs[0].PublicKey
+	var err error
+	if hs.version >= cipher.VersionTLS12 {
+		// RFC 5246, Section 7.4.8: the scheme MUST be one of those in the
+		// CertificateRequest.
+		if !slices.Contains(hs.certRequest.SignatureSchemes, msg.SignatureScheme) {
+			return nil, errIllegal("tls: client used signature scheme %v that was not requested", msg.SignatureScheme)
+		}
+		err = kex.Verify(pub, msg.SignatureScheme, hs.t.msgs, msg.Signature)
+	} else {
+		err = kex.VerifyLegacy(pub, hs.t.msgs, msg.Signature)
+	}
+	if err != nil {
+		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid CertificateVerify signature")
+	}
+	hs.peerScheme = msg.SignatureScheme
+	hs.t.add(in.raw)
+	return &expectClientCCS{hs: hs}, nil
+}
+
+// expectClientCCS waits for the client's ChangeCipherSpec.
+type expectClientCCS struct{ hs *serverHS }
+
+func (s *expectClientCCS) handle(m *Machine, in input) (state, error) {
+	if !in.ccs {
+		return nil, unexpected(in, "ChangeCipherSpec")
+	}
+	if err := m.sink.ActivateRead(); err != nil {
+		return nil, err
+	}
+	return &expectClientFinished{hs: s.hs}, nil
+}
+
+// expectClientFinished verifies the client's Finished and answers with the
+// server's ChangeCipherSpec and Finished.
+type expectClientFinished struct{ hs *serverHS }
+
+func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*Finished)
+	if !ok {
+		return nil, unexpected(in, "Finished")
+	}
+	hs := s.hs
+	want := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+	// RFC 5246, Section 7.4.9: recipients MUST verify the contents.
+	if !finishedEqual(msg.VerifyData, want) {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: client Finished does not verify")
+	}
+	hs.t.add(in.raw)
+	m.clientFinished = want
+	if err := m.sink.SendChangeCipherSpec(); err != nil {
+		return nil, err
+	}
+	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
+	m.serverFinished = sf
+	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
+		return nil, err
+	}
+	st := &ConnectionState{
+		Version:                  hs.version,
+		Suite:                    hs.suite,
+		Group:                    hs.group,
+		ALPNProtocol:             hs.alpn,
+		ServerName:               hs.hello.ServerName,
+		ExtendedMasterSecret:     hs.ems,
+		SecureRenegotiation:      hs.secureReneg,
+		PeerCertificateRequested: hs.certRequest != nil,
+		PeerSignatureScheme:      hs.peerScheme,
+		ClientRandom:             hs.hello.Random,
+		ServerRandom:             hs.serverRandom,
+		masterSecret:             hs.master,
+	}
+	if hs.peer != nil {
+		st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
+	}
+	m.established = true
+	m.sink.HandshakeDone(st)
+	return &established{}, nil
+}
+
+// readFull fills b from the configured randomness.
+func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		k, err := r.Read(b[n:])
+		n += k
+		if err != nil {
+			return n, errInternal(err, "tls: reading randomness")
+		}
+	}
+	return n, nil
+}
+
+var _ = bytes.Equal

@@ -1,0 +1,75 @@
+package handshake
+
+import (
+	"errors"
+
+	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// peerVerification is the outcome of checking the peer's chain.
+type peerVerification struct {
+	certs    []*x509lite.Certificate
+	verified []*x509lite.Certificate
+	err      error // nil when the peer is authorized
+}
+
+// verifyPeer parses the peer's chain and verifies it against the roots and,
+// on a client, the host name. A chain that does not parse is fatal at once;
+// a chain that parses but does not verify is reported in err and the caller
+// decides by policy whether that is fatal.
+func verifyPeer(cfg *Config, raw [][]byte, purpose x509lite.Purpose, host string) (*peerVerification, error) {
+	certs := make([]*x509lite.Certificate, 0, len(raw))
+	for _, der := range raw {
+		c, err := x509lite.ParseCertificate(der)
+		if err != nil {
+			return nil, record.Wrap(record.ErrBadCertificate, record.AlertBadCertificate, err, "tls: failed to parse peer certificate")
+		}
+		certs = append(certs, c)
+	}
+	pv := &peerVerification{certs: certs}
+	roots := cfg.RootCAs
+	if roots == nil {
+		roots = x509lite.NewPool()
+	}
+	chain, err := x509lite.Verify(certs, x509lite.VerifyOptions{
+		Roots:   roots,
+		Now:     cfg.Now(),
+		Purpose: purpose,
+	})
+	if err != nil {
+		pv.err = err
+		return pv, nil
+	}
+	pv.verified = chain
+	if host != "" {
+		if err := x509lite.VerifyHostname(certs[0], host); err != nil {
+			pv.err = err
+		}
+	}
+	return pv, nil
+}
+
+// verifyFailure turns a verification error into the fatal error and alert
+// that OpenSSL sends for the same code.
+func verifyFailure(err error) error {
+	alert := record.AlertBadCertificate
+	var ve *x509lite.VerifyError
+	if errors.As(err, &ve) {
+		switch ve.Code {
+		case x509lite.CodeCertHasExpired, x509lite.CodeCertNotYetValid:
+			alert = record.AlertCertificateExpired
+		case x509lite.CodeUnableToGetIssuerCert, x509lite.CodeUnableToGetIssuerCertLocally,
+			x509lite.CodeUnableToVerifyLeafSignature, x509lite.CodeDepthZeroSelfSignedCert,
+			x509lite.CodeSelfSignedCertInChain:
+			alert = record.AlertUnknownCA
+		case x509lite.CodeCertRevoked:
+			alert = record.AlertCertificateRevoked
+		case x509lite.CodeCertSignatureFailure:
+			alert = record.AlertDecryptError
+		case x509lite.CodeInvalidPurpose:
+			alert = record.AlertUnsupportedCertificate
+		}
+	}
+	return record.Wrap(record.ErrBadCertificate, alert, err, "tls: peer certificate verification failed")
+}

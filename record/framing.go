@@ -1,0 +1,68 @@
+package record
+
+import (
+	"encoding/binary"
+)
+
+// Size limits of RFC 5246, Section 6.2.
+const (
+	// HeaderLen is the size of a record header: type, version, length.
+	HeaderLen = 5
+	// MaxPlaintext is the largest TLSPlaintext.fragment (2^14).
+	MaxPlaintext = 1 << 14
+	// MaxCiphertext is the largest TLSCiphertext.fragment (2^14 + 2048).
+	MaxCiphertext = MaxPlaintext + 2048
+	// MaxRecord is the largest record a peer may send, header included.
+	MaxRecord = HeaderLen + MaxCiphertext
+)
+
+// Header is a parsed record header.
+type Header struct {
+	Type    ContentType
+	Version Version
+	Length  int
+}
+
+// Parse looks for one complete record at the front of buf. It returns the
+// header, the fragment (aliasing buf) and the number of bytes consumed; n is
+// 0 when buf does not yet hold a whole record. A header that can never become
+// a valid record is an error at once, so a peer cannot make us buffer garbage.
+func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
+	if len(buf) < HeaderLen {
+		// Reject a non-TLS first byte early, before the header is complete.
+		if len(buf) > 0 && !knownType(ContentType(buf[0])) {
+			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
+		}
+		return h, nil, 0, nil
+	}
+	h.Type = ContentType(buf[0])
+	h.Version = Version(binary.BigEndian.Uint16(buf[1:3]))
+	h.Length = int(binary.BigEndian.Uint16(buf[3:5]))
+	// RFC 5246, Section 6: a record of an unknown type is answered with
+	// unexpected_message.
+	if !knownType(h.Type) {
+		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
+	}
+	// Every TLS version has major version 3 (RFC 5246, Appendix E).
+	if h.Version>>8 != 3 {
+		return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%04x is not TLS", uint16(h.Version))
+	}
+	// RFC 5246, Section 6.2.3: the ciphertext length MUST NOT exceed
+	// 2^14 + 2048; a receiver that gets more sends record_overflow.
+	if h.Length > MaxCiphertext {
+		return h, nil, 0, Errorf(ErrDecode, AlertRecordOverflow, "tls: oversized record of %d bytes", h.Length)
+	}
+	if len(buf) < HeaderLen+h.Length {
+		return h, nil, 0, nil
+	}
+	return h, buf[HeaderLen : HeaderLen+h.Length], HeaderLen + h.Length, nil
+}
+
+func knownType(t ContentType) bool {
+	return t >= TypeChangeCipherSpec && t <= TypeHeartbeat
+}
+
+// AppendHeader appends a record header to dst.
+func AppendHeader(dst []byte, t ContentType, v Version, length int) []byte {
+	return append(dst, byte(t), byte(v>>8), byte(v), byte(length>>8), byte(length))
+}

@@ -1,0 +1,113 @@
+package record
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestParseSplits(t *testing.T) {
+	var stream []byte
+	var want [][]byte
+	for i, n := range []int{0, 1, 300, MaxPlaintext} {
+		body := bytes.Repeat([]byte{byte(i)}, n)
+		want = append(want, body)
+		stream = AppendHeader(stream, TypeApplicationData, VersionTLS12, n)
+		stream = append(stream, body...)
+	}
+	// Deliver in every chunk size from 1 byte up; reassemble the same records.
+	for _, chunk := range []int{1, 2, 5, 7, 4096, len(stream)} {
+		var buf []byte
+		var got [][]byte
+		for i := 0; i < len(stream); i += chunk {
+			buf = append(buf, stream[i:min(i+chunk, len(stream))]...)
+			for {
+				h, frag, n, err := Parse(buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					break
+				}
+				if h.Type != TypeApplicationData || h.Version != VersionTLS12 || h.Length != len(frag) {
+					t.Fatalf("header %+v", h)
+				}
+				got = append(got, append([]byte(nil), frag...))
+				buf = buf[n:]
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("chunk %d: %d records, want %d", chunk, len(got), len(want))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("chunk %d: record %d differs", chunk, i)
+			}
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	cases := []struct {
+		in    []byte
+		alert AlertDescription
+	}{
+		{[]byte{0x80}, AlertUnexpectedMessage},              // SSLv2-style hello, known at the first byte
+		{[]byte{25, 3, 3, 0, 0}, AlertUnexpectedMessage},    // unknown type
+		{[]byte{22, 4, 3, 0, 0}, AlertProtocolVersion},      // major version 4
+		{[]byte{23, 3, 3, 0x48, 0x01}, AlertRecordOverflow}, // 2^14+2049
+	}
+	for _, tc := range cases {
+		_, _, _, err := Parse(tc.in)
+		var e *Error
+		if !errors.As(err, &e) || e.Alert != tc.alert {
+			t.Errorf("%x: got %v, want alert %v", tc.in, err, tc.alert)
+		}
+	}
+	// The largest legal ciphertext is accepted.
+	if _, _, n, err := Parse(append([]byte{23, 3, 3, 0x48, 0x00}, make([]byte, MaxCiphertext)...)); err != nil || n != MaxRecord {
+		t.Fatalf("max record: n=%d err=%v", n, err)
+	}
+}
+
+func TestHalfConnPlaintext(t *testing.T) {
+	var h HalfConn
+	h.Version = VersionTLS12
+	out, err := h.SealAll(nil, TypeHandshake, bytes.Repeat([]byte{1}, 40000), 16384)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	for len(out) > 0 {
+		hdr, frag, n, err := Parse(out)
+		if err != nil || n == 0 {
+			t.Fatalf("parse: %v", err)
+		}
+		if _, err := h.Open(hdr, frag); err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(frag))
+		out = out[n:]
+	}
+	if len(sizes) != 3 || sizes[0] != 16384 || sizes[2] != 40000-2*16384 {
+		t.Fatalf("fragments %v", sizes)
+	}
+	if err := h.ChangeCipherSpec(); err == nil {
+		t.Fatal("ChangeCipherSpec without pending keys accepted")
+	}
+}
+
+func TestAlertFor(t *testing.T) {
+	if a, ok := AlertFor(Errorf(ErrDecode, AlertDecodeError, "tls: x")); !ok || a != AlertDecodeError {
+		t.Fatal(a, ok)
+	}
+	if _, ok := AlertFor(&AlertError{Alert{LevelFatal, AlertHandshakeFailure}}); ok {
+		t.Fatal("a received alert must not be answered")
+	}
+	if a, ok := AlertFor(errors.New("boom")); !ok || a != AlertInternalError {
+		t.Fatal(a, ok)
+	}
+	if !errors.Is(&AlertError{}, ErrAlertReceived) {
+		t.Fatal("AlertError is not ErrAlertReceived")
+	}
+}
