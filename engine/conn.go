@@ -286,14 +286,12 @@ func (c *Conn) handleAlert(data []byte) {
 	a := record.Alert{Level: record.AlertLevel(data[0]), Description: record.AlertDescription(data[1])}
 	switch {
 	case a.Description == record.AlertCloseNotify:
-		// RFC 5246, Section 7.2.1: the other party MUST respond with a
-		// close_notify of its own.
+		// RFC 5246, Section 7.2.1: the other party must answer with a
+		// close_notify of its own. When is the caller's choice (it may
+		// still have data to write, as with TLS 1.3 half-close), so the
+		// engine reports the close and Close sends the answer.
 		c.flushPlain()
 		c.peerClose = true
-		if !c.sentClose {
-			c.sendAlert(record.LevelWarning, record.AlertCloseNotify)
-			c.sentClose = true
-		}
 		c.push(Event{Kind: EventPeerClosed})
 	case a.Level == record.LevelWarning:
 		c.warningAlerts++

@@ -29,6 +29,17 @@ func keyTypesFor(s *cipher.Suite) []certgen.KeyType {
 	return []certgen.KeyType{certgen.ECDSAP256, certgen.ECDSAP384, certgen.Ed25519}
 }
 
+// certCurve is the group an ECDSA certificate's curve needs offered.
+func certCurve(kt certgen.KeyType) []kex.Group {
+	switch kt {
+	case certgen.ECDSAP256:
+		return []kex.Group{kex.P256}
+	case certgen.ECDSAP384:
+		return []kex.Group{kex.P384}
+	}
+	return nil
+}
+
 func pair(t *testing.T, kt certgen.KeyType, tweak func(c, s *engine.Config)) *tlstest.Pair {
 	t.Helper()
 	pki := tlstest.NewPKI(kt)
@@ -58,6 +69,18 @@ func exchange(t *testing.T, p *tlstest.Pair) {
 	}
 	p.Client.Conn.Close()
 	p.Pump()
+	if !p.Server.PeerClose {
+		t.Fatal("server did not see close_notify")
+	}
+	// After the peer's close the server may still write, then answers.
+	if _, err := p.Server.Conn.Write([]byte("last words")); err != nil {
+		t.Fatalf("write after peer close: %v", err)
+	}
+	p.Server.Conn.Close()
+	p.Pump()
+	if !bytes.HasSuffix(p.Client.Plain, []byte("last words")) {
+		t.Fatal("data written after the peer's close_notify was lost")
+	}
 	if !p.Server.PeerClose || !p.Client.PeerClose {
 		t.Fatalf("close_notify not exchanged: server saw %v, client saw %v", p.Server.PeerClose, p.Client.PeerClose)
 	}
@@ -80,7 +103,10 @@ func TestHandshakeMatrix(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/%v", name, kt, g), func(t *testing.T) {
 					p := pair(t, kt, func(c, sc *engine.Config) {
 						c.CipherSuites = []uint16{s.ID}
-						c.Groups = []kex.Group{g}
+						// RFC 8422, Section 5.1: the client must list the
+						// certificate's curve; the server picks g.
+						c.Groups = append([]kex.Group{g}, certCurve(kt)...)
+						sc.Groups = []kex.Group{g}
 					})
 					if err := p.Handshake(); err != nil {
 						t.Fatal(err)
@@ -291,4 +317,14 @@ func hasAlert(alerts []record.Alert, d record.AlertDescription) bool {
 		}
 	}
 	return false
+}
+
+// TestECDSACurveMustBeOffered: RFC 8422, Section 5.1 — a client that does
+// not list the certificate's curve gets no ECDSA suite.
+func TestECDSACurveMustBeOffered(t *testing.T) {
+	p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) { c.Groups = []kex.Group{kex.X25519} })
+	p.Handshake()
+	if !hasAlert(p.Client.Alerts, record.AlertHandshakeFailure) {
+		t.Fatalf("want handshake_failure, client alerts %v, server err %v", p.Client.Alerts, p.Server.Err)
+	}
 }

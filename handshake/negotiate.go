@@ -114,3 +114,23 @@ func offeredECDHE(groups []kex.Group) []kex.Group {
 	}
 	return out
 }
+
+// curveOffered applies RFC 8422, Section 5.1: a server may only use an
+// ECDSA certificate whose curve the client listed in supported_groups (a
+// client that sent no list accepts any).
+func curveOffered(c *Credential, clientGroups []kex.Group) bool {
+	k, ok := c.Leaf.PublicKey.(*ecdsa.PublicKey)
+	if !ok || clientGroups == nil {
+		return true
+	}
+	var g kex.Group
+	switch k.Curve.Params().BitSize {
+	case 256:
+		g = kex.P256
+	case 384:
+		g = kex.P384
+	case 521:
+		g = kex.P521
+	}
+	return slices.Contains(clientGroups, g)
+}

@@ -140,7 +140,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 			return false
 		}
 		cert := certificateFor(cfg.Certificates, s)
-		if cert == nil {
+		if cert == nil || !curveOffered(cert, nilIfAbsent(ch)) {
 			return false
 		}
 		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.schemes(), ch.SignatureSchemes)
