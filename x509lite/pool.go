@@ -1,5 +1,7 @@
 package x509lite
 
+import "bytes"
+
 // Pool is a set of certificates indexed by subject: trust anchors or
 // candidate intermediates.
 type Pool struct {
@@ -53,8 +55,10 @@ func (p *Pool) contains(c *Certificate) bool {
 	if p == nil {
 		return false
 	}
+	// A trust anchor is a name and a key: a re-encoded copy of a trusted
+	// certificate is trusted too.
 	for _, i := range p.bySubject[string(c.RawSubject)] {
-		if p.certs[i].Equal(c) {
+		if bytes.Equal(p.certs[i].RawSubjectPublicKeyInfo, c.RawSubjectPublicKeyInfo) {
 			return true
 		}
 	}

@@ -142,6 +142,14 @@ func (v *verifier) build(path []*Certificate) ([]*Certificate, error) {
 	if depth > v.maxDepth {
 		return nil, verr(CodeCertChainTooLong, depth, cur)
 	}
+	// An untrusted self-signed certificate ends the chain: OpenSSL looks
+	// no further than it, even for a trusted certificate of the same name.
+	if cur.isSelfSigned() {
+		if depth == 0 {
+			return nil, verr(CodeDepthZeroSelfSignedCert, 0, cur)
+		}
+		return nil, verr(CodeSelfSignedCertInChain, depth, cur)
+	}
 	var firstErr error
 	try := func(cands []*Certificate, trusted bool) []*Certificate {
 		for _, issuer := range cands {
@@ -179,10 +187,6 @@ func (v *verifier) build(path []*Certificate) ([]*Certificate, error) {
 	}
 	// No issuer anywhere: OpenSSL's codes for an incomplete chain.
 	switch {
-	case cur.isSelfSigned() && depth == 0:
-		return nil, verr(CodeDepthZeroSelfSignedCert, 0, cur)
-	case cur.isSelfSigned():
-		return nil, verr(CodeSelfSignedCertInChain, depth, cur)
 	case depth == 0:
 		return nil, verr(CodeUnableToVerifyLeafSignature, 0, cur)
 	}
