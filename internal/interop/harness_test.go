@@ -39,12 +39,12 @@ var coreGroups = []kex.Group{kex.X25519, kex.P256, kex.P384}
 
 // pki is a chain written to files for the peers.
 type pki struct {
-	chain                      *certgen.Chain
-	rootPEM, chainPEM, keyPEM  string // file paths
-	leafPEM, interPEM          string
-	cred                       *handshake.Credential
-	roots                      *x509lite.Pool
-	kt                         certgen.KeyType
+	chain                     *certgen.Chain
+	rootPEM, chainPEM, keyPEM string // file paths
+	leafPEM, interPEM         string
+	cred                      *handshake.Credential
+	roots                     *x509lite.Pool
+	kt                        certgen.KeyType
 }
 
 var (
