@@ -109,7 +109,9 @@ func (c *Certificate) parseExtension(e Extension) (bool, error) {
 			return false, parseErr("subjectKeyIdentifier")
 		}
 		c.SubjectKeyID = id
-		return true, nil
+		// RFC 5280, Section 4.2.1.2: conforming CAs MUST mark this
+		// extension non-critical; a critical one is left unhandled.
+		return !e.Critical, nil
 	case e.ID.Equal(oidExtAKI):
 		var seq cryptobyte.String
 		if !v.ReadASN1(&seq, cbasn1.SEQUENCE) || !v.Empty() {
@@ -122,7 +124,8 @@ func (c *Certificate) parseExtension(e Extension) (bool, error) {
 			}
 			c.AuthorityKeyID = id
 		}
-		return true, nil
+		// RFC 5280, Section 4.2.1.1: this extension MUST NOT be critical.
+		return !e.Critical, nil
 	case e.ID.Equal(oidExtAIA):
 		var seq cryptobyte.String
 		if !v.ReadASN1(&seq, cbasn1.SEQUENCE) || !v.Empty() {

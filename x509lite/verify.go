@@ -287,13 +287,6 @@ func (v *verifier) checkPurpose(c *Certificate, depth int) error {
 	if !c.hasEKU(eku) {
 		return verr(CodeInvalidPurpose, depth, c)
 	}
-	if depth == 0 && c.HasKeyUsage {
-		// The leaf must be able to sign (ECDHE, client auth) or to
-		// encrypt or agree keys (RSA key transport).
-		if c.KeyUsage&(KeyUsageDigitalSignature|KeyUsageKeyEncipherment|KeyUsageKeyAgreement) == 0 {
-			return verr(CodeInvalidPurpose, depth, c)
-		}
-	}
 	return nil
 }
 
