@@ -159,4 +159,3 @@ func runLimbo(tc limboCase) (err error) {
 	_, err = Verify(chain, opts)
 	return err
 }
-
