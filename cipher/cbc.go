@@ -142,5 +142,9 @@ func (p *cbcProtection) Open(dst []byte, seq uint64, typ uint8, version uint16, 
 }
 
 // newCBCDec and newCBCEnc expose the block modes to tests.
-func newCBCDec(p *cbcProtection, iv []byte) cipher.BlockMode { return cipher.NewCBCDecrypter(p.block, iv) }
-func newCBCEnc(p *cbcProtection, iv []byte) cipher.BlockMode { return cipher.NewCBCEncrypter(p.block, iv) }
+func newCBCDec(p *cbcProtection, iv []byte) cipher.BlockMode {
+	return cipher.NewCBCDecrypter(p.block, iv)
+}
+func newCBCEnc(p *cbcProtection, iv []byte) cipher.BlockMode {
+	return cipher.NewCBCEncrypter(p.block, iv)
+}
