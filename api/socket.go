@@ -49,6 +49,15 @@ func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
 // Handshake runs the handshake to completion, or until ctx ends (which
 // closes the transport, as Node's handshakeTimeout does).
 func (s *TLSSocket) Handshake(ctx context.Context) error {
+	s.mu.Lock()
+	done, err := s.state != nil, s.err
+	s.mu.Unlock()
+	if done {
+		return nil // later errors are for Read and Write to report
+	}
+	if err != nil {
+		return err
+	}
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() {
 			s.mu.Lock()
@@ -261,6 +270,12 @@ func (s *TLSSocket) drainAndSend() error {
 		}
 	}
 	fatal := s.err
+	if len(out) == 0 && fatal == nil {
+		// Nothing to send: do not wait behind a writer blocked on the
+		// transport, or a reader could never drain the peer (net.Pipe).
+		s.mu.Unlock()
+		return nil
+	}
 	s.writeMu.Lock()
 	s.mu.Unlock()
 	defer s.writeMu.Unlock()

@@ -2,10 +2,15 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
@@ -16,37 +21,47 @@ import (
 
 // commonFlags are the options serve and connect share.
 type commonFlags struct {
-	key, cert, ca    string
-	ciphers, curves  string
-	alpn, keylogFile string
+	key, cert, ca   string
+	ciphers, curves string
+	alpn, keylog    string
+}
+
+// register adds the shared flags to fs; peer names the other side in the
+// help texts ("client" or "server").
+func (f *commonFlags) register(fs *flag.FlagSet, peer string) {
+	fs.StringVar(&f.key, "key", "", "private key `file` (PEM or DER; goes with -cert)")
+	fs.StringVar(&f.cert, "cert", "", "certificate chain `file`, leaf first (PEM or DER; goes with -key)")
+	fs.StringVar(&f.ca, "ca", "", "PEM `file` of CA certificates that verify the "+peer)
+	fs.StringVar(&f.ciphers, "ciphers", "", "colon-separated cipher `suites` (OpenSSL or IANA names), preferred first")
+	fs.StringVar(&f.curves, "ecdh-curve", "", "colon-separated ECDH `groups` (X25519, prime256v1, secp384r1, secp521r1)")
+	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN `protocols`, preferred first")
+	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
 }
 
 // baseConfig builds the engine configuration from the shared flags.
 func (f *commonFlags) baseConfig() (*engine.Config, error) {
 	cfg := &engine.Config{Rand: rand.Reader, Now: time.Now}
+	var err error
 	if f.ciphers != "" {
-		for _, name := range splitList(f.ciphers, ":,") {
-			s := cipher.SuiteByName(name)
-			if s == nil {
-				return nil, fmt.Errorf("unknown cipher suite %q", name)
-			}
-			cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
+		if cfg.CipherSuites, err = parseCiphers(f.ciphers); err != nil {
+			return nil, err
 		}
 	}
 	if f.curves != "" {
-		for _, name := range splitList(f.curves, ":,") {
-			g, ok := kex.GroupByName(name)
-			if !ok || !kex.IsECDHE(g) {
-				return nil, fmt.Errorf("unknown ECDH curve %q", name)
-			}
-			cfg.Groups = append(cfg.Groups, g)
+		if cfg.Groups, err = parseCurves(f.curves); err != nil {
+			return nil, err
 		}
 	}
 	if f.alpn != "" {
 		cfg.ALPNProtocols = splitList(f.alpn, ",")
+		for _, p := range cfg.ALPNProtocols {
+			if len(p) > 255 {
+				return nil, fmt.Errorf("-alpn: protocol name longer than 255 bytes")
+			}
+		}
 	}
 	if (f.key == "") != (f.cert == "") {
-		return nil, fmt.Errorf("-key and -cert go together")
+		return nil, errors.New("-key and -cert go together")
 	}
 	if f.cert != "" {
 		cred, err := loadCredential(f.cert, f.key)
@@ -56,29 +71,64 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 		cfg.Certificates = []*handshake.Credential{cred}
 	}
 	if f.ca != "" {
-		pool, err := loadPool(f.ca)
-		if err != nil {
+		if cfg.RootCAs, err = loadPool(f.ca); err != nil {
 			return nil, err
 		}
-		cfg.RootCAs = pool
 	}
 	return cfg, nil
 }
 
+// parseCiphers reads a colon-separated list of suite names. The full
+// OpenSSL cipher-string language (HIGH:!aNULL:...) is a later issue; until
+// then every element must name one suite.
+func parseCiphers(s string) ([]uint16, error) {
+	var ids []uint16
+	for _, name := range splitList(s, ": ,") {
+		suite := cipher.SuiteByName(name)
+		if suite == nil {
+			return nil, fmt.Errorf("-ciphers: unknown cipher suite %q (give OpenSSL or IANA suite names separated by colons)", name)
+		}
+		ids = append(ids, suite.ID)
+	}
+	if len(ids) == 0 {
+		return nil, errors.New("-ciphers: no cipher suites listed")
+	}
+	return ids, nil
+}
+
+// parseCurves reads a colon-separated list of ECDH group names.
+func parseCurves(s string) ([]kex.Group, error) {
+	var groups []kex.Group
+	for _, name := range splitList(s, ": ,") {
+		g, ok := kex.GroupByName(name)
+		if !ok || !kex.IsECDHE(g) {
+			return nil, fmt.Errorf("-ecdh-curve: unknown curve %q", name)
+		}
+		groups = append(groups, g)
+	}
+	if len(groups) == 0 {
+		return nil, errors.New("-ecdh-curve: no curves listed")
+	}
+	return groups, nil
+}
+
 func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
-	certPEM, err := os.ReadFile(certFile)
+	certData, err := os.ReadFile(certFile)
 	if err != nil {
 		return nil, err
 	}
-	certs, err := x509lite.ParseCertificates(certPEM)
+	certs, err := x509lite.ParseCertificates(certData)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", certFile, err)
 	}
-	keyPEM, err := os.ReadFile(keyFile)
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s: no certificate found", certFile)
+	}
+	keyData, err := os.ReadFile(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	key, err := x509lite.ParsePrivateKey(keyPEM, nil)
+	key, err := x509lite.ParsePrivateKey(keyData, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", keyFile, err)
 	}
@@ -86,7 +136,11 @@ func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
 	for i, c := range certs {
 		chain[i] = c.Raw
 	}
-	return handshake.NewCredential(chain, key)
+	cred, err := handshake.NewCredential(chain, key)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", certFile, err)
+	}
+	return cred, nil
 }
 
 func loadPool(file string) (*x509lite.Pool, error) {
@@ -95,31 +149,40 @@ func loadPool(file string) (*x509lite.Pool, error) {
 		return nil, err
 	}
 	pool := x509lite.NewPool()
-	if _, err := pool.AppendPEM(data); err != nil {
+	n, err := pool.AppendPEM(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %v", file, err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("%s: no PEM certificates found", file)
 	}
 	return pool, nil
 }
 
 // systemRootFiles are where Linux distributions keep the CA bundle.
 var systemRootFiles = []string{
-	"/etc/ssl/certs/ca-certificates.crt",
-	"/etc/pki/tls/certs/ca-bundle.crt",
-	"/etc/ssl/ca-bundle.pem",
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-	"/etc/ssl/cert.pem",
+	"/etc/ssl/certs/ca-certificates.crt",                // Debian, Ubuntu, Gentoo, Arch
+	"/etc/pki/tls/certs/ca-bundle.crt",                  // Fedora, RHEL
+	"/etc/ssl/ca-bundle.pem",                            // openSUSE
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", // CentOS, RHEL 7
+	"/etc/ssl/cert.pem",                                 // Alpine
 }
 
-// systemRoots loads the first readable system bundle. Certificates our
-// parser rejects are skipped, as other verifiers skip what they cannot use.
+// systemRoots loads $SSL_CERT_FILE, or else the first readable system
+// bundle. A certificate our parser rejects is skipped, as other verifiers
+// skip what they cannot use, rather than losing the whole bundle.
 func systemRoots() *x509lite.Pool {
 	pool := x509lite.NewPool()
-	for _, f := range systemRootFiles {
+	files := systemRootFiles
+	if f := os.Getenv("SSL_CERT_FILE"); f != "" {
+		files = []string{f}
+	}
+	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
-		for _, block := range splitPEM(data) {
+		for _, block := range splitPEMCertificates(data) {
 			if certs, err := x509lite.ParseCertificates(block); err == nil {
 				for _, c := range certs {
 					pool.Add(c)
@@ -131,9 +194,11 @@ func systemRoots() *x509lite.Pool {
 	return pool
 }
 
-func splitPEM(data []byte) [][]byte {
-	var out [][]byte
+// splitPEMCertificates cuts a bundle after each END CERTIFICATE line so that
+// every piece holds one certificate.
+func splitPEMCertificates(data []byte) [][]byte {
 	const end = "-----END CERTIFICATE-----"
+	var out [][]byte
 	s := string(data)
 	for {
 		i := strings.Index(s, end)
@@ -149,7 +214,10 @@ func splitList(s, seps string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) })
 }
 
-func openKeylog(path string) (func(string), func(), error) {
+// openKeylog opens the key log file for appending. The returned function
+// writes one line and is safe for concurrent use; it is nil when path is
+// empty.
+func openKeylog(path string) (logLine func(string), closeFile func(), err error) {
 	if path == "" {
 		return nil, func() {}, nil
 	}
@@ -157,10 +225,16 @@ func openKeylog(path string) (func(string), func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return func(line string) { fmt.Fprintln(f, line) }, func() { f.Close() }, nil
+	var mu sync.Mutex
+	logLine = func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		io.WriteString(f, line+"\n")
+	}
+	return logLine, func() { f.Close() }, nil
 }
 
-// describe renders what a handshake negotiated.
+// versionName is the protocol name as OpenSSL prints it.
 func versionName(v uint16) string {
 	switch v {
 	case cipher.VersionTLS10:
@@ -171,4 +245,60 @@ func versionName(v uint16) string {
 		return "TLSv1.2"
 	}
 	return fmt.Sprintf("0x%04x", v)
+}
+
+func suiteName(st *engine.ConnectionState) string {
+	if st.Suite == nil {
+		return "none"
+	}
+	return st.Suite.OpenSSLName
+}
+
+func groupName(st *engine.ConnectionState) string {
+	if st.Group == 0 {
+		return "none"
+	}
+	return st.Group.OpenSSLName()
+}
+
+// verifyText renders a verification failure as "CODE: reason".
+func verifyText(err error) string {
+	var ve *x509lite.VerifyError
+	if errors.As(err, &ve) {
+		return ve.Code + ": " + ve.Reason
+	}
+	return err.Error()
+}
+
+// printable makes a peer-controlled string safe for a log line or a page:
+// control and non-printable characters are escaped and the length is
+// capped.
+func printable(s string) string {
+	const maxLen = 256
+	if len(s) > maxLen {
+		s = s[:maxLen] + "..."
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r == unicode.ReplacementChar || !unicode.IsPrint(r) {
+			fmt.Fprintf(&b, "\\x{%x}", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

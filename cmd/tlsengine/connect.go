@@ -8,54 +8,79 @@ import (
 	"io"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
+// Client time limits.
+const (
+	dialTimeout            = 10 * time.Second
+	clientHandshakeTimeout = 30 * time.Second
+)
+
+// exitInterrupted is the status when a signal ends connect (128+SIGINT).
+const exitInterrupted = 130
+
+// connectOptions are the flags of `tlsengine connect`.
 type connectOptions struct {
 	commonFlags
-	target     string
+	target     string // HOST:PORT
 	servername string
 	insecure   bool
 }
 
+// connectMain parses the connect command line and runs the client.
 func connectMain(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var o connectOptions
-	fs := flag.NewFlagSet("connect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.servername, "servername", "", "SNI name and name to verify (default: the host)")
-	fs.StringVar(&o.ca, "ca", "", "CA `file` to verify the server (default: system roots)")
-	fs.BoolVar(&o.insecure, "insecure", false, "connect even if the server certificate does not verify")
-	fs.StringVar(&o.key, "key", "", "client private key `file` (PEM)")
-	fs.StringVar(&o.cert, "cert", "", "client certificate chain `file` (PEM)")
-	fs.StringVar(&o.ciphers, "ciphers", "", "colon-separated cipher suites (OpenSSL or IANA names)")
-	fs.StringVar(&o.curves, "ecdh-curve", "", "colon-separated ECDH curves")
-	fs.StringVar(&o.alpn, "alpn", "", "comma-separated ALPN protocols")
-	fs.StringVar(&o.keylogFile, "keylog", "", "append NSS key log lines to `file`")
-	// Accept the target before or after the flags.
-	var target string
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		target, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	o, err := parseConnectFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
-	if target == "" && fs.NArg() > 0 {
-		target = fs.Arg(0)
-	}
-	if target == "" {
-		fmt.Fprint(stderr, "tlsengine connect: missing HOST:PORT\n", usage)
-		return 2
-	}
-	o.target = target
-	return connect(ctx, &o, stdin, stdout, stderr)
+	return connect(ctx, o, stdin, stdout, stderr)
 }
 
+// parseConnectFlags reads the connect flags and the HOST:PORT operand,
+// which may come before, between or after the flags.
+func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error) {
+	o := &connectOptions{}
+	fs := flag.NewFlagSet("tlsengine connect", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.servername, "servername", "", "`name` to send in SNI and to verify (default: the host, unless it is an IP address)")
+	fs.BoolVar(&o.insecure, "insecure", false, "go on even if the server certificate does not verify (the summary shows why)")
+	o.register(fs, "server (default: the system roots)")
+	var operands []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		operands = append(operands, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(operands) != 1 {
+		err := errors.New("want exactly one HOST:PORT")
+		fmt.Fprintf(stderr, "tlsengine connect: %v\n%s", err, usage)
+		return nil, err
+	}
+	o.target = operands[0]
+	if _, _, err := net.SplitHostPort(o.target); err != nil {
+		fmt.Fprintf(stderr, "tlsengine connect: %v\n", err)
+		return nil, err
+	}
+	return o, nil
+}
+
+// connect dials, handshakes, prints the summary to stderr and then copies
+// stdin to the connection and the connection to stdout. It returns 0 when
+// the server closed cleanly (close_notify), 1 on any failure, 2 on a bad
+// configuration and exitInterrupted when ctx ended first.
 func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	host, _, err := net.SplitHostPort(o.target)
 	if err != nil {
@@ -70,26 +95,22 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	if cfg.RootCAs == nil {
 		cfg.RootCAs = systemRoots()
 	}
-	// The handshake finishes either way; the verdict is ours to act on
-	// after printing the summary, as openssl s_client does.
-	cfg.InsecureSkipVerify = true
-	opts := engine.ClientOptions{ServerName: o.servername, VerifyName: o.servername}
-	if opts.ServerName == "" {
-		if _, err := netip.ParseAddr(host); err != nil {
-			opts.ServerName = host
-		}
-		opts.VerifyName = host
-	}
-	keylog, closeKeylog, err := openKeylog(o.keylogFile)
+	cfg.InsecureSkipVerify = o.insecure
+	opts := clientOptions(host, o.servername)
+
+	keylog, closeKeylog, err := openKeylog(o.keylog)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return 1
 	}
 	defer closeKeylog()
 
-	d := net.Dialer{Timeout: 10 * time.Second}
+	d := net.Dialer{Timeout: dialTimeout}
 	conn, err := d.DialContext(ctx, "tcp", o.target)
 	if err != nil {
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return 1
 	}
@@ -98,28 +119,56 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	if keylog != nil {
 		sock.OnKeylog(keylog)
 	}
-	hctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	stop := context.AfterFunc(ctx, func() { sock.Close() })
+	defer stop()
+
+	hctx, cancel := context.WithTimeout(ctx, clientHandshakeTimeout)
 	err = sock.Handshake(hctx)
 	cancel()
 	if err != nil {
-		fmt.Fprintf(stderr, "tlsengine: handshake failed: %v\n", err)
+		if ctx.Err() != nil {
+			return exitInterrupted
+		}
+		var ve *x509lite.VerifyError
+		if errors.As(err, &ve) {
+			fmt.Fprintf(stderr, "tlsengine: verification failed: %s: %s\n", ve.Code, ve.Reason)
+		} else {
+			fmt.Fprintf(stderr, "tlsengine: handshake failed: %v\n", err)
+		}
 		return 1
 	}
-	st := sock.ConnectionState()
-	printSummary(stderr, st)
-	if st.VerifyError != nil && !o.insecure {
-		fmt.Fprintf(stderr, "tlsengine: verification failed: %s\n", verifyText(st.VerifyError))
-		// Tell the server why, as a verifying client would.
+	printSummary(stderr, sock.ConnectionState())
+
+	err = pipe(sock, stdin, stdout)
+	switch {
+	case ctx.Err() != nil:
+		return exitInterrupted
+	case err != nil:
+		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return 1
 	}
-	return pipe(sock, stdin, stdout, stderr)
+	return 0
 }
 
+// clientOptions follows Node: SNI is -servername, else the host unless it
+// is an IP address; the name verified is -servername, else the host.
+func clientOptions(host, servername string) engine.ClientOptions {
+	if servername != "" {
+		return engine.ClientOptions{ServerName: servername, VerifyName: servername}
+	}
+	opts := engine.ClientOptions{VerifyName: host}
+	if _, err := netip.ParseAddr(host); err != nil {
+		opts.ServerName = host
+	}
+	return opts
+}
+
+// printSummary writes what the handshake negotiated, s_client style.
 func printSummary(w io.Writer, st *engine.ConnectionState) {
 	fmt.Fprintf(w, "Protocol  : %s\n", versionName(st.Version))
-	fmt.Fprintf(w, "Cipher    : %s\n", st.Suite.OpenSSLName)
-	fmt.Fprintf(w, "Group     : %s\n", st.Group.OpenSSLName())
-	fmt.Fprintf(w, "ALPN      : %s\n", orNone(st.ALPNProtocol))
+	fmt.Fprintf(w, "Cipher    : %s\n", suiteName(st))
+	fmt.Fprintf(w, "Group     : %s\n", groupName(st))
+	fmt.Fprintf(w, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))
 	fmt.Fprintf(w, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
 	if st.SecureRenegotiation {
 		fmt.Fprintln(w, "Secure Renegotiation IS supported")
@@ -129,37 +178,20 @@ func printSummary(w io.Writer, st *engine.ConnectionState) {
 	if st.VerifyError == nil {
 		fmt.Fprintln(w, "Verification: OK")
 	} else {
-		fmt.Fprintf(w, "Verification error: %s\n", verifyText(st.VerifyError))
+		fmt.Fprintf(w, "Verification error: %s\n", printable(verifyText(st.VerifyError)))
 	}
-}
-
-func verifyText(err error) string {
-	var ve *x509lite.VerifyError
-	if errors.As(err, &ve) {
-		return ve.Code + ": " + ve.Reason
-	}
-	return err.Error()
 }
 
 // pipe copies stdin to the connection and the connection to stdout. At the
-// end of stdin it sends close_notify and keeps reading until the server
-// closes.
-func pipe(sock *api.TLSSocket, stdin io.Reader, stdout, stderr io.Writer) int {
-	var wg sync.WaitGroup
-	wg.Add(1)
+// end of stdin it sends close_notify and keeps reading; it returns when the
+// server has closed: nil after its close_notify, the error otherwise.
+func pipe(sock *api.TLSSocket, stdin io.Reader, stdout io.Writer) error {
 	go func() {
-		defer wg.Done()
-		if _, err := io.Copy(sock, stdin); err == nil {
-			sock.CloseWrite()
-		}
+		// When the server closes first this goroutine may stay blocked
+		// on stdin; the process is about to exit then.
+		io.Copy(sock, stdin)
+		sock.CloseWrite()
 	}()
 	_, err := io.Copy(stdout, sock)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-		var ae *record.AlertError
-		if !errors.As(err, &ae) {
-			fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-			return 1
-		}
-	}
-	return 0
+	return err
 }

@@ -1,6 +1,3 @@
-// Command tlsengine serves and connects over TLS with the tlsengine
-// engine: an echo (or -www status page) server with a generated certificate,
-// and a client that copies stdin and stdout over the connection.
 package main
 
 import (
@@ -9,9 +6,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 )
 
+// version is the CLI's version string.
 const version = "0.1.0"
 
 const usage = `usage:
@@ -20,26 +19,32 @@ const usage = `usage:
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F]
                     [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
   tlsengine version
+  tlsengine help
+
+Run "tlsengine serve -h" or "tlsengine connect -h" for the flags.
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// run dispatches a command line and returns the exit status: 0 success,
+// 1 failure, 2 bad usage.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	switch args[0] {
 	case "serve":
 		return serveMain(ctx, args[1:], stdout, stderr)
 	case "connect":
 		return connectMain(ctx, args[1:], stdin, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "tlsengine", version)
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "tlsengine %s (%s)\n", version, runtime.Version())
 		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)

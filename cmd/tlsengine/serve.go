@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -18,12 +18,13 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
-	"github.com/tlsengine/tlsengine/x509lite"
 )
 
-// handshakeTimeout is Node's default.
+// handshakeTimeout bounds each server handshake; it is Node's default
+// handshakeTimeout.
 const handshakeTimeout = 120 * time.Second
 
+// serveOptions are the flags of `tlsengine serve`.
 type serveOptions struct {
 	commonFlags
 	addr               string
@@ -32,26 +33,14 @@ type serveOptions struct {
 	www                bool
 }
 
+// serveMain parses the serve command line, listens and serves until ctx
+// ends.
 func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var o serveOptions
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "address to listen on")
-	fs.StringVar(&o.key, "key", "", "private key `file` (PEM)")
-	fs.StringVar(&o.cert, "cert", "", "certificate chain `file` (PEM)")
-	fs.StringVar(&o.ca, "ca", "", "CA `file` for client certificates")
-	fs.BoolVar(&o.requestCert, "request-cert", false, "ask clients for a certificate")
-	fs.BoolVar(&o.rejectUnauthorized, "reject-unauthorized", false, "with -request-cert: refuse clients without a valid certificate")
-	fs.StringVar(&o.ciphers, "ciphers", "", "colon-separated cipher suites (OpenSSL or IANA names)")
-	fs.StringVar(&o.curves, "ecdh-curve", "", "colon-separated ECDH curves")
-	fs.StringVar(&o.alpn, "alpn", "", "comma-separated ALPN protocols, preferred first")
-	fs.BoolVar(&o.www, "www", false, "answer HTTP requests with a page describing the connection")
-	fs.StringVar(&o.keylogFile, "keylog", "", "append NSS key log lines to `file`")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "tlsengine serve: unexpected argument %q\n", fs.Arg(0))
+	o, err := parseServeFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	ln, err := net.Listen("tcp", o.addr)
@@ -59,196 +48,311 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return 1
 	}
-	if err := serve(ctx, ln, &o, stdout, stderr); err != nil {
+	if err := serve(ctx, ln, o, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// serve accepts connections on ln until ctx ends.
+// parseServeFlags reads the serve flags; errors have been printed to
+// stderr.
+func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
+	o := &serveOptions{}
+	fs := flag.NewFlagSet("tlsengine serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8443", "`address` to listen on (port 0 picks a free port)")
+	o.register(fs, "client")
+	fs.BoolVar(&o.requestCert, "request-cert", false, "ask clients for a certificate and report whether it verifies against -ca")
+	fs.BoolVar(&o.rejectUnauthorized, "reject-unauthorized", false, "with -request-cert: fail the handshake unless the client certificate verifies")
+	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
+		return nil, err
+	}
+	return o, nil
+}
+
+// serve runs the server on ln until ctx ends: it prints "listening on
+// ADDR" to stdout once ready and one line per connection to stderr. When
+// ctx ends it closes the listener and every connection (sending
+// close_notify), waits for the connection goroutines and returns nil. ln
+// is closed on return.
 func serve(ctx context.Context, ln net.Listener, o *serveOptions, stdout, stderr io.Writer) error {
-	cfg, err := o.baseConfig()
+	defer ln.Close()
+	s := &server{opts: o, log: &lineLogger{w: stderr}}
+	if err := s.configure(); err != nil {
+		return err
+	}
+	keylog, closeKeylog, err := openKeylog(o.keylog)
 	if err != nil {
-		ln.Close()
+		return err
+	}
+	defer closeKeylog()
+	s.keylog = keylog
+
+	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
+	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stopAccept()
+
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	var backoff time.Duration
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				s.log.printf("shutting down")
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
+				// Out of file descriptors and the like: wait, as
+				// net/http does, instead of spinning or giving up.
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				s.log.printf("accept: %v; retrying in %v", err, backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			return err
+		}
+		backoff = 0
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.handle(ctx, conn)
+		}()
+	}
+}
+
+// server is the state shared by the connections of one serve run.
+type server struct {
+	opts   *serveOptions
+	cfg    *engine.Config
+	keylog func(string)
+	log    *lineLogger
+}
+
+// configure builds the engine configuration, generating a certificate when
+// none was given.
+func (s *server) configure() error {
+	cfg, err := s.opts.baseConfig()
+	if err != nil {
 		return err
 	}
 	if len(cfg.Certificates) == 0 {
 		cert, err := certgen.SelfSigned(certgen.ECDSAP256, time.Now(), []string{"localhost", "127.0.0.1", "::1"}, rand.Reader)
 		if err != nil {
-			ln.Close()
-			return err
+			return fmt.Errorf("generating a certificate: %v", err)
 		}
 		cred, err := handshake.NewCredential([][]byte{cert.DER}, cert.Key)
 		if err != nil {
-			ln.Close()
-			return err
+			return fmt.Errorf("generating a certificate: %v", err)
 		}
 		cfg.Certificates = []*handshake.Credential{cred}
-		fmt.Fprintf(stderr, "generated an ECDSA P-256 certificate for localhost; SHA-256 fingerprint %s\n", certgen.Fingerprint256(cert.DER))
+		s.log.printf("generated a self-signed ECDSA P-256 certificate for localhost, 127.0.0.1, ::1")
 	}
-	if o.requestCert {
+	s.log.printf("certificate SHA-256 fingerprint %s", certgen.Fingerprint256(cfg.Certificates[0].Chain[0]))
+	if s.opts.requestCert {
 		cfg.ClientAuth = handshake.RequestClientCert
-		if o.rejectUnauthorized {
+		if s.opts.rejectUnauthorized {
 			cfg.ClientAuth = handshake.RequireVerifiedClientCert
 		}
 	}
-	keylog, closeKeylog, err := openKeylog(o.keylogFile)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer closeKeylog()
-
-	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
-	if f, ok := stdout.(interface{ Sync() error }); ok {
-		f.Sync()
-	}
-	go func() {
-		<-ctx.Done()
-		ln.Close()
-	}()
-	var logMu sync.Mutex
-	logf := func(format string, args ...any) {
-		logMu.Lock()
-		defer logMu.Unlock()
-		fmt.Fprintf(stderr, format+"\n", args...)
-	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return err
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				// A connection's failure must never take the server down.
-				if r := recover(); r != nil {
-					logf("%s: internal error: %v", conn.RemoteAddr(), r)
-					conn.Close()
-				}
-			}()
-			handleConn(ctx, conn, cfg, o, keylog, logf)
-		}()
-	}
+	s.cfg = cfg
+	return nil
 }
 
-func handleConn(ctx context.Context, conn net.Conn, cfg *engine.Config, o *serveOptions, keylog func(string), logf func(string, ...any)) {
-	sock := api.NewServerSocket(conn, cfg, nil)
-	defer sock.Close()
-	if keylog != nil {
-		sock.OnKeylog(keylog)
+// testHookConn, when set by a test, runs at the start of every connection
+// goroutine (to prove that a panic there does not stop the server).
+var testHookConn func(net.Conn)
+
+// handle runs one connection. Whatever the client does, and even if the
+// code below panics, only this connection ends.
+func (s *server) handle(ctx context.Context, conn net.Conn) {
+	peer := conn.RemoteAddr().String()
+	defer func() {
+		if r := recover(); r != nil {
+			conn.Close()
+			s.log.printf("%s: internal error (recovered): %v\n%s", peer, r, debug.Stack())
+		}
+	}()
+	if testHookConn != nil {
+		testHookConn(conn)
 	}
+	sock := api.NewServerSocket(conn, s.cfg, nil)
+	defer sock.Close()
+	if s.keylog != nil {
+		sock.OnKeylog(s.keylog)
+	}
+	// On shutdown, say goodbye with close_notify and close the transport,
+	// which ends any Read below.
+	stop := context.AfterFunc(ctx, func() { sock.Close() })
+	defer stop()
+
 	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
 	err := sock.Handshake(hctx)
 	cancel()
 	if err != nil {
-		logf("%s: handshake failed: %v", conn.RemoteAddr(), err)
+		if ctx.Err() == nil {
+			s.log.printf("%s: handshake failed: %v", peer, err)
+		}
 		return
 	}
 	st := sock.ConnectionState()
-	logf("%s: %s", conn.RemoteAddr(), describe(st, o.requestCert))
-	if o.www {
-		serveWWW(sock, st, o.requestCert)
+	s.log.printf("%s: %s", peer, s.describe(st))
+	if s.opts.www {
+		s.serveWWW(ctx, sock, peer, st)
 		return
 	}
-	buf := make([]byte, 32*1024)
+	s.echo(ctx, sock, peer)
+}
+
+// echo writes every chunk it reads straight back, until the client closes.
+func (s *server) echo(ctx context.Context, sock *api.TLSSocket, peer string) {
+	buf := make([]byte, 16*1024)
 	for {
 		n, err := sock.Read(buf)
 		if n > 0 {
 			if _, werr := sock.Write(buf[:n]); werr != nil {
+				if ctx.Err() == nil {
+					s.log.printf("%s: %v", peer, werr)
+				}
 				return
 			}
 		}
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				logf("%s: %v", conn.RemoteAddr(), err)
+			if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+				s.log.printf("%s: %v", peer, err)
 			}
 			return
 		}
 	}
 }
 
-// describe is the one-line summary of a connection for the log.
-func describe(st *engine.ConnectionState, requested bool) string {
-	alpn, sni := st.ALPNProtocol, st.ServerName
-	if alpn == "" {
-		alpn = "none"
+// maxRequest caps the bytes read while waiting for the end of an HTTP
+// request head in -www mode.
+const maxRequest = 64 * 1024
+
+// serveWWW reads one HTTP request head (up to the first empty line, CRLF or
+// bare LF), answers it with one write holding the whole response, sends
+// close_notify and closes.
+func (s *server) serveWWW(ctx context.Context, sock *api.TLSSocket, peer string, st *engine.ConnectionState) {
+	if err := readRequestHead(sock); err != nil {
+		if !errors.Is(err, io.EOF) && ctx.Err() == nil {
+			s.log.printf("%s: %v", peer, err)
+		}
+		return
 	}
-	if sni == "" {
-		sni = "none"
+	if _, err := sock.Write(statusResponse(st, s.opts.requestCert)); err != nil {
+		if ctx.Err() == nil {
+			s.log.printf("%s: %v", peer, err)
+		}
+		return
 	}
-	auth := "authorized"
+	sock.CloseWrite()
+	// Linger briefly for the client's close_notify, so that closing with
+	// unread bytes does not reset the connection under the response.
+	sock.SetReadDeadline(time.Now().Add(2 * time.Second))
+	io.CopyN(io.Discard, sock, maxRequest)
+}
+
+// readRequestHead consumes bytes up to and including the first empty line.
+func readRequestHead(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 4096)
+	total := 0
+	midLine := false // the previous piece ended without a newline
+	for {
+		piece, err := br.ReadSlice('\n')
+		total += len(piece)
+		if total > maxRequest {
+			return fmt.Errorf("HTTP request head longer than %d bytes", maxRequest)
+		}
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			midLine = true
+			continue
+		case err != nil:
+			return err
+		}
+		empty := !midLine && (len(piece) == 1 || len(piece) == 2 && piece[0] == '\r')
+		if empty {
+			return nil
+		}
+		midLine = false
+	}
+}
+
+// statusResponse is the -www answer: an HTTP/1.0 response whose plain-text
+// body describes the connection, like `openssl s_server -www`.
+func statusResponse(st *engine.ConnectionState, requested bool) []byte {
+	var body bytes.Buffer
+	fmt.Fprintf(&body, "tlsengine %s status page\n\n", version)
+	fmt.Fprintf(&body, "Protocol  : %s\n", versionName(st.Version))
+	fmt.Fprintf(&body, "Cipher    : %s\n", suiteName(st))
+	fmt.Fprintf(&body, "Group     : %s\n", groupName(st))
+	fmt.Fprintf(&body, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))
+	fmt.Fprintf(&body, "SNI       : %s\n", printable(orNone(st.ServerName)))
+	fmt.Fprintf(&body, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
+	if st.SecureRenegotiation {
+		fmt.Fprintf(&body, "Secure Renegotiation IS supported\n")
+	} else {
+		fmt.Fprintf(&body, "Secure Renegotiation IS NOT supported\n")
+	}
 	switch {
 	case !requested:
-		auth = "no client certificate requested"
-	case st.VerifyError != nil:
-		var ve *x509lite.VerifyError
-		if errors.As(st.VerifyError, &ve) {
-			auth = "unauthorized: " + ve.Code + ": " + ve.Reason
+		fmt.Fprintf(&body, "Client certificate: not requested\n")
+	case len(st.PeerCertificates) == 0:
+		fmt.Fprintf(&body, "Client certificate: none\n")
+	default:
+		fmt.Fprintf(&body, "Client certificate: %s\n", printable(st.PeerCertificates[0].Subject.String()))
+	}
+	if requested {
+		if st.VerifyError == nil {
+			fmt.Fprintf(&body, "Client verification: OK\n")
 		} else {
-			auth = "unauthorized: " + st.VerifyError.Error()
+			fmt.Fprintf(&body, "Client verification error: %s\n", printable(verifyText(st.VerifyError)))
 		}
 	}
-	return fmt.Sprintf("%s %s ALPN=%s SNI=%s %s", versionName(st.Version), st.Suite.OpenSSLName, alpn, sni, auth)
+	var resp bytes.Buffer
+	fmt.Fprintf(&resp, "HTTP/1.0 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n", body.Len())
+	resp.Write(body.Bytes())
+	return resp.Bytes()
 }
 
-// serveWWW answers each HTTP request (ended by an empty line, CRLF or bare
-// LF) with one write holding a page that describes the connection.
-func serveWWW(sock *api.TLSSocket, st *engine.ConnectionState, requested bool) {
-	r := bufio.NewReader(sock)
-	for {
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			if strings.TrimRight(line, "\r\n") == "" {
-				break
-			}
-		}
-		var page bytes.Buffer
-		fmt.Fprintf(&page, "tlsengine status page\n\n")
-		fmt.Fprintf(&page, "Protocol  : %s\n", versionName(st.Version))
-		fmt.Fprintf(&page, "Cipher    : %s\n", st.Suite.OpenSSLName)
-		fmt.Fprintf(&page, "Group     : %s\n", st.Group.OpenSSLName())
-		fmt.Fprintf(&page, "ALPN      : %s\n", orNone(st.ALPNProtocol))
-		fmt.Fprintf(&page, "SNI       : %s\n", orNone(st.ServerName))
-		fmt.Fprintf(&page, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
-		fmt.Fprintf(&page, "Secure Renegotiation IS%s supported\n", map[bool]string{true: "", false: " NOT"}[st.SecureRenegotiation])
-		if len(st.PeerCertificates) > 0 {
-			fmt.Fprintf(&page, "Client certificate: %s\n", st.PeerCertificates[0].Subject)
-		} else if requested {
-			fmt.Fprintf(&page, "Client certificate: none\n")
-		}
-		body := page.Bytes()
-		resp := fmt.Sprintf("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
-		if _, err := sock.Write([]byte(resp)); err != nil {
-			return
+// describe is the one-line summary of an established connection.
+func (s *server) describe(st *engine.ConnectionState) string {
+	line := fmt.Sprintf("%s %s ALPN=%s SNI=%s", versionName(st.Version), suiteName(st),
+		printable(orNone(st.ALPNProtocol)), printable(orNone(st.ServerName)))
+	if s.opts.requestCert {
+		if st.VerifyError == nil {
+			line += " authorized"
+		} else {
+			line += " unauthorized: " + printable(verifyText(st.VerifyError))
 		}
 	}
+	return line
 }
 
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
+// lineLogger writes whole lines from concurrent goroutines.
+type lineLogger struct {
+	mu sync.Mutex
+	w  io.Writer
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
+func (l *lineLogger) printf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, msg+"\n")
+}
+
+// isTemporary reports errors worth retrying an Accept for.
+func isTemporary(err error) bool {
+	var t interface{ Temporary() bool }
+	return errors.As(err, &t) && t.Temporary()
 }

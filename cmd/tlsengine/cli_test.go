@@ -1,0 +1,500 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+var fingerprintRE = regexp.MustCompile(`(?m)^certificate SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}$`)
+
+func TestEchoWithGeneratedCertificate(t *testing.T) {
+	srv := startServer(t)
+	if !fingerprintRE.MatchString(srv.log.String()) {
+		t.Errorf("no fingerprint line in the server log:\n%s", srv.log.String())
+	}
+	big := strings.Repeat("0123456789abcdef", 10000) + "\n" // spans several records
+	input := "hello\nworld\n" + big
+	r := runConnect(t, input, srv.addr, "-insecure")
+	if r.code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", r.code, r.stderr)
+	}
+	if r.stdout != input {
+		t.Errorf("echo: got %d bytes, want %d", len(r.stdout), len(input))
+	}
+	want := "Protocol  : TLSv1.2\n" +
+		"Cipher    : ECDHE-ECDSA-AES128-GCM-SHA256\n" +
+		"Group     : X25519\n" +
+		"ALPN      : none\n" +
+		"Extended master secret: yes\n" +
+		"Secure Renegotiation IS supported\n" +
+		"Verification error: DEPTH_ZERO_SELF_SIGNED_CERT: "
+	if !strings.HasPrefix(r.stderr, want) {
+		t.Errorf("summary:\n%s\nwant prefix:\n%s", r.stderr, want)
+	}
+	waitFor(t, srv.log, ": TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256 ALPN=none SNI=none\n")
+	// The per-connection line starts with the peer address.
+	if !regexp.MustCompile(`(?m)^127\.0\.0\.1:\d+: TLSv1\.2 `).MatchString(srv.log.String()) {
+		t.Errorf("log line without the peer address:\n%s", srv.log.String())
+	}
+}
+
+func TestVerification(t *testing.T) {
+	pki := writePKI(t)
+	srv := startServer(t, "-key", pki.keyPEM, "-cert", pki.chainPEM)
+	if !strings.Contains(srv.log.String(), "certificate SHA-256 fingerprint "+pki.leafFingerprnt+"\n") {
+		t.Errorf("server log lacks the leaf's fingerprint:\n%s", srv.log.String())
+	}
+	selfSrv := startServer(t)
+	_, port, _ := net.SplitHostPort(srv.addr)
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		code     int
+		want     string // in stderr
+		echoed   bool
+		serverSN string // SNI in the server log
+	}{
+		{"ip", []string{srv.addr, "-ca", pki.rootPEM}, 0, "Verification: OK\n", true, "SNI=none"},
+		{"servername", []string{srv.addr, "-ca", pki.rootPEM, "-servername", "localhost"}, 0, "Verification: OK\n", true, "SNI=localhost"},
+		{"host", []string{"localhost:" + port, "-ca", pki.rootPEM}, 0, "Verification: OK\n", true, ""},
+		{"wrong ca", []string{srv.addr, "-ca", pki.otherRootPEM},
+			1, "tlsengine: verification failed: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ", false, ""},
+		{"wrong name", []string{srv.addr, "-ca", pki.rootPEM, "-servername", "example.com"},
+			1, "tlsengine: verification failed: ERR_TLS_CERT_ALTNAME_INVALID: ", false, ""},
+		{"self-signed", []string{selfSrv.addr, "-ca", pki.rootPEM},
+			1, "tlsengine: verification failed: DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate\n", false, ""},
+		{"wrong ca insecure", []string{srv.addr, "-ca", pki.otherRootPEM, "-insecure"},
+			0, "Verification error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runConnect(t, "ping\n", tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and %q", r.code, r.stderr, tc.code, tc.want)
+			}
+			if got := r.stdout == "ping\n"; got != tc.echoed {
+				t.Errorf("stdout %q, echoed want %v", r.stdout, tc.echoed)
+			}
+			if tc.code != 0 && strings.Contains(r.stderr, "Protocol  :") {
+				t.Errorf("summary printed for a failed handshake:\n%s", r.stderr)
+			}
+			if tc.serverSN != "" {
+				waitFor(t, srv.log, tc.serverSN)
+			}
+		})
+	}
+	// The server saw the clients' verdict as a fatal alert.
+	waitFor(t, srv.log, "handshake failed: tls: peer sent fatal alert: ")
+}
+
+func TestWWW(t *testing.T) {
+	// The server restricts the suites; the client's order picks among them.
+	srv := startServer(t, "-www", "-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256")
+	for _, req := range []string{"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n", "GET /\n\n", "GET / HTTP/1.0\r\n\n"} {
+		r := runConnect(t, req, srv.addr, "-insecure", "-servername", "localhost", "-alpn", "h2")
+		if r.code != 0 {
+			t.Fatalf("%q: exit %d; stderr:\n%s", req, r.code, r.stderr)
+		}
+		head, body, ok := strings.Cut(r.stdout, "\r\n\r\n")
+		if !ok || !strings.HasPrefix(head, "HTTP/1.0 200 OK\r\n") {
+			t.Fatalf("%q: response:\n%s", req, r.stdout)
+		}
+		if !strings.Contains(head, "Content-Length: "+strconv.Itoa(len(body))+"\r\n") {
+			t.Errorf("%q: Content-Length does not match a %d-byte body:\n%s", req, len(body), head)
+		}
+		for _, want := range []string{
+			"Protocol  : TLSv1.2\n",
+			"Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305\n",
+			"SNI       : localhost\n",
+			"ALPN      : none\n", // the server offers no ALPN
+			"Extended master secret: yes\n",
+			"Secure Renegotiation IS supported\n",
+			"Client certificate: not requested\n",
+		} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%q: page lacks %q:\n%s", req, want, body)
+			}
+		}
+	}
+	// An incomplete request gets no answer; the client's close ends it.
+	r := runConnect(t, "GET / HTTP/1.0\r\n", srv.addr, "-insecure")
+	if r.code != 0 || r.stdout != "" {
+		t.Errorf("incomplete request: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// recordingConn keeps every byte read from the transport.
+type recordingConn struct {
+	net.Conn
+	mu sync.Mutex
+	in bytes.Buffer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	c.in.Write(p[:n])
+	c.mu.Unlock()
+	return n, err
+}
+
+// TestWWWOneRecord checks that the page goes out in one application-data
+// record followed by close_notify.
+func TestWWWOneRecord(t *testing.T) {
+	srv := startServer(t, "-www")
+	raw, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &recordingConn{Conn: raw}
+	sock := api.NewClientSocket(rc, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true},
+		engine.ClientOptions{ServerName: "localhost"})
+	defer sock.Close()
+	sock.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := sock.Write([]byte("GET / HTTP/1.0\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := io.ReadAll(sock)
+	if err != nil {
+		t.Fatalf("read: %v (want a clean close_notify)", err)
+	}
+	if !bytes.HasPrefix(resp, []byte("HTTP/1.0 200 OK\r\n")) {
+		t.Fatalf("response %q", resp)
+	}
+	rc.mu.Lock()
+	wire := append([]byte(nil), rc.in.Bytes()...)
+	rc.mu.Unlock()
+	var types []byte
+	for len(wire) >= 5 {
+		n := int(wire[3])<<8 | int(wire[4])
+		if len(wire) < 5+n {
+			t.Fatalf("truncated record on the wire")
+		}
+		types = append(types, wire[0])
+		wire = wire[5+n:]
+	}
+	if appData := bytes.Count(types, []byte{23}); appData != 1 {
+		t.Errorf("the response took %d application-data records, want 1 (record types %v)", appData, types)
+	}
+	if len(types) == 0 || types[len(types)-1] != 21 {
+		t.Errorf("the server did not end with an alert (close_notify): record types %v", types)
+	}
+}
+
+func TestReadRequestHead(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"crlf", "GET / HTTP/1.0\r\nHost: a\r\n\r\n", true},
+		{"bare lf", "GET /\n\n", true},
+		{"mixed", "GET /\r\n\n", true},
+		{"empty request", "\n", true},
+		{"long header line", "GET /\r\nX: " + long + "\r\n\r\n", true},
+		// A CRLF that ends a long line is not an empty line.
+		{"crlf after long line", "GET /" + strings.Repeat("y", 4095) + "\r\n", false},
+		{"no end", "GET / HTTP/1.0\r\nHost: a\r\n", false},
+		{"nothing", "", false},
+		{"too long", "GET /\r\n" + strings.Repeat("X: "+long+"\r\n", 7), false},
+	} {
+		err := readRequestHead(strings.NewReader(tc.in))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+// TestGarbageClientsDoNotStopServer sends the server bytes that are not
+// TLS, truncated handshakes and early closes, then checks that it still
+// serves a real client.
+func TestGarbageClientsDoNotStopServer(t *testing.T) {
+	srv := startServer(t)
+	clientHelloStart := []byte{22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3}
+	for i, tc := range []struct {
+		payload []byte
+		// rejected: the server must answer and close at once; otherwise
+		// it waits for more (the handshake timeout) and the client leaves.
+		rejected bool
+	}{
+		{[]byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), true},
+		{bytes.Repeat([]byte{0xff}, 70000), true},
+		{[]byte{22, 3, 3, 0xff, 0xff}, true},                    // a record longer than allowed
+		{[]byte{21, 3, 3, 0, 2, 2, 40}, true},                   // a fatal alert first
+		{[]byte{23, 3, 3, 0, 5, 'h', 'e', 'l', 'l', 'o'}, true}, // application data before the handshake
+		{append(clientHelloStart, 1, 2, 3), false},              // a ClientHello cut short
+		{nil, false}, // connect and close
+	} {
+		c, err := net.Dial("tcp", srv.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write(tc.payload)
+		if tc.rejected {
+			_, err := io.Copy(io.Discard, c)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Errorf("payload %d: the server did not close the connection", i)
+			}
+		}
+		c.Close()
+	}
+	waitFor(t, srv.log, "handshake failed: ")
+	r := runConnect(t, "still here\n", srv.addr, "-insecure")
+	if r.code != 0 || r.stdout != "still here\n" {
+		t.Fatalf("after garbage: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestPanicInConnectionIsRecovered(t *testing.T) {
+	var once sync.Once
+	testHookConn = func(net.Conn) { once.Do(func() { panic("boom") }) }
+	t.Cleanup(func() { testHookConn = nil })
+	srv := startServer(t)
+	if r := runConnect(t, "first\n", srv.addr, "-insecure"); r.code != 1 {
+		t.Errorf("first connection: exit %d, want 1; stderr:\n%s", r.code, r.stderr)
+	}
+	waitFor(t, srv.log, "internal error (recovered): boom")
+	if r := runConnect(t, "second\n", srv.addr, "-insecure"); r.code != 0 || r.stdout != "second\n" {
+		t.Errorf("second connection: exit %d, stdout %q; stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestClientCertificates(t *testing.T) {
+	pki := writePKI(t)
+	withCert := []string{"-key", pki.keyPEM, "-cert", pki.chainPEM}
+	withOther := []string{"-key", pki.otherChainKey, "-cert", pki.otherChainPEM}
+
+	t.Run("request", func(t *testing.T) {
+		srv := startServer(t, "-request-cert", "-ca", pki.rootPEM, "-www")
+		for _, tc := range []struct {
+			name      string
+			args      []string
+			log, page string
+		}{
+			{"verified", withCert, " authorized\n", "Client certificate: CN=localhost\nClient verification: OK\n"},
+			{"none", nil, " unauthorized: UNABLE_TO_GET_ISSUER_CERT: ", "Client certificate: none\nClient verification error: UNABLE_TO_GET_ISSUER_CERT: "},
+			{"unknown issuer", withOther, " unauthorized: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: ", "Client verification error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY: "},
+		} {
+			before := strings.Count(srv.log.String(), "\n")
+			r := runConnect(t, "GET / HTTP/1.0\r\n\r\n", append([]string{srv.addr, "-insecure"}, tc.args...)...)
+			if r.code != 0 || !strings.Contains(r.stdout, tc.page) {
+				t.Errorf("%s: exit %d, page:\n%s\nwant %q; stderr:\n%s", tc.name, r.code, r.stdout, tc.page, r.stderr)
+			}
+			waitFor(t, srv.log, tc.log)
+			lines := strings.Split(srv.log.String(), "\n")[before:]
+			if !strings.Contains(strings.Join(lines, "\n"), tc.log) {
+				t.Errorf("%s: new log lines %q lack %q", tc.name, lines, tc.log)
+			}
+		}
+	})
+	t.Run("require", func(t *testing.T) {
+		srv := startServer(t, "-request-cert", "-reject-unauthorized", "-ca", pki.rootPEM)
+		if r := runConnect(t, "ok\n", append([]string{srv.addr, "-insecure"}, withCert...)...); r.code != 0 || r.stdout != "ok\n" {
+			t.Errorf("verified client: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+		}
+		waitFor(t, srv.log, " authorized\n")
+		for _, args := range [][]string{nil, withOther} {
+			r := runConnect(t, "no\n", append([]string{srv.addr, "-insecure"}, args...)...)
+			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "tlsengine: handshake failed: ") {
+				t.Errorf("client %v: exit %d stdout %q stderr:\n%s", args, r.code, r.stdout, r.stderr)
+			}
+		}
+		waitFor(t, srv.log, "handshake failed: tls: peer did not return a certificate")
+		waitFor(t, srv.log, "handshake failed: tls: peer certificate verification failed")
+	})
+}
+
+func TestNegotiationFlags(t *testing.T) {
+	srv := startServer(t, "-alpn", "h2,http/1.1", "-ecdh-curve", "secp384r1:prime256v1:X25519")
+	for _, tc := range []struct {
+		args []string
+		want []string
+		log  string
+	}{
+		{[]string{"-alpn", "http/1.1"}, []string{"ALPN      : http/1.1\n", "Group     : secp384r1\n"}, "ALPN=http/1.1 SNI=none"},
+		{[]string{"-alpn", "spdy/1,h2"}, []string{"ALPN      : h2\n"}, "ALPN=h2 SNI=none"},
+		{[]string{"-ecdh-curve", "P-256"}, []string{"Group     : prime256v1\n"}, ""},
+		{[]string{"-ciphers", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"}, []string{"Cipher    : ECDHE-ECDSA-AES256-GCM-SHA384\n"},
+			"TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384 ALPN=none"},
+		{[]string{"-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256"}, []string{"Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305\n"}, ""},
+	} {
+		r := runConnect(t, "x", append([]string{srv.addr, "-insecure"}, tc.args...)...)
+		if r.code != 0 || r.stdout != "x" {
+			t.Errorf("%v: exit %d stdout %q stderr:\n%s", tc.args, r.code, r.stdout, r.stderr)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%v: summary lacks %q:\n%s", tc.args, w, r.stderr)
+			}
+		}
+		if tc.log != "" {
+			waitFor(t, srv.log, tc.log)
+		}
+	}
+	// No common cipher suite: a handshake failure on both sides.
+	r := runConnect(t, "", srv.addr, "-insecure", "-ciphers", "ECDHE-RSA-AES128-GCM-SHA256")
+	if r.code != 1 || !strings.Contains(r.stderr, "tlsengine: handshake failed: tls: ") {
+		t.Errorf("no shared suite: exit %d stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+func TestUsageAndBadFlags(t *testing.T) {
+	pki := writePKI(t)
+	missing := filepath.Join(pki.dir, "missing.pem")
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{nil, 2, "", "usage:"},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"help"}, 0, "usage:", ""},
+		{[]string{"version"}, 0, "tlsengine " + version, ""},
+		{[]string{"serve", "-h"}, 0, "", "-reject-unauthorized"},
+		{[]string{"serve", "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256:NOPE"}, 1, "", `unknown cipher suite "NOPE"`},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 1, "", "no cipher suites"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ecdh-curve", "X25519:brainpool"}, 1, "", `unknown curve "brainpool"`},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM}, 1, "", "-key and -cert go together"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM, "-cert", missing}, 1, "", "missing.pem"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.rootPEM, "-cert", pki.chainPEM}, 1, "", "root.pem"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ca", pki.keyPEM}, 1, "", "key.pem"},
+		{[]string{"serve", "-addr", "not an address"}, 1, "", "tlsengine: "},
+		{[]string{"connect"}, 2, "", "want exactly one HOST:PORT"},
+		{[]string{"connect", "a:1", "b:2"}, 2, "", "want exactly one HOST:PORT"},
+		{[]string{"connect", "localhost"}, 2, "", "missing port"},
+		{[]string{"connect", "127.0.0.1:1", "-ciphers", "NOPE"}, 2, "", `unknown cipher suite "NOPE"`},
+		{[]string{"connect", "127.0.0.1:1", "-ca", missing}, 2, "", "missing.pem"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var stdout, stderr syncBuffer
+		code := run(ctx, tc.args, strings.NewReader(""), &stdout, &stderr)
+		cancel()
+		if code != tc.code || !strings.Contains(stdout.String(), tc.stdout) || !strings.Contains(stderr.String(), tc.stderr) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit %d, %q, %q",
+				tc.args, code, stdout.String(), stderr.String(), tc.code, tc.stdout, tc.stderr)
+		}
+	}
+}
+
+func TestConnectRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	r := runConnect(t, "", addr, "-insecure")
+	if r.code != 1 || !strings.Contains(r.stderr, "tlsengine: dial tcp "+addr) {
+		t.Errorf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestOperandAnywhere(t *testing.T) {
+	for _, args := range [][]string{
+		{"h:1", "-insecure", "-alpn", "h2"},
+		{"-insecure", "h:1", "-alpn", "h2"},
+		{"-insecure", "-alpn", "h2", "h:1"},
+	} {
+		o, err := parseConnectFlags(args, io.Discard)
+		if err != nil || o.target != "h:1" || !o.insecure || o.alpn != "h2" {
+			t.Errorf("%q: %+v, %v", args, o, err)
+		}
+	}
+}
+
+func TestKeylog(t *testing.T) {
+	dir := t.TempDir()
+	serverLog, clientLog := filepath.Join(dir, "server.keys"), filepath.Join(dir, "client.keys")
+	srv := startServer(t, "-keylog", serverLog)
+	r := runConnect(t, "k", srv.addr, "-insecure", "-keylog", clientLog)
+	if r.code != 0 {
+		t.Fatalf("exit %d stderr:\n%s", r.code, r.stderr)
+	}
+	waitFor(t, srv.log, "TLSv1.2")
+	line := regexp.MustCompile(`^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$`)
+	c, _ := os.ReadFile(clientLog)
+	if !line.Match(c) {
+		t.Errorf("client key log %q", c)
+	}
+	// The server writes its line during the handshake, before it logs
+	// the connection.
+	s, _ := os.ReadFile(serverLog)
+	if !bytes.Equal(s, c) {
+		t.Errorf("server key log %q, client %q", s, c)
+	}
+}
+
+// TestGracefulShutdown cancels a server with an idle established
+// connection: serve returns 0 and the client sees close_notify.
+func TestGracefulShutdown(t *testing.T) {
+	srv := startServer(t)
+	raw, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := api.NewClientSocket(raw, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true}, engine.ClientOptions{})
+	defer sock.Close()
+	sock.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := sock.Handshake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, srv.log, "TLSv1.2")
+	if code := srv.stop(t); code != 0 {
+		t.Errorf("serve exit %d, want 0", code)
+	}
+	if n, err := sock.Read(make([]byte, 10)); n != 0 || !errors.Is(err, io.EOF) {
+		t.Errorf("client read after shutdown: %d, %v; want close_notify (EOF)", n, err)
+	}
+	if _, err := net.DialTimeout("tcp", srv.addr, time.Second); err == nil {
+		t.Errorf("the listener is still open")
+	}
+}
+
+func TestSystemRoots(t *testing.T) {
+	pki := writePKI(t)
+	root, _ := os.ReadFile(pki.rootPEM)
+	other, _ := os.ReadFile(pki.otherRootPEM)
+	bad := "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+	bundle := filepath.Join(pki.dir, "bundle.pem")
+	os.WriteFile(bundle, []byte("# a bundle\n"+string(other)+bad+string(root)), 0o600)
+	t.Setenv("SSL_CERT_FILE", bundle)
+	if n := systemRoots().Len(); n != 2 {
+		t.Errorf("system roots from the bundle: %d certificates, want 2 (the broken one skipped)", n)
+	}
+	srv := startServer(t, "-key", pki.keyPEM, "-cert", pki.chainPEM)
+	r := runConnect(t, "sys\n", srv.addr)
+	if r.code != 0 || !strings.Contains(r.stderr, "Verification: OK\n") || r.stdout != "sys\n" {
+		t.Errorf("exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestVerifyText(t *testing.T) {
+	ve := &x509lite.VerifyError{Code: "CERT_HAS_EXPIRED", Reason: "certificate has expired"}
+	if got := verifyText(errors.Join(errors.New("tls: x"), ve)); got != "CERT_HAS_EXPIRED: certificate has expired" {
+		t.Errorf("verifyText = %q", got)
+	}
+	if got := printable("a\x1b[2Jb\nc"); got != `a\x{1b}[2Jb\x{a}c` {
+		t.Errorf("printable = %q", got)
+	}
+}
