@@ -32,6 +32,7 @@ var allowed = map[string][]string{
 	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench"},
 	"internal/tlstest": {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen"},
 	"internal/certgen": {},
+	"internal/interop": {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
 	"bench":            {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
 	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
 }
