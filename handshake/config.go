@@ -46,7 +46,22 @@ const (
 	// handshake when none is sent or it does not verify (Node: requestCert
 	// with rejectUnauthorized).
 	RequireVerifiedClientCert
+	// RequireAnyClientCert fails the handshake without a certificate but
+	// only reports a certificate that does not verify.
+	RequireAnyClientCert
+	// VerifyClientCertIfGiven accepts a client without a certificate but
+	// fails one whose certificate does not verify.
+	VerifyClientCertIfGiven
 )
+
+// requiresCert and verifiesCert say what each policy makes fatal.
+func (a ClientAuth) requiresCert() bool {
+	return a == RequireVerifiedClientCert || a == RequireAnyClientCert
+}
+
+func (a ClientAuth) verifiesCert() bool {
+	return a == RequireVerifiedClientCert || a == VerifyClientCertIfGiven
+}
 
 // Config is the immutable, shareable configuration of one side. The zero
 // value of every field except Rand and Now has a safe default.

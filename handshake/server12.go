@@ -269,7 +269,7 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	if len(msg.Certificates) == 0 {
 		// RFC 5246, Section 7.4.6: a server that requires a certificate
 		// MAY answer an empty one with a fatal handshake_failure.
-		if hs.cfg.ClientAuth == RequireVerifiedClientCert {
+		if hs.cfg.ClientAuth.requiresCert() {
 			return nil, record.Errorf(record.ErrBadCertificate, record.AlertHandshakeFailure, "tls: peer did not return a certificate")
 		}
 		// Node reports this as UNABLE_TO_GET_ISSUER_CERT.
@@ -283,7 +283,7 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	if pv.err != nil && hs.cfg.ClientAuth == RequireVerifiedClientCert {
+	if pv.err != nil && hs.cfg.ClientAuth.verifiesCert() {
 		return nil, verifyFailure(pv.err)
 	}
 	hs.peer = pv

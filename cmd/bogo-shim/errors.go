@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// codeTable maps our error reasons to BoringSSL's error codes, which the
+// runner matches in stderr. The first matching pattern wins.
+var codeTable = []struct {
+	pattern *regexp.Regexp
+	code    string
+}{
+	{regexp.MustCompile(`no shared cipher suite`), "NO_SHARED_CIPHER"},
+	{regexp.MustCompile(`record authentication failed`), "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"},
+	{regexp.MustCompile(`oversized record|exceeds 2\^14`), "ENCRYPTED_LENGTH_TOO_LONG"},
+	{regexp.MustCompile(`Finished does not verify`), "DIGEST_CHECK_FAILED"},
+	{regexp.MustCompile(`invalid .*signature|scheme .* that was not requested|unoffered signature scheme`), "BAD_SIGNATURE"},
+	{regexp.MustCompile(`unoffered group|ECDHE public value`), "WRONG_CURVE"},
+	{regexp.MustCompile(`unexpected .* message|unexpected ChangeCipherSpec|before the handshake completed|before keys were agreed`), "UNEXPECTED_MESSAGE"},
+	{regexp.MustCompile(`unknown record type|unexpected .* record`), "UNEXPECTED_RECORD"},
+	{regexp.MustCompile(`record version|is not TLS`), "WRONG_VERSION_NUMBER"},
+	{regexp.MustCompile(`client offered version|unsupported version`), "UNSUPPORTED_PROTOCOL"},
+	{regexp.MustCompile(`exceeds the .*-byte limit`), "EXCESSIVE_MESSAGE_SIZE"},
+	{regexp.MustCompile(`did not return a certificate`), "PEER_DID_NOT_RETURN_A_CERTIFICATE"},
+	{regexp.MustCompile(`null compression`), "INVALID_COMPRESSION_LIST"},
+	{regexp.MustCompile(`renegotiation_info`), "RENEGOTIATION_MISMATCH"},
+	{regexp.MustCompile(`no application protocol`), "NO_APPLICATION_PROTOCOL"},
+	{regexp.MustCompile(`unadvertised ALPN`), "INVALID_ALPN_PROTOCOL"},
+	{regexp.MustCompile(`unrequested extension`), "UNEXPECTED_EXTENSION"},
+	{regexp.MustCompile(`duplicate`), "DUPLICATE_EXTENSION"},
+	{regexp.MustCompile(`cipher suite that was not offered|cannot be used with version`), "WRONG_CIPHER_RETURNED"},
+	{regexp.MustCompile(`certificate key does not match`), "WRONG_CERTIFICATE_TYPE"},
+	{regexp.MustCompile(`verification failed`), "CERTIFICATE_VERIFY_FAILED"},
+	{regexp.MustCompile(`too many empty records`), "TOO_MANY_EMPTY_FRAGMENTS"},
+	{regexp.MustCompile(`too many warning alerts`), "TOO_MANY_WARNING_ALERTS"},
+	{regexp.MustCompile(`alert with unknown level`), "UNKNOWN_ALERT_TYPE"},
+	{regexp.MustCompile(`malformed alert`), "BAD_ALERT"},
+	{regexp.MustCompile(`malformed|decode|empty handshake record|empty certificate list`), "DECODE_ERROR"},
+	{regexp.MustCompile(`without close_notify`), "UNEXPECTED_EOF"},
+}
+
+// alertCodes are the codes of alerts received from the peer (BoringSSL
+// names them SSLV3_ALERT_* or TLSV1_ALERT_*).
+var alertCodes = map[record.AlertDescription]string{
+	record.AlertCloseNotify:           "SSLV3_ALERT_CLOSE_NOTIFY",
+	record.AlertUnexpectedMessage:     "SSLV3_ALERT_UNEXPECTED_MESSAGE",
+	record.AlertBadRecordMAC:          "SSLV3_ALERT_BAD_RECORD_MAC",
+	record.AlertRecordOverflow:        "TLSV1_ALERT_RECORD_OVERFLOW",
+	record.AlertHandshakeFailure:      "SSLV3_ALERT_HANDSHAKE_FAILURE",
+	record.AlertBadCertificate:        "SSLV3_ALERT_BAD_CERTIFICATE",
+	record.AlertIllegalParameter:      "SSLV3_ALERT_ILLEGAL_PARAMETER",
+	record.AlertUnknownCA:             "TLSV1_ALERT_UNKNOWN_CA",
+	record.AlertDecodeError:           "TLSV1_ALERT_DECODE_ERROR",
+	record.AlertDecryptError:          "TLSV1_ALERT_DECRYPT_ERROR",
+	record.AlertProtocolVersion:       "TLSV1_ALERT_PROTOCOL_VERSION",
+	record.AlertInsufficientSecurity:  "TLSV1_ALERT_INSUFFICIENT_SECURITY",
+	record.AlertInternalError:         "TLSV1_ALERT_INTERNAL_ERROR",
+	record.AlertInappropriateFallback: "TLSV1_ALERT_INAPPROPRIATE_FALLBACK",
+	record.AlertUserCanceled:          "TLSV1_ALERT_USER_CANCELLED",
+	record.AlertNoRenegotiation:       "TLSV1_ALERT_NO_RENEGOTIATION",
+	record.AlertUnsupportedExtension:  "TLSV1_ALERT_UNSUPPORTED_EXTENSION",
+	record.AlertUnrecognizedName:      "TLSV1_ALERT_UNRECOGNIZED_NAME",
+	record.AlertCertificateRequired:   "TLSV1_ALERT_CERTIFICATE_REQUIRED",
+	record.AlertNoApplicationProtocol: "TLSV1_ALERT_NO_APPLICATION_PROTOCOL",
+}
+
+// bogoCode renders err as ":CODE:" for the runner.
+func bogoCode(err error) string {
+	var ae *record.AlertError
+	if errors.As(err, &ae) {
+		if c, ok := alertCodes[ae.Alert.Description]; ok {
+			return ":" + c + ":"
+		}
+	}
+	msg := err.Error()
+	for _, e := range codeTable {
+		if e.pattern.MatchString(msg) {
+			return ":" + e.code + ":"
+		}
+	}
+	return ":" + strings.ToUpper(strings.ReplaceAll(strings.TrimPrefix(msg, "tls: "), " ", "_")) + ":"
+}

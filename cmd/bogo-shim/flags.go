@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// options are the runner's flags that the shim understands.
+type options struct {
+	port, shimID                 string
+	ipv6                         bool
+	server                       bool
+	certFile, keyFile, trustCert string
+	resumeCount                  int
+	expectSessionMiss            bool
+	shimWritesFirst              bool
+	shimShutsDown                bool
+	checkCloseNotify             bool
+	minVersion, maxVersion       int
+	noTLS1, noTLS11, noTLS12     bool
+	noTLS13                      bool
+	expectVersion                int
+	curves                       []int
+	expectCurveID                int
+	signingPrefs, verifyPrefs    []int
+	expectPeerSigAlg             int
+	requireAnyClientCert         bool
+	verifyPeer                   bool
+	hostName                     string
+	expectServerName             string
+	advertiseALPN                string
+	selectALPN                   string
+	expectALPN                   string
+	declineALPN                  bool
+	expectEMS                    bool
+	expectSecureReneg            bool
+	async                        bool
+	implicitHandshake            bool
+	exportKeyingMaterial         int
+	exportLabel, exportContext   string
+	useExportContext             bool
+	expectNoSession              bool
+	expectTicketRenewal          bool
+	ticketKey                    string
+}
+
+// errUnimplemented makes the shim exit 89: the runner counts the test as
+// unimplemented rather than failed.
+type errUnimplemented struct{ flag string }
+
+func (e errUnimplemented) Error() string { return "unimplemented flag: " + e.flag }
+
+// parseFlags reads the runner's single-dash flags. Any flag not listed is
+// unimplemented.
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	bools := map[string]*bool{
+		"-ipv6": &o.ipv6, "-server": &o.server, "-expect-session-miss": &o.expectSessionMiss,
+		"-shim-writes-first": &o.shimWritesFirst, "-shim-shuts-down": &o.shimShutsDown,
+		"-check-close-notify": &o.checkCloseNotify, "-no-tls1": &o.noTLS1, "-no-tls11": &o.noTLS11,
+		"-no-tls12": &o.noTLS12, "-no-tls13": &o.noTLS13, "-require-any-client-certificate": &o.requireAnyClientCert,
+		"-verify-peer": &o.verifyPeer, "-decline-alpn": &o.declineALPN,
+		"-expect-extended-master-secret": &o.expectEMS, "-expect-secure-renegotiation": &o.expectSecureReneg,
+		"-async": &o.async, "-implicit-handshake": &o.implicitHandshake, "-use-export-context": &o.useExportContext,
+		"-expect-no-session": &o.expectNoSession, "-expect-ticket-renewal": &o.expectTicketRenewal,
+	}
+	strs := map[string]*string{
+		"-port": &o.port, "-shim-id": &o.shimID, "-cert-file": &o.certFile, "-key-file": &o.keyFile,
+		"-trust-cert": &o.trustCert, "-host-name": &o.hostName, "-expect-server-name": &o.expectServerName,
+		"-advertise-alpn": &o.advertiseALPN, "-select-alpn": &o.selectALPN, "-expect-alpn": &o.expectALPN,
+		"-export-label": &o.exportLabel, "-export-context": &o.exportContext, "-ticket-key": &o.ticketKey,
+	}
+	ints := map[string]*int{
+		"-resume-count": &o.resumeCount, "-min-version": &o.minVersion, "-max-version": &o.maxVersion,
+		"-expect-version": &o.expectVersion, "-expect-curve-id": &o.expectCurveID,
+		"-expect-peer-signature-algorithm": &o.expectPeerSigAlg, "-export-keying-material": &o.exportKeyingMaterial,
+	}
+	lists := map[string]*[]int{
+		"-curves": &o.curves, "-signing-prefs": &o.signingPrefs, "-verify-prefs": &o.verifyPrefs,
+	}
+	for i := 0; i < len(args); i++ {
+		name := args[i]
+		// The runner prefixes a flag with -on-initial-, -on-resume- or
+		// -on-retry- to scope it; those are not implemented yet.
+		if p, ok := bools[name]; ok {
+			*p = true
+			continue
+		}
+		if i+1 >= len(args) {
+			return nil, errUnimplemented{name}
+		}
+		val := args[i+1]
+		switch {
+		case strs[name] != nil:
+			*strs[name] = val
+		case ints[name] != nil:
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				return nil, fmt.Errorf("bad value for %s: %q", name, val)
+			}
+			*ints[name] = n
+		case lists[name] != nil:
+			n, err := strconv.Atoi(val)
+			if err != nil {
+				return nil, fmt.Errorf("bad value for %s: %q", name, val)
+			}
+			*lists[name] = append(*lists[name], n)
+		default:
+			if strings.HasPrefix(name, "-") {
+				return nil, errUnimplemented{name}
+			}
+			return nil, fmt.Errorf("unexpected argument %q", name)
+		}
+		i++
+	}
+	return o, nil
+}

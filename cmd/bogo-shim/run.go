@@ -1,0 +1,343 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// config builds the engine configuration from the flags.
+func config(o *options) (*engine.Config, error) {
+	cfg := &engine.Config{Rand: rand.Reader, Now: time.Now}
+	// Versions: TLS 1.2 only for now. A test that needs another version
+	// is unimplemented rather than failed.
+	minV, maxV := 0x0301, 0x0304
+	if o.minVersion != 0 {
+		minV = o.minVersion
+	}
+	if o.maxVersion != 0 {
+		maxV = o.maxVersion
+	}
+	if o.noTLS12 || minV > 0x0303 || maxV < 0x0303 {
+		return nil, errUnimplemented{"a protocol version other than TLS 1.2"}
+	}
+	if o.resumeCount > 0 {
+		return nil, errUnimplemented{"-resume-count (session resumption)"}
+	}
+	cfg.MinVersion, cfg.MaxVersion = 0x0303, 0x0303
+	if o.certFile != "" {
+		cred, err := loadCredential(o.certFile, o.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Certificates = []*handshake.Credential{cred}
+	}
+	if o.trustCert != "" {
+		data, err := os.ReadFile(o.trustCert)
+		if err != nil {
+			return nil, err
+		}
+		cfg.RootCAs = x509lite.NewPool()
+		if _, err := cfg.RootCAs.AppendPEM(data); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range o.curves {
+		cfg.Groups = append(cfg.Groups, kex.Group(c))
+	}
+	if o.curves != nil && len(cfg.Groups) == 0 {
+		cfg.Groups = []kex.Group{}
+	}
+	prefs := o.verifyPrefs
+	if o.signingPrefs != nil {
+		prefs = o.signingPrefs
+	}
+	for _, s := range prefs {
+		cfg.SignatureSchemes = append(cfg.SignatureSchemes, kex.SignatureScheme(s))
+	}
+	// Every suite we implement, as BoringSSL enables them by default.
+	cfg.CipherSuites = allSuites()
+	if o.advertiseALPN != "" {
+		a := o.advertiseALPN
+		for len(a) > 0 {
+			n := int(a[0])
+			if 1+n > len(a) {
+				return nil, fmt.Errorf("bad -advertise-alpn")
+			}
+			cfg.ALPNProtocols = append(cfg.ALPNProtocols, a[1:1+n])
+			a = a[1+n:]
+		}
+	}
+	if o.selectALPN != "" {
+		cfg.ALPNProtocols = []string{o.selectALPN}
+	}
+	if o.server {
+		switch {
+		case o.requireAnyClientCert:
+			cfg.ClientAuth = handshake.RequireAnyClientCert
+		case o.verifyPeer:
+			cfg.ClientAuth = handshake.VerifyClientCertIfGiven
+		}
+	} else {
+		// bssl_shim verifies only with -verify-peer.
+		cfg.InsecureSkipVerify = !o.verifyPeer
+	}
+	return cfg, nil
+}
+
+func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := x509lite.ParseCertificates(certPEM)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	key, err := x509lite.ParsePrivateKey(keyPEM, nil)
+	if err != nil {
+		return nil, err
+	}
+	var chain [][]byte
+	for _, c := range certs {
+		chain = append(chain, c.Raw)
+	}
+	return handshake.NewCredential(chain, key)
+}
+
+// shimConn drives an engine over the runner's connection synchronously.
+type shimConn struct {
+	o     *options
+	eng   *engine.Conn
+	net   net.Conn
+	plain []byte
+	state *engine.ConnectionState
+	closed bool // peer close_notify
+	err   error
+	buf   []byte
+}
+
+// pump sends queued records and collects events.
+func (s *shimConn) pump() error {
+	for {
+		e := s.eng.NextEvent()
+		switch e.Kind {
+		case engine.EventNone:
+			return s.err
+		case engine.EventSend:
+			if _, err := s.net.Write(e.Data); err != nil && s.err == nil {
+				s.err = err
+			}
+		case engine.EventPlaintext:
+			s.plain = append(s.plain, e.Data...)
+		case engine.EventHandshakeDone:
+			s.state = e.State
+		case engine.EventDecision:
+			// -async answers after one more round of I/O; plain mode at once.
+			if err := engine.Drive(s.eng, engine.Resolvers{}); err != nil && s.err == nil {
+				s.err = err
+			}
+		case engine.EventPeerClosed:
+			s.closed = true
+		case engine.EventError:
+			if s.err == nil {
+				s.err = e.Err
+			}
+		}
+	}
+}
+
+// readMore reads from the runner and feeds the engine; -async feeds one
+// byte at a time.
+func (s *shimConn) readMore() error {
+	if s.buf == nil {
+		s.buf = make([]byte, 32*1024)
+	}
+	n, err := s.net.Read(s.buf)
+	data := s.buf[:n]
+	if s.o.async {
+		for i := range data {
+			s.eng.Feed(data[i : i+1])
+			if perr := s.pump(); perr != nil {
+				return perr
+			}
+		}
+	} else if n > 0 {
+		s.eng.Feed(data)
+	}
+	if perr := s.pump(); perr != nil {
+		return perr
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return errTruncated
+		}
+		return err
+	}
+	return nil
+}
+
+var errTruncated = errors.New("tls: connection closed without close_notify")
+
+func (s *shimConn) handshake() error {
+	if err := s.pump(); err != nil {
+		return err
+	}
+	for s.state == nil {
+		if err := s.readMore(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *shimConn) write(p []byte) error {
+	if _, err := s.eng.Write(p); err != nil {
+		return err
+	}
+	return s.pump()
+}
+
+// read returns the next application data, or io.EOF after close_notify.
+func (s *shimConn) read() ([]byte, error) {
+	for len(s.plain) == 0 {
+		if s.closed {
+			return nil, io.EOF
+		}
+		if err := s.readMore(); err != nil {
+			if errors.Is(err, errTruncated) && !s.o.checkCloseNotify && len(s.plain) == 0 {
+				return nil, io.EOF
+			}
+			if len(s.plain) == 0 {
+				return nil, err
+			}
+		}
+	}
+	p := s.plain
+	s.plain = nil
+	return p, nil
+}
+
+func run(o *options) error {
+	cfg, err := config(o)
+	if err != nil {
+		return err
+	}
+	conn, err := dial(o)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var eng *engine.Conn
+	if o.server {
+		eng = engine.NewServer(cfg)
+	} else {
+		name := o.hostName
+		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name})
+	}
+	s := &shimConn{o: o, eng: eng, net: conn}
+	if err := s.handshake(); err != nil {
+		orderlyShutdown(conn)
+		return err
+	}
+	if err := checkState(o, s.state); err != nil {
+		return err
+	}
+	if o.exportKeyingMaterial > 0 {
+		ekm, err := s.state.ExportKeyingMaterial(o.exportLabel, []byte(o.exportContext), o.useExportContext, o.exportKeyingMaterial)
+		if err != nil {
+			return err
+		}
+		if err := s.write(ekm); err != nil {
+			return err
+		}
+	}
+	if o.shimWritesFirst {
+		if err := s.write([]byte("hello")); err != nil {
+			return err
+		}
+	}
+	if o.shimShutsDown {
+		eng.Close()
+		if err := s.pump(); err != nil {
+			return err
+		}
+		for {
+			if _, err := s.read(); err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+		}
+	}
+	for {
+		p, err := s.read()
+		if errors.Is(err, io.EOF) {
+			eng.Close()
+			s.pump()
+			return nil
+		}
+		if err != nil {
+			orderlyShutdown(conn)
+			return err
+		}
+		out := bytes.Clone(p)
+		for i := range out {
+			out[i] ^= 0xff
+		}
+		if err := s.write(out); err != nil {
+			return err
+		}
+	}
+}
+
+// orderlyShutdown lets the runner read our alert before the socket goes.
+func orderlyShutdown(c net.Conn) {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		return
+	}
+	tc.CloseWrite()
+	tc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, tc)
+}
+
+// checkState applies the -expect-* flags.
+func checkState(o *options, st *engine.ConnectionState) error {
+	switch {
+	case o.expectVersion != 0 && int(st.Version) != o.expectVersion:
+		return fmt.Errorf("version %#x, want %#x", st.Version, o.expectVersion)
+	case o.expectCurveID != 0 && int(st.Group) != o.expectCurveID:
+		return fmt.Errorf("curve %d, want %d", st.Group, o.expectCurveID)
+	case o.expectEMS && !st.ExtendedMasterSecret:
+		return errors.New("extended master secret not negotiated")
+	case o.expectSecureReneg && !st.SecureRenegotiation:
+		return errors.New("secure renegotiation not negotiated")
+	case o.expectALPN != "" && st.ALPNProtocol != o.expectALPN:
+		return fmt.Errorf("ALPN %q, want %q", st.ALPNProtocol, o.expectALPN)
+	case o.selectALPN != "" && st.ALPNProtocol != o.selectALPN:
+		return fmt.Errorf("ALPN %q, want %q", st.ALPNProtocol, o.selectALPN)
+	case o.declineALPN && st.ALPNProtocol != "":
+		return fmt.Errorf("ALPN %q negotiated though declined", st.ALPNProtocol)
+	case o.expectServerName != "" && st.ServerName != o.expectServerName:
+		return fmt.Errorf("server name %q, want %q", st.ServerName, o.expectServerName)
+	case o.expectPeerSigAlg != 0 && int(st.PeerSignatureScheme) != o.expectPeerSigAlg:
+		return fmt.Errorf("peer signature algorithm %#x, want %#x", uint16(st.PeerSignatureScheme), o.expectPeerSigAlg)
+	}
+	return nil
+}
