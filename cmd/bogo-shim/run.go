@@ -121,14 +121,14 @@ func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
 
 // shimConn drives an engine over the runner's connection synchronously.
 type shimConn struct {
-	o     *options
-	eng   *engine.Conn
-	net   net.Conn
-	plain []byte
-	state *engine.ConnectionState
+	o      *options
+	eng    *engine.Conn
+	net    net.Conn
+	plain  []byte
+	state  *engine.ConnectionState
 	closed bool // peer close_notify
-	err   error
-	buf   []byte
+	err    error
+	buf    []byte
 }
 
 // pump sends queued records and collects events.
