@@ -1,9 +1,10 @@
 // Package cipher owns the TLS cipher-suite registry, record protection
-// (AEAD with explicit or implicit nonces, and CBC with HMAC checked in
-// constant time), and the TLS 1.0-1.2 PRFs with the key derivations built on
-// them: master secret, extended master secret, key block, Finished and the
-// RFC 5705 exporter. It knows nothing about records or messages; versions
-// are plain wire values.
+// (AEAD with explicit or implicit nonces, and AES-CBC with HMAC, either
+// MAC-then-encrypt checked in constant time or encrypt-then-MAC per RFC
+// 7366), and the TLS 1.0-1.2 PRFs with the key derivations built on them:
+// master secret, extended master secret, key block, Finished and the RFC
+// 5705 exporter. It knows nothing about records or messages; versions are
+// plain wire values.
 //
 // Imports: the standard library and golang.org/x/crypto only.
 package cipher

@@ -8,7 +8,9 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
+	"fmt"
 	"hash"
+	"strings"
 )
 
 // PRF is the TLS pseudo-random function: P_<hash> for TLS 1.2 (RFC 5246,
@@ -140,18 +142,27 @@ func (s *Suite) KeyBlock(version uint16, masterSecret, clientRandom, serverRando
 	return k
 }
 
-// ExportKeyingMaterial implements RFC 5705, Section 4.
+// ExportKeyingMaterial implements the exporter of RFC 5705, Section 4:
+// PRF(master_secret, label, client_random || server_random [|| uint16
+// context length || context]). hasContext tells an empty context from
+// none, which give different output.
 func (s *Suite) ExportKeyingMaterial(version uint16, masterSecret, clientRandom, serverRandom []byte, label string, context []byte, hasContext bool, length int) ([]byte, error) {
-	switch label {
-	case "client finished", "server finished", "master secret", "key expansion", "extended master secret":
-		// RFC 5705, Section 4: labels used by TLS itself are reserved.
-		return nil, errors.New("tls: reserved exporter label")
+	// RFC 5705, Section 4: labels that TLS itself uses MUST NOT be used.
+	// Like OpenSSL, refuse any label that starts with one of them.
+	for _, reserved := range []string{"client finished", "server finished", "master secret", "key expansion", "extended master secret"} {
+		if strings.HasPrefix(label, reserved) {
+			return nil, fmt.Errorf("tls: reserved exporter label %q", label)
+		}
 	}
-	seed := make([]byte, 0, 64+2+len(context))
+	if length < 0 || length > maxExportLength {
+		return nil, fmt.Errorf("tls: exporter length %d out of range", length)
+	}
+	seed := make([]byte, 0, len(clientRandom)+len(serverRandom)+2+len(context))
 	seed = append(append(seed, clientRandom...), serverRandom...)
 	if hasContext {
-		if len(context) >= 1<<16 {
-			return nil, errors.New("tls: exporter context too long")
+		// The context length is a uint16 (RFC 5705, Section 4).
+		if len(context) > 0xffff {
+			return nil, errors.New("tls: exporter context longer than 65535 bytes")
 		}
 		seed = append(seed, byte(len(context)>>8), byte(len(context)))
 		seed = append(seed, context...)
@@ -160,3 +171,7 @@ func (s *Suite) ExportKeyingMaterial(version uint16, masterSecret, clientRandom,
 	PRF(version, s.PRFHash, masterSecret, label, seed, out)
 	return out, nil
 }
+
+// maxExportLength bounds ExportKeyingMaterial's output; nothing needs more,
+// and a caller's mistake should not become a huge allocation.
+const maxExportLength = 1 << 20

@@ -3,42 +3,73 @@ package cipher
 import (
 	"crypto/aes"
 	gocipher "crypto/cipher"
-	"crypto/hmac"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/binary"
 	"errors"
-	"hash"
+	"fmt"
 	"io"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // Protection protects or unprotects the fragments of one direction of a
-// connection for one epoch. seq is the record sequence number; typ and
-// version are the record header's fields. A Protection is used by one
-// goroutine at a time.
+// connection for one epoch. seq is the 64-bit record sequence number; typ
+// and version are the record header's fields. A Protection keeps scratch
+// state and is used by one goroutine at a time.
 type Protection interface {
-	// Seal appends the protected fragment for plaintext to dst.
+	// Seal appends the protected fragment for plaintext to dst and returns
+	// it. plaintext must not overlap the spare capacity of dst. Seal does
+	// not allocate when dst has room for len(plaintext)+Overhead() more
+	// bytes.
 	Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte
 	// Open authenticates and decrypts one fragment, appending the
-	// plaintext to dst. Every failure is ErrBadRecordMAC.
+	// plaintext to dst. Every failure is ErrBadRecordMAC. fragment must not
+	// overlap the spare capacity of dst.
 	Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error)
-	// Overhead is the most bytes Seal adds to a plaintext.
+	// Overhead is the maximum number of bytes Seal adds to a plaintext.
 	Overhead() int
 }
 
 // ErrBadRecordMAC is the one error of Open, whatever the cause, so that
-// nothing distinguishes bad padding from a bad MAC (RFC 5246, Section
-// 6.2.3.2).
+// nothing tells bad padding from a bad MAC (RFC 5246, Section 6.2.3.2).
 var ErrBadRecordMAC = errors.New("tls: bad record MAC")
 
-// NewProtection builds the protection of one direction from its part of the
-// key block. rand supplies explicit CBC IVs.
+// NewProtection builds the record protection of one direction from its part
+// of the key block (RFC 5246, Section 6.3). For AEAD suites iv is the fixed
+// nonce part (4 bytes for AES-GCM, 12 for ChaCha20-Poly1305) and macKey is
+// unused. For CBC suites iv is the first IV in TLS 1.0 and ignored later,
+// where each record carries an explicit IV read from rand (RFC 4346,
+// Section 6.2.3.2). When rand is nil or fails, the explicit IV is the
+// block cipher applied to a per-record nonce (NIST SP 800-38A, Appendix C),
+// which is still unpredictable to anyone without the key. AEAD explicit
+// nonces are the sequence number, as RFC 5288, Section 3 allows.
 func (s *Suite) NewProtection(version uint16, key, macKey, iv []byte, rand io.Reader) (Protection, error) {
+	return s.newProtection(version, key, macKey, iv, rand, false)
+}
+
+// NewProtectionETM is NewProtection for CBC suites with the
+// encrypt_then_mac extension negotiated (RFC 7366): the MAC covers the IV
+// and ciphertext and is checked before anything is decrypted. AEAD suites
+// are an error, since RFC 7366, Section 3 does not apply to them.
+func (s *Suite) NewProtectionETM(version uint16, key, macKey, iv []byte, rand io.Reader) (Protection, error) {
+	if s.AEAD() {
+		return nil, errors.New("tls: encrypt-then-MAC with an AEAD suite")
+	}
+	return s.newProtection(version, key, macKey, iv, rand, true)
+}
+
+// newProtection checks the key sizes and builds the protection.
+func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Reader, etm bool) (Protection, error) {
+	if !s.SupportsVersion(version) {
+		return nil, fmt.Errorf("tls: cipher suite %s cannot be used with version %#04x", s.OpenSSLName, version)
+	}
+	if len(key) != s.KeyLen {
+		return nil, fmt.Errorf("tls: %s needs a %d-byte key, got %d", s.OpenSSLName, s.KeyLen, len(key))
+	}
 	switch s.Bulk {
 	case AES128GCM, AES256GCM:
+		if len(iv) != 4 {
+			return nil, fmt.Errorf("tls: AES-GCM needs a 4-byte fixed nonce, got %d", len(iv))
+		}
 		block, err := aes.NewCipher(key)
 		if err != nil {
 			return nil, err
@@ -51,6 +82,9 @@ func (s *Suite) NewProtection(version uint16, key, macKey, iv []byte, rand io.Re
 		copy(p.nonce[:4], iv)
 		return p, nil
 	case ChaCha20Poly1305:
+		if len(iv) != chacha20poly1305.NonceSize {
+			return nil, fmt.Errorf("tls: ChaCha20-Poly1305 needs a 12-byte IV, got %d", len(iv))
+		}
 		a, err := chacha20poly1305.New(key)
 		if err != nil {
 			return nil, err
@@ -59,33 +93,20 @@ func (s *Suite) NewProtection(version uint16, key, macKey, iv []byte, rand io.Re
 		copy(p.iv[:], iv)
 		return p, nil
 	case AES128CBC, AES256CBC:
-		block, err := aes.NewCipher(key)
-		if err != nil {
-			return nil, err
+		if len(macKey) != s.MACKeyLen {
+			return nil, fmt.Errorf("tls: %s needs a %d-byte MAC key, got %d", s.OpenSSLName, s.MACKeyLen, len(macKey))
 		}
-		var h func() hash.Hash
-		switch s.MAC {
-		case MACSHA1:
-			h = sha1.New
-		case MACSHA256:
-			h = sha256.New
-		case MACSHA384:
-			h = sha512.New384
-		default:
-			return nil, errors.New("tls: CBC suite without a MAC")
+		if version == VersionTLS10 && len(iv) != aes.BlockSize {
+			return nil, fmt.Errorf("tls: TLS 1.0 CBC needs a %d-byte IV, got %d", aes.BlockSize, len(iv))
 		}
-		p := &cbcProtection{block: block, mac: hmac.New(h, macKey), rand: rand, explicitIV: version >= VersionTLS11}
-		if !p.explicitIV {
-			p.chainIV = append([]byte(nil), iv...)
-		}
-		p.macLen = p.mac.Size()
-		return p, nil
+		return newCBC(s.MAC, version, key, macKey, iv, rand, etm)
 	}
-	return nil, errors.New("tls: unsupported bulk cipher")
+	return nil, fmt.Errorf("tls: unsupported bulk cipher %v", s.Bulk)
 }
 
-// additionalData builds seq_num || type || version || length (RFC 5246,
-// Section 6.2.3.3).
+// additionalData builds seq_num || type || version || length, the MAC
+// header of RFC 5246, Section 6.2.3.1 and the AEAD additional data of
+// Section 6.2.3.3.
 func additionalData(b *[13]byte, seq uint64, typ uint8, version uint16, n int) []byte {
 	binary.BigEndian.PutUint64(b[0:8], seq)
 	b[8] = typ
@@ -98,11 +119,13 @@ func additionalData(b *[13]byte, seq uint64, typ uint8, version uint16, n int) [
 // number as the 8-byte explicit nonce (RFC 5288, Section 3).
 type gcmProtection struct {
 	aead  gocipher.AEAD
-	nonce [12]byte
+	nonce [12]byte // salt || explicit part; the tail is rewritten per record
 	ad    [13]byte
 }
 
-func (p *gcmProtection) Overhead() int { return 8 + p.aead.Overhead() }
+const gcmExplicitNonce = 8
+
+func (p *gcmProtection) Overhead() int { return gcmExplicitNonce + p.aead.Overhead() }
 
 func (p *gcmProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
 	binary.BigEndian.PutUint64(p.nonce[4:], seq)
@@ -111,20 +134,21 @@ func (p *gcmProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, 
 }
 
 func (p *gcmProtection) Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {
-	if len(fragment) < 8+p.aead.Overhead() {
+	if len(fragment) < gcmExplicitNonce+p.aead.Overhead() {
 		return nil, ErrBadRecordMAC
 	}
-	copy(p.nonce[4:], fragment[:8])
-	n := len(fragment) - 8 - p.aead.Overhead()
-	out, err := p.aead.Open(dst, p.nonce[:], fragment[8:], additionalData(&p.ad, seq, typ, version, n))
+	copy(p.nonce[4:], fragment[:gcmExplicitNonce])
+	n := len(fragment) - gcmExplicitNonce - p.aead.Overhead()
+	out, err := p.aead.Open(dst, p.nonce[:], fragment[gcmExplicitNonce:], additionalData(&p.ad, seq, typ, version, n))
 	if err != nil {
 		return nil, ErrBadRecordMAC
 	}
 	return out, nil
 }
 
-// chachaProtection is ChaCha20-Poly1305 with the nonce formed by XORing the
-// padded sequence number into the 12-byte IV (RFC 7905, Section 2).
+// chachaProtection is ChaCha20-Poly1305 whose nonce is the 12-byte IV XOR
+// the sequence number padded on the left with zeros (RFC 7905, Section 2).
+// No nonce travels in the record.
 type chachaProtection struct {
 	aead  gocipher.AEAD
 	iv    [12]byte
@@ -136,11 +160,7 @@ func (p *chachaProtection) Overhead() int { return p.aead.Overhead() }
 
 func (p *chachaProtection) setNonce(seq uint64) {
 	p.nonce = p.iv
-	var s [8]byte
-	binary.BigEndian.PutUint64(s[:], seq)
-	for i := range 8 {
-		p.nonce[4+i] ^= s[i]
-	}
+	binary.BigEndian.PutUint64(p.nonce[4:], binary.BigEndian.Uint64(p.iv[4:])^seq)
 }
 
 func (p *chachaProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {

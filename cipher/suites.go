@@ -23,6 +23,7 @@ const (
 	KXDHE
 )
 
+// String returns the OpenSSL Kx name of k.
 func (k KeyExchange) String() string {
 	switch k {
 	case KXRSA:
@@ -44,6 +45,7 @@ const (
 	AuthECDSA
 )
 
+// String returns the OpenSSL Au name of a.
 func (a Auth) String() string {
 	switch a {
 	case AuthRSA:
@@ -66,6 +68,7 @@ const (
 	AES256CBC
 )
 
+// String returns the OpenSSL Enc name of b.
 func (b Bulk) String() string {
 	switch b {
 	case AES128GCM:
@@ -93,6 +96,7 @@ const (
 	MACSHA384
 )
 
+// String returns the OpenSSL Mac name of m.
 func (m MAC) String() string {
 	switch m {
 	case MACAEAD:
@@ -110,19 +114,19 @@ func (m MAC) String() string {
 // Suite describes one TLS cipher suite.
 type Suite struct {
 	ID          uint16
-	Name        string // IANA name
-	OpenSSLName string
+	Name        string // IANA name, e.g. "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+	OpenSSLName string // e.g. "ECDHE-ECDSA-AES128-GCM-SHA256"
 	KX          KeyExchange
 	Auth        Auth
 	Bulk        Bulk
 	MAC         MAC
-	PRFHash     crypto.Hash // TLS 1.2 PRF and transcript hash
+	PRFHash     crypto.Hash // TLS 1.2 PRF and transcript hash: SHA256 or SHA384
 	MinVersion  uint16
-	MaxVersion  uint16
-	KeyLen      int // bulk key bytes
-	MACKeyLen   int // 0 for AEAD
-	FixedIVLen  int // AEAD implicit nonce bytes; CBC: the block size
-	Bits        int // symmetric strength
+	MaxVersion  uint16 // VersionTLS12 for all of these
+	KeyLen      int    // bulk key bytes
+	MACKeyLen   int    // 0 for AEAD
+	FixedIVLen  int    // AEAD implicit nonce: 4 for GCM, 12 for ChaCha20; CBC: the block size (a key-block IV in TLS 1.0 only)
+	Bits        int    // symmetric strength (128/256), for OpenSSL-style sorting
 }
 
 // AEAD reports whether the suite uses an AEAD cipher.
