@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/binary"
+	"strings"
 )
 
 // Size limits of RFC 5246, Section 6.2.
@@ -30,7 +31,9 @@ type Header struct {
 func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	if len(buf) < HeaderLen {
 		// Reject a non-TLS first byte early, before the header is complete.
-		if len(buf) > 0 && !knownType(ContentType(buf[0])) {
+		// (An upper-case letter may start an HTTP request: wait for the
+		// header to name it.)
+		if len(buf) > 0 && !knownType(ContentType(buf[0])) && (buf[0] < 'A' || buf[0] > 'Z') {
 			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
 		}
 		return h, nil, 0, nil
@@ -41,6 +44,9 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	// RFC 5246, Section 6: a record of an unknown type is answered with
 	// unexpected_message.
 	if !knownType(h.Type) {
+		if looksLikeHTTP(buf) {
+			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTP request to a TLS server")
+		}
 		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
 	}
 	// Every TLS version has major version 3 (RFC 5246, Appendix E).
@@ -56,6 +62,17 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 		return h, nil, 0, nil
 	}
 	return h, buf[HeaderLen : HeaderLen+h.Length], HeaderLen + h.Length, nil
+}
+
+// looksLikeHTTP recognizes a plaintext HTTP request, a common mistake
+// worth naming in the error.
+func looksLikeHTTP(b []byte) bool {
+	for _, m := range []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "CONNECT ", "OPTIONS "} {
+		if len(b) >= 4 && strings.HasPrefix(m, string(b[:min(len(b), len(m))])) {
+			return true
+		}
+	}
+	return false
 }
 
 func knownType(t ContentType) bool {

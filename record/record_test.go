@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +64,10 @@ func TestParseRejects(t *testing.T) {
 		if !errors.As(err, &e) || e.Alert != tc.alert {
 			t.Errorf("%x: got %v, want alert %v", tc.in, err, tc.alert)
 		}
+	}
+	// An HTTP request is named as such.
+	if _, _, _, err := Parse([]byte("GET / HTTP/1.1\r\n")); err == nil || !strings.Contains(err.Error(), "HTTP request") {
+		t.Fatalf("HTTP request: %v", err)
 	}
 	// The largest legal ciphertext is accepted.
 	if _, _, n, err := Parse(append([]byte{23, 3, 3, 0x48, 0x00}, make([]byte, MaxCiphertext)...)); err != nil || n != MaxRecord {
