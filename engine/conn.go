@@ -14,7 +14,7 @@ const (
 	// maxEmptyRecords bounds consecutive empty application-data records.
 	maxEmptyRecords = 32
 	// maxWarningAlerts bounds consecutive warning alerts.
-	maxWarningAlerts = 5
+	maxWarningAlerts = 4
 )
 
 // Conn is one TLS connection, client or server, without I/O.

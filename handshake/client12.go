@@ -182,6 +182,10 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
 			"tls: server certificate key does not match the cipher suite")
 	}
+	// ECDHE suites sign the key exchange with the certificate's key.
+	if err := checkSigningKeyUsage(pv.certs[0]); err != nil {
+		return nil, err
+	}
 	hs.peer = pv
 	return &expectServerKeyExchange{hs: hs}, nil
 }
@@ -334,7 +338,7 @@ func (hs *clientHS) clientCertificate() (*Credential, kex.SignatureScheme) {
 		if hs.version < cipher.VersionTLS12 {
 			return c, 0
 		}
-		if sc, ok := kex.SelectScheme(c.Leaf.PublicKey, hs.cfg.schemes(), hs.certRequest.SignatureSchemes); ok {
+		if sc, ok := kex.SelectScheme(c.Leaf.PublicKey, hs.cfg.signingSchemes(), hs.certRequest.SignatureSchemes); ok {
 			return c, sc
 		}
 	}

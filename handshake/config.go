@@ -89,6 +89,10 @@ type Config struct {
 	// SignatureSchemes lists the schemes we accept and use; nil means
 	// kex.DefaultSchemes.
 	SignatureSchemes []kex.SignatureScheme
+	// SigningSchemes, if set, orders the schemes we sign with; the peer's
+	// offer still limits the choice. SignatureSchemes stays what we
+	// advertise and accept.
+	SigningSchemes []kex.SignatureScheme
 	// ALPNProtocols is the client's offer or the server's preference.
 	ALPNProtocols []string
 
@@ -136,6 +140,13 @@ func (c *Config) schemes() []kex.SignatureScheme {
 		return c.SignatureSchemes
 	}
 	return kex.DefaultSchemes()
+}
+
+func (c *Config) signingSchemes() []kex.SignatureScheme {
+	if c.SigningSchemes != nil {
+		return c.SigningSchemes
+	}
+	return c.schemes()
 }
 
 func (c *Config) minVersion() uint16 {

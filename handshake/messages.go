@@ -410,10 +410,7 @@ func (m *Finished) Unmarshal(data []byte) error {
 		return err
 	}
 	// RFC 5246, Section 7.4.9: verify_data is 12 bytes for every suite we
-	// implement.
-	if len(body) != 12 {
-		return malformed("Finished", "verify_data length")
-	}
+	// implement; another length simply does not verify (decrypt_error).
 	m.VerifyData = []byte(body)
 	m.Raw = data
 	return nil

@@ -143,7 +143,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		if cert == nil || !curveOffered(cert, nilIfAbsent(ch)) {
 			return false
 		}
-		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.schemes(), ch.SignatureSchemes)
+		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 		return ok
 	})
 	if hs.suite == nil {
@@ -151,7 +151,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	}
 	hs.group = group
 	hs.cert = certificateFor(cfg.Certificates, hs.suite)
-	hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.schemes(), ch.SignatureSchemes)
+	hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 	hs.ems = ch.ExtendedMasterSecret && !cfg.DisableExtendedMasterSecret
 
 	alpn, ok := selectALPN(ch.ALPNProtocols, cfg.ALPNProtocols)
@@ -285,6 +285,10 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	}
 	if pv.err != nil && hs.cfg.ClientAuth.verifiesCert() {
 		return nil, verifyFailure(pv.err)
+	}
+	// The client proves its key with CertificateVerify, a signature.
+	if err := checkSigningKeyUsage(pv.certs[0]); err != nil {
+		return nil, err
 	}
 	hs.peer = pv
 	return &expectClientKeyExchange{hs: hs}, nil

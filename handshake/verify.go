@@ -73,3 +73,14 @@ func verifyFailure(err error) error {
 	}
 	return record.Wrap(record.ErrBadCertificate, alert, err, "tls: peer certificate verification failed")
 }
+
+// checkSigningKeyUsage applies RFC 5280, Section 4.2.1.3 to a peer that
+// signs handshake messages: with a keyUsage extension, digitalSignature
+// must be set.
+func checkSigningKeyUsage(leaf *x509lite.Certificate) error {
+	if leaf.HasKeyUsage && leaf.KeyUsage&x509lite.KeyUsageDigitalSignature == 0 {
+		return record.Errorf(record.ErrBadCertificate, record.AlertBadCertificate,
+			"tls: peer certificate key usage does not allow digital signatures")
+	}
+	return nil
+}

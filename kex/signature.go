@@ -76,12 +76,14 @@ func (s SignatureScheme) String() string {
 func (s SignatureScheme) Hash() crypto.Hash { return schemeInfo[s].hash }
 
 // DefaultSchemes is what we advertise and accept, in preference order.
+// SHA-1 is kept only for RSA PKCS#1, as BoringSSL and OpenSSL do by default;
+// ECDSA with SHA-1 must be asked for.
 func DefaultSchemes() []SignatureScheme {
 	return []SignatureScheme{
 		ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithP521AndSHA512, Ed25519,
 		PSSWithSHA256, PSSWithSHA384, PSSWithSHA512,
 		PKCS1WithSHA256, PKCS1WithSHA384, PKCS1WithSHA512,
-		PKCS1WithSHA1, ECDSAWithSHA1,
+		PKCS1WithSHA1,
 	}
 }
 

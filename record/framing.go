@@ -41,17 +41,21 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	h.Type = ContentType(buf[0])
 	h.Version = Version(binary.BigEndian.Uint16(buf[1:3]))
 	h.Length = int(binary.BigEndian.Uint16(buf[3:5]))
+	if !knownType(h.Type) && looksLikeHTTP(buf) {
+		if string(buf[:4]) == "CONN" {
+			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTPS proxy (CONNECT) request to a TLS server")
+		}
+		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTP request to a TLS server")
+	}
+	// Every TLS version has major version 3 (RFC 5246, Appendix E); a
+	// wrong version says more about garbage than its type byte does.
+	if h.Version>>8 != 3 {
+		return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%04x is not TLS", uint16(h.Version))
+	}
 	// RFC 5246, Section 6: a record of an unknown type is answered with
 	// unexpected_message.
 	if !knownType(h.Type) {
-		if looksLikeHTTP(buf) {
-			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTP request to a TLS server")
-		}
 		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
-	}
-	// Every TLS version has major version 3 (RFC 5246, Appendix E).
-	if h.Version>>8 != 3 {
-		return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%04x is not TLS", uint16(h.Version))
 	}
 	// RFC 5246, Section 6.2.3: the ciphertext length MUST NOT exceed
 	// 2^14 + 2048; a receiver that gets more sends record_overflow.

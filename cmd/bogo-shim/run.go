@@ -58,12 +58,11 @@ func config(o *options) (*engine.Config, error) {
 	if o.curves != nil && len(cfg.Groups) == 0 {
 		cfg.Groups = []kex.Group{}
 	}
-	prefs := o.verifyPrefs
-	if o.signingPrefs != nil {
-		prefs = o.signingPrefs
-	}
-	for _, s := range prefs {
+	for _, s := range o.verifyPrefs {
 		cfg.SignatureSchemes = append(cfg.SignatureSchemes, kex.SignatureScheme(s))
+	}
+	for _, s := range o.signingPrefs {
+		cfg.SigningSchemes = append(cfg.SigningSchemes, kex.SignatureScheme(s))
 	}
 	// Every suite we implement, as BoringSSL enables them by default.
 	cfg.CipherSuites = allSuites()
@@ -277,11 +276,15 @@ func run(o *options) error {
 			return err
 		}
 		for {
-			if _, err := s.read(); err != nil {
-				if errors.Is(err, io.EOF) {
-					return nil
-				}
+			p, err := s.read()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
 				return err
+			}
+			if len(p) > 0 {
+				return errors.New("tls: application data after our close_notify")
 			}
 		}
 	}
