@@ -471,6 +471,39 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 }
 
+// TestShutdownWithStuckWriter stops a server whose echo is blocked on a
+// client that sends without ever reading.
+func TestShutdownWithStuckWriter(t *testing.T) {
+	srv := startServer(t)
+	raw, err := net.Dial("tcp", srv.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := api.NewClientSocket(raw, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true}, engine.ClientOptions{})
+	defer sock.Close()
+	sock.SetDeadline(time.Now().Add(20 * time.Second))
+	if err := sock.Handshake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		chunk := make([]byte, 64*1024)
+		for {
+			if _, err := sock.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	// Give the buffers time to fill so that the server's Write blocks.
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	if code := srv.stop(t); code != 0 {
+		t.Errorf("serve exit %d, want 0", code)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+}
+
 func TestSystemRoots(t *testing.T) {
 	pki := writePKI(t)
 	root, _ := os.ReadFile(pki.rootPEM)

@@ -119,7 +119,10 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	if keylog != nil {
 		sock.OnKeylog(keylog)
 	}
-	stop := context.AfterFunc(ctx, func() { sock.Close() })
+	stop := context.AfterFunc(ctx, func() {
+		sock.SetDeadline(time.Now().Add(time.Second)) // unblock a stuck Write first
+		sock.Close()
+	})
 	defer stop()
 
 	hctx, cancel := context.WithTimeout(ctx, clientHandshakeTimeout)

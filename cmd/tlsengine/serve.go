@@ -24,6 +24,10 @@ import (
 // handshakeTimeout.
 const handshakeTimeout = 120 * time.Second
 
+// shutdownGrace bounds how long a connection may take to say goodbye once
+// the server is stopping.
+const shutdownGrace = time.Second
+
 // serveOptions are the flags of `tlsengine serve`.
 type serveOptions struct {
 	commonFlags
@@ -190,8 +194,12 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 		sock.OnKeylog(s.keylog)
 	}
 	// On shutdown, say goodbye with close_notify and close the transport,
-	// which ends any Read below.
-	stop := context.AfterFunc(ctx, func() { sock.Close() })
+	// which ends any Read below. The deadline first unblocks a Write stuck
+	// on a client that does not read, so that Close cannot wait on it.
+	stop := context.AfterFunc(ctx, func() {
+		sock.SetDeadline(time.Now().Add(shutdownGrace))
+		sock.Close()
+	})
 	defer stop()
 
 	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
