@@ -152,14 +152,26 @@ func (s *TLSSocket) Write(p []byte) (int, error) {
 	return n, s.drainAndSend()
 }
 
-// Close sends close_notify and closes the transport.
+// Close sends close_notify and closes the transport. A writer blocked on
+// a peer that does not read must not hold Close up: the close_notify gets
+// closeNotifyTimeout, then the transport is closed anyway.
 func (s *TLSSocket) Close() error {
 	s.mu.Lock()
 	s.eng.Close()
-	err := s.drainAndSend()
-	_ = err
+	sent := make(chan struct{})
+	go func() {
+		s.drainAndSend() // releases s.mu
+		close(sent)
+	}()
+	select {
+	case <-sent:
+	case <-time.After(closeNotifyTimeout):
+	}
 	return s.conn.Close()
 }
+
+// closeNotifyTimeout bounds how long Close waits to send close_notify.
+const closeNotifyTimeout = time.Second
 
 // CloseWrite sends close_notify without closing the transport.
 func (s *TLSSocket) CloseWrite() error {
