@@ -29,8 +29,13 @@ const (
 	Ed25519
 )
 
+// String returns "RSA", "ECDSA", "Ed25519" or "unknown".
 func (a PublicKeyAlgorithm) String() string {
-	return [...]string{"unknown", "RSA", "ECDSA", "Ed25519"}[a]
+	names := [...]string{"unknown", "RSA", "ECDSA", "Ed25519"}
+	if a < 0 || int(a) >= len(names) {
+		return "unknown"
+	}
+	return names[a]
 }
 
 // SignatureAlgorithm names a certificate's signature algorithm.
@@ -58,7 +63,14 @@ var sigAlgNames = [...]string{"unknown", "md5WithRSAEncryption", "sha1WithRSAEnc
 	"sha384WithRSAEncryption", "sha512WithRSAEncryption", "rsassaPss-sha256", "rsassaPss-sha384", "rsassaPss-sha512",
 	"ecdsa-with-SHA1", "ecdsa-with-SHA256", "ecdsa-with-SHA384", "ecdsa-with-SHA512", "ED25519"}
 
-func (a SignatureAlgorithm) String() string { return sigAlgNames[a] }
+// String returns OpenSSL's name for the algorithm, e.g.
+// "sha256WithRSAEncryption", "ecdsa-with-SHA256", "ED25519".
+func (a SignatureAlgorithm) String() string {
+	if a < 0 || int(a) >= len(sigAlgNames) {
+		return "unknown"
+	}
+	return sigAlgNames[a]
+}
 
 // KeyUsage is the keyUsage bit set (RFC 5280, Section 4.2.1.3), bit 0 first.
 type KeyUsage int
@@ -108,6 +120,7 @@ type Certificate struct {
 	URIs           []string
 	// HasSAN is set when a subjectAltName extension is present.
 	HasSAN bool
+	sans   []generalName // every SAN entry, in order
 
 	SubjectKeyID, AuthorityKeyID        []byte
 	OCSPServers, IssuingCertificateURLs []string
@@ -117,9 +130,17 @@ type Certificate struct {
 	PermittedDNSDomains, ExcludedDNSDomains []string
 	PermittedIPRanges, ExcludedIPRanges     []netip.Prefix
 	PermittedEmails, ExcludedEmails         []string
-	UnsupportedNameConstraint               bool // a constraint form we cannot evaluate
-	Extensions                              []Extension
-	UnhandledCriticalExtensions             []asn1.ObjectIdentifier
+	PermittedURIDomains, ExcludedURIDomains []string
+	// UnsupportedNameConstraint is set when a subtree uses a name form
+	// (otherName, x400Address, ediPartyName, registeredID) or a
+	// minimum/maximum that x509lite cannot evaluate; a certificate below
+	// that carries a name of that form then fails verification.
+	UnsupportedNameConstraint   bool
+	ncUnsupported               uint16 // bit per GeneralName kind
+	ncCount                     int    // subtrees, permitted and excluded
+	permittedDirs, excludedDirs []Name
+	Extensions                  []Extension
+	UnhandledCriticalExtensions []asn1.ObjectIdentifier
 }
 
 // OIDs used below.
@@ -291,21 +312,66 @@ func ParseCertificate(der []byte) (*Certificate, error) {
 	return c, nil
 }
 
+// parseTime reads a UTCTime or GeneralizedTime in the only forms RFC
+// 5280, Section 4.1.2.5 allows: "YYMMDDHHMMSSZ" and "YYYYMMDDHHMMSSZ"
+// (seconds present, no fractions, UTC). UTCTime years 50-99 are 19xx.
 func parseTime(s *cryptobyte.String) (time.Time, error) {
-	var t time.Time
+	var raw cryptobyte.String
+	var tag cbasn1.Tag
+	if !s.ReadAnyASN1(&raw, &tag) {
+		return time.Time{}, parseErr("time")
+	}
+	var year int
+	var rest []byte
 	switch {
-	case s.PeekASN1Tag(cbasn1.UTCTime):
-		if !s.ReadASN1UTCTime(&t) {
-			return t, parseErr("UTCTime")
+	case tag == cbasn1.UTCTime && len(raw) == 13:
+		yy, ok := digits(raw[:2])
+		if !ok {
+			return time.Time{}, parseErr("UTCTime")
 		}
-	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
-		if !s.ReadASN1GeneralizedTime(&t) {
-			return t, parseErr("GeneralizedTime")
+		year = 1900 + yy
+		if yy < 50 {
+			year = 2000 + yy
 		}
+		rest = raw[2:]
+	case tag == cbasn1.GeneralizedTime && len(raw) == 15:
+		y, ok := digits(raw[:4])
+		if !ok {
+			return time.Time{}, parseErr("GeneralizedTime")
+		}
+		year, rest = y, raw[4:]
 	default:
-		return t, parseErr("time")
+		return time.Time{}, parseErr("time")
+	}
+	// rest is MMDDHHMMSSZ.
+	var f [5]int
+	for i := range f {
+		v, ok := digits(rest[2*i : 2*i+2])
+		if !ok {
+			return time.Time{}, parseErr("time digits")
+		}
+		f[i] = v
+	}
+	if rest[10] != 'Z' {
+		return time.Time{}, parseErr("time zone")
+	}
+	t := time.Date(year, time.Month(f[0]), f[1], f[2], f[3], f[4], 0, time.UTC)
+	// Out-of-range fields would be normalized by time.Date; refuse them.
+	if t.Year() != year || int(t.Month()) != f[0] || t.Day() != f[1] || t.Hour() != f[2] || t.Minute() != f[3] || t.Second() != f[4] {
+		return time.Time{}, parseErr("time value")
 	}
 	return t, nil
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // parseSigAlg maps an AlgorithmIdentifier to a SignatureAlgorithm.

@@ -163,6 +163,26 @@ func (c *Certificate) parseExtension(e Extension) (bool, error) {
 	return false, nil
 }
 
+// General name kinds (RFC 5280, Section 4.2.1.6, the GeneralName CHOICE
+// tags).
+const (
+	sanOtherName    = 0
+	sanEmail        = 1
+	sanDNS          = 2
+	sanX400         = 3
+	sanDirName      = 4
+	sanEDIParty     = 5
+	sanURI          = 6
+	sanIP           = 7
+	sanRegisteredID = 8
+)
+
+// generalName is one SAN entry in certificate order.
+type generalName struct {
+	tag   int
+	value string // raw contents (IP bytes, DER of a directoryName)
+}
+
 // parseSAN reads GeneralNames (RFC 5280, Section 4.2.1.6).
 func (c *Certificate) parseSAN(v cryptobyte.String) error {
 	var seq cryptobyte.String
@@ -175,29 +195,47 @@ func (c *Certificate) parseSAN(v cryptobyte.String) error {
 		if !seq.ReadAnyASN1(&val, &tag) {
 			return parseErr("subjectAltName entry")
 		}
-		switch tag {
-		case cbasn1.Tag(1).ContextSpecific():
+		if tag&0xc0 != 0x80 || tag&0x1f > 8 {
+			return parseErr("subjectAltName entry tag")
+		}
+		n := int(tag & 0x1f)
+		constructed := tag&0x20 != 0
+		// otherName, x400Address, directoryName and ediPartyName are
+		// constructed; the others are primitive.
+		if constructed != (n == sanOtherName || n == sanX400 || n == sanDirName || n == sanEDIParty) {
+			return parseErr("subjectAltName entry encoding")
+		}
+		switch n {
+		case sanEmail:
 			if !isASCII(val) {
 				return parseErr("rfc822Name")
 			}
 			c.EmailAddresses = append(c.EmailAddresses, string(val))
-		case cbasn1.Tag(2).ContextSpecific():
+		case sanDNS:
 			if !isASCII(val) {
 				return parseErr("dNSName")
 			}
 			c.DNSNames = append(c.DNSNames, string(val))
-		case cbasn1.Tag(6).ContextSpecific():
+		case sanURI:
 			if !isASCII(val) {
 				return parseErr("uniformResourceIdentifier")
 			}
 			c.URIs = append(c.URIs, string(val))
-		case cbasn1.Tag(7).ContextSpecific():
+		case sanIP:
 			ip, ok := netip.AddrFromSlice(val)
 			if !ok {
 				return parseErr("iPAddress")
 			}
 			c.IPAddresses = append(c.IPAddresses, ip)
+		case sanDirName:
+			// [4] EXPLICIT Name: keep the inner Name's DER.
+			var inner cryptobyte.String
+			if !val.ReadASN1Element(&inner, cbasn1.SEQUENCE) || !val.Empty() {
+				return parseErr("directoryName")
+			}
+			val = inner
 		}
+		c.sans = append(c.sans, generalName{tag: n, value: string(val)})
 	}
 	return nil
 }
@@ -247,7 +285,17 @@ func (c *Certificate) parseNameConstraints(v cryptobyte.String) error {
 	if !v.ReadASN1(&seq, cbasn1.SEQUENCE) || !v.Empty() {
 		return parseErr("nameConstraints")
 	}
-	read := func(tag cbasn1.Tag, dns *[]string, ips *[]netip.Prefix, emails *[]string) error {
+	// RFC 5280, Section 4.2.1.10: conforming CAs MUST NOT issue
+	// certificates where name constraints is an empty sequence.
+	if seq.Empty() {
+		return parseErr("empty nameConstraints")
+	}
+	type lists struct {
+		dns, emails, uris *[]string
+		ips               *[]netip.Prefix
+		dirs              *[]Name
+	}
+	read := func(tag cbasn1.Tag, l lists) error {
 		var subtrees cryptobyte.String
 		var has bool
 		if !seq.ReadOptionalASN1(&subtrees, &has, tag) {
@@ -262,15 +310,24 @@ func (c *Certificate) parseNameConstraints(v cryptobyte.String) error {
 			if !subtrees.ReadASN1(&st, cbasn1.SEQUENCE) || !st.ReadAnyASN1(&base, &btag) {
 				return parseErr("generalSubtree")
 			}
-			// minimum/maximum other than the defaults are not used in
-			// practice (RFC 5280: MUST be zero / absent).
-			if !st.Empty() {
-				c.UnsupportedNameConstraint = true
+			if btag&0xc0 != 0x80 || btag&0x1f > 8 {
+				return parseErr("generalSubtree base")
 			}
-			switch btag {
-			case cbasn1.Tag(2).ContextSpecific():
-				*dns = append(*dns, string(base))
-			case cbasn1.Tag(7).ContextSpecific():
+			kind := int(btag & 0x1f)
+			c.ncCount++
+			// RFC 5280: minimum MUST be zero and maximum absent; a
+			// subtree that says otherwise cannot be evaluated here.
+			if !st.Empty() {
+				c.ncUnsupported |= 1 << kind
+				continue
+			}
+			switch kind {
+			case sanDNS:
+				if !isASCII(base) {
+					return parseErr("dNSName constraint")
+				}
+				*l.dns = append(*l.dns, string(base))
+			case sanIP:
 				if len(base) != 8 && len(base) != 32 {
 					return parseErr("iPAddress constraint")
 				}
@@ -280,24 +337,43 @@ func (c *Certificate) parseNameConstraints(v cryptobyte.String) error {
 				if !ok {
 					return parseErr("iPAddress constraint mask")
 				}
-				*ips = append(*ips, netip.PrefixFrom(addr, ones))
-			case cbasn1.Tag(1).ContextSpecific():
-				*emails = append(*emails, string(base))
+				*l.ips = append(*l.ips, netip.PrefixFrom(addr, ones))
+			case sanEmail:
+				if !isASCII(base) {
+					return parseErr("rfc822Name constraint")
+				}
+				*l.emails = append(*l.emails, string(base))
+			case sanURI:
+				if !isASCII(base) {
+					return parseErr("uniformResourceIdentifier constraint")
+				}
+				*l.uris = append(*l.uris, string(base))
+			case sanDirName:
+				var inner cryptobyte.String
+				if !base.ReadASN1Element(&inner, cbasn1.SEQUENCE) || !base.Empty() {
+					return parseErr("directoryName constraint")
+				}
+				n, err := parseName(inner)
+				if err != nil {
+					return err
+				}
+				*l.dirs = append(*l.dirs, n)
 			default:
-				c.UnsupportedNameConstraint = true
+				c.ncUnsupported |= 1 << kind
 			}
 		}
 		return nil
 	}
-	if err := read(cbasn1.Tag(0).Constructed().ContextSpecific(), &c.PermittedDNSDomains, &c.PermittedIPRanges, &c.PermittedEmails); err != nil {
+	if err := read(cbasn1.Tag(0).Constructed().ContextSpecific(), lists{&c.PermittedDNSDomains, &c.PermittedEmails, &c.PermittedURIDomains, &c.PermittedIPRanges, &c.permittedDirs}); err != nil {
 		return err
 	}
-	if err := read(cbasn1.Tag(1).Constructed().ContextSpecific(), &c.ExcludedDNSDomains, &c.ExcludedIPRanges, &c.ExcludedEmails); err != nil {
+	if err := read(cbasn1.Tag(1).Constructed().ContextSpecific(), lists{&c.ExcludedDNSDomains, &c.ExcludedEmails, &c.ExcludedURIDomains, &c.ExcludedIPRanges, &c.excludedDirs}); err != nil {
 		return err
 	}
 	if !seq.Empty() {
 		return parseErr("nameConstraints")
 	}
+	c.UnsupportedNameConstraint = c.ncUnsupported != 0
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/asn1"
 	"encoding/pem"
@@ -169,5 +168,3 @@ func parsePKCS8(der []byte) (crypto.Signer, error) {
 	}
 	return nil, fmt.Errorf("x509lite: unsupported PKCS#8 key algorithm %v", oid)
 }
-
-var _ = elliptic.P256

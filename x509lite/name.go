@@ -37,6 +37,19 @@ var shortNames = []struct {
 	{asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, "emailAddress"},
 	{asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, "DC"},
 	{asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 1}, "UID"},
+	{asn1.ObjectIdentifier{2, 5, 4, 4}, "SN"},
+	{asn1.ObjectIdentifier{2, 5, 4, 12}, "title"},
+	{asn1.ObjectIdentifier{2, 5, 4, 15}, "businessCategory"},
+	{asn1.ObjectIdentifier{2, 5, 4, 41}, "name"},
+	{asn1.ObjectIdentifier{2, 5, 4, 42}, "GN"},
+	{asn1.ObjectIdentifier{2, 5, 4, 43}, "initials"},
+	{asn1.ObjectIdentifier{2, 5, 4, 44}, "generationQualifier"},
+	{asn1.ObjectIdentifier{2, 5, 4, 46}, "dnQualifier"},
+	{asn1.ObjectIdentifier{2, 5, 4, 65}, "pseudonym"},
+	{asn1.ObjectIdentifier{2, 5, 4, 97}, "organizationIdentifier"},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 1}, "jurisdictionL"},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 2}, "jurisdictionST"},
+	{asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 60, 2, 1, 3}, "jurisdictionC"},
 }
 
 var oidCN = asn1.ObjectIdentifier{2, 5, 4, 3}
@@ -167,4 +180,56 @@ func decodeString(tag cbasn1.Tag, v []byte) (string, bool) {
 	// Other types (e.g. a BIT STRING x500UniqueIdentifier) keep their
 	// bytes as text so that names still compare.
 	return string(v), true
+}
+
+var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
+
+// values returns every value of one attribute type, in order.
+func (n Name) values(oid asn1.ObjectIdentifier) []string {
+	var out []string
+	for _, rdn := range n.RDNs {
+		for _, a := range rdn {
+			if a.Type.Equal(oid) {
+				out = append(out, a.Value)
+			}
+		}
+	}
+	return out
+}
+
+// hasPrefix reports whether p's RDNs begin n, each RDN equal as a set.
+func (n Name) hasPrefix(p Name) bool {
+	if len(p.RDNs) > len(n.RDNs) {
+		return false
+	}
+	for i, rdn := range p.RDNs {
+		if !rdnEqual(rdn, n.RDNs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func rdnEqual(a, b []AttributeTypeAndValue) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		found := false
+		for _, y := range b {
+			if x.Type.Equal(y.Type) && canonicalValue(x.Value) == canonicalValue(y.Value) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalValue lower-cases ASCII, trims and folds runs of white space.
+func canonicalValue(s string) string {
+	return asciiLower(strings.Join(strings.Fields(s), " "))
 }

@@ -73,8 +73,3 @@ func (c *Certificate) Equal(o *Certificate) bool { return bytes.Equal(c.Raw, o.R
 
 // IsSelfIssued reports whether subject and issuer are the same name.
 func (c *Certificate) IsSelfIssued() bool { return bytes.Equal(c.RawSubject, c.RawIssuer) }
-
-// isSelfSigned is OpenSSL's test: self-issued and its own key verifies it.
-func (c *Certificate) isSelfSigned() bool {
-	return c.IsSelfIssued() && c.CheckSignatureFrom(c) == nil
-}

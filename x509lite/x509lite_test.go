@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -237,6 +238,28 @@ func TestParsePrivateKey(t *testing.T) {
 		}
 	}
 	mustKey(t, filepath.Join(dir, "ed.pem"), nil)
+	rsa1 := filepath.Join(dir, "rsa1.pem")
+	run("genrsa", "-traditional", "-out", rsa1, "2048") // PKCS#1
+	run("rsa", "-in", rsa1, "-traditional", "-des3", "-passout", "pass:secret", "-out", filepath.Join(dir, "rsades.pem"))
+	run("pkcs8", "-topk8", "-in", rsa1, "-v2", "aes-128-cbc", "-v2prf", "hmacWithSHA1", "-passout", "pass:secret", "-out", filepath.Join(dir, "rsap8.pem"))
+	run("rsa", "-in", rsa1, "-outform", "DER", "-traditional", "-out", filepath.Join(dir, "rsa1.der"))
+	wantRSA := mustKey(t, rsa1, nil).(*rsa.PrivateKey)
+	for _, f := range []string{"rsades.pem", "rsap8.pem", "rsa1.der"} {
+		if k := mustKey(t, filepath.Join(dir, f), []byte("secret")); !wantRSA.Equal(k) {
+			t.Fatalf("%s: a different key", f)
+		}
+	}
+	legacy, _ := os.ReadFile(filepath.Join(dir, "rsades.pem"))
+	for _, pass := range [][]byte{nil, []byte("wrong")} {
+		if _, err := x509lite.ParsePrivateKey(legacy, pass); err == nil {
+			t.Fatalf("legacy encrypted key parsed with passphrase %q", pass)
+		}
+	}
+	for _, junk := range [][]byte{nil, []byte("garbage"), []byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")} {
+		if _, err := x509lite.ParsePrivateKey(junk, nil); err == nil {
+			t.Fatalf("%q parsed as a key", junk)
+		}
+	}
 	data, _ := os.ReadFile(filepath.Join(dir, "enc.pem"))
 	if _, err := x509lite.ParsePrivateKey(data, nil); err == nil {
 		t.Fatal("an encrypted key parsed without a passphrase")
@@ -298,4 +321,27 @@ func TestNameConstraints(t *testing.T) {
 	check(leafFor("example.org", nil), x509lite.CodePermittedViolation)
 	check(leafFor("a.example.com", net.IPv4(10, 1, 2, 3)), x509lite.CodeExcludedViolation)
 	_ = pem.Encode
+}
+
+// FuzzParseCertificate: no input may panic the certificate, CRL or key
+// parsers; a certificate that parses must survive Verify and hostname
+// checks against itself.
+func FuzzParseCertificate(f *testing.F) {
+	ch, _ := certgen.NewChain(certgen.ECDSAP256, now, []string{"localhost", "127.0.0.1"}, rand.Reader)
+	f.Add(ch.Leaf.DER)
+	f.Add(ch.Root.DER)
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, der []byte) {
+		x509lite.ParseCRL(der)
+		x509lite.ParsePrivateKey(der, []byte("x"))
+		c, err := x509lite.ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		roots := x509lite.NewPool()
+		roots.Add(c)
+		x509lite.Verify([]*x509lite.Certificate{c, c}, x509lite.VerifyOptions{Roots: roots, Now: now, Purpose: x509lite.PurposeServerAuth, DNSName: "localhost"})
+		x509lite.VerifyHostname(c, "127.0.0.1")
+		_ = c.SubjectAltNameString() + c.Subject.String()
+	})
 }
