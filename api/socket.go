@@ -290,21 +290,26 @@ func (s *TLSSocket) drainAndSend() error {
 	}
 	s.writeMu.Lock()
 	s.mu.Unlock()
-	defer s.writeMu.Unlock()
+	var werr error
 	for _, b := range out {
-		if _, err := s.conn.Write(b); err != nil {
-			s.mu.Lock()
-			if s.err == nil {
-				s.err = err
-			}
-			s.mu.Unlock()
-			return err
+		if _, werr = s.conn.Write(b); werr != nil {
+			break
 		}
 	}
-	if fatal != nil {
+	if fatal != nil && werr == nil {
 		// After a fatal alert nothing more is sent; the transport closes.
 		s.conn.Close()
-		return fatal
 	}
-	return nil
+	s.writeMu.Unlock()
+	// The state lock is never taken while the write lock is held: the
+	// order is always mu, then writeMu.
+	if werr != nil {
+		s.mu.Lock()
+		if s.err == nil {
+			s.err = werr
+		}
+		s.mu.Unlock()
+		return werr
+	}
+	return fatal
 }

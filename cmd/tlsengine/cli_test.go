@@ -138,6 +138,43 @@ func TestWWW(t *testing.T) {
 	}
 }
 
+// TestServerClosesFirst: connect returns 0 when the server ends the
+// connection (-www) while stdin is still open.
+func TestServerClosesFirst(t *testing.T) {
+	srv := startServer(t, "-www")
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	go pw.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	code := run(ctx, []string{"connect", srv.addr, "-insecure"}, pr, &stdout, &stderr)
+	if code != 0 || !strings.HasPrefix(stdout.String(), "HTTP/1.0 200 OK\r\n") {
+		t.Errorf("exit %d stdout %q stderr:\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// TestConnectInterrupted: a signal (ctx) ends an idle connect promptly.
+func TestConnectInterrupted(t *testing.T) {
+	srv := startServer(t)
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"connect", srv.addr, "-insecure"}, pr, &stdout, &stderr) }()
+	waitFor(t, &stderr, "Verification error: ")
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("connect ignored the interrupt")
+	}
+}
+
 // recordingConn keeps every byte read from the transport.
 type recordingConn struct {
 	net.Conn
@@ -480,7 +517,9 @@ func TestShutdownWithStuckWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := api.NewClientSocket(raw, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true}, engine.ClientOptions{})
-	defer sock.Close()
+	// Not sock.Close: it could deadlock against the writer below as its
+	// Write fails (api's drainAndSend lock order).
+	defer raw.Close()
 	sock.SetDeadline(time.Now().Add(20 * time.Second))
 	if err := sock.Handshake(context.Background()); err != nil {
 		t.Fatal(err)

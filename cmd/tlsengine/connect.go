@@ -115,13 +115,13 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		return 1
 	}
 	sock := api.NewClientSocket(conn, cfg, opts)
-	defer sock.Close()
 	if keylog != nil {
 		sock.OnKeylog(keylog)
 	}
+	// An interrupt ends the Read (and, soon, any stuck Write) by deadline.
 	stop := context.AfterFunc(ctx, func() {
-		sock.SetDeadline(time.Now().Add(time.Second)) // unblock a stuck Write first
-		sock.Close()
+		sock.SetReadDeadline(time.Now())
+		sock.SetWriteDeadline(time.Now().Add(time.Second))
 	})
 	defer stop()
 
@@ -129,6 +129,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	err = sock.Handshake(hctx)
 	cancel()
 	if err != nil {
+		sock.Close()
 		if ctx.Err() != nil {
 			return exitInterrupted
 		}
@@ -142,7 +143,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	}
 	printSummary(stderr, sock.ConnectionState())
 
-	err = pipe(sock, stdin, stdout)
+	err = pipe(ctx, sock, stdin, stdout)
 	switch {
 	case ctx.Err() != nil:
 		return exitInterrupted
@@ -187,14 +188,30 @@ func printSummary(w io.Writer, st *engine.ConnectionState) {
 
 // pipe copies stdin to the connection and the connection to stdout. At the
 // end of stdin it sends close_notify and keeps reading; it returns when the
-// server has closed: nil after its close_notify, the error otherwise.
-func pipe(sock *api.TLSSocket, stdin io.Reader, stdout io.Writer) error {
+// server has closed: nil after its close_notify, the error otherwise. It
+// closes the socket before returning.
+func pipe(ctx context.Context, sock *api.TLSSocket, stdin io.Reader, stdout io.Writer) error {
+	stdinDone := make(chan struct{})
 	go func() {
-		// When the server closes first this goroutine may stay blocked
-		// on stdin; the process is about to exit then.
+		defer close(stdinDone)
 		io.Copy(sock, stdin)
-		sock.CloseWrite()
+		if ctx.Err() == nil {
+			sock.CloseWrite()
+		}
 	}()
 	_, err := io.Copy(stdout, sock)
+	select {
+	case <-stdinDone:
+		// Nobody else uses the socket: answer with close_notify (if stdin
+		// has not already sent it) and close.
+		sock.Close()
+	default:
+		// The stdin goroutine may be inside sock.Write (or about to be):
+		// close only the transport, which fails that Write, rather than
+		// racing it in sock.Close. When the server closes first this
+		// goroutine may stay blocked on stdin; the process is about to
+		// exit then.
+		sock.NetConn().Close()
+	}
 	return err
 }

@@ -15,7 +15,7 @@
 // The runners take a context and io.Writers so that the tests drive them in
 // process; main only wires up os.Args, the standard streams and signals.
 //
-// Imports: api, engine, handshake, record, x509lite, cipher, kex,
+// Imports: api, engine, handshake, x509lite, cipher, kex,
 // internal/certgen and the standard library (os and net included: this is
 // the one place of the project that touches files, sockets and signals).
 package main

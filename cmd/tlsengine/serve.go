@@ -193,12 +193,16 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	if s.keylog != nil {
 		sock.OnKeylog(s.keylog)
 	}
-	// On shutdown, say goodbye with close_notify and close the transport,
-	// which ends any Read below. The deadline first unblocks a Write stuck
-	// on a client that does not read, so that Close cannot wait on it.
+	// On shutdown, end whatever Read is waiting now and give a Write stuck
+	// on a client that does not read shutdownGrace to finish; the handler
+	// then returns and the deferred Close says goodbye with close_notify.
+	// Only deadlines are set here: sock.Close from this goroutine could
+	// deadlock against a Write failing at the same moment (api's
+	// drainAndSend holds the write lock when it takes the state lock after
+	// a failed write; Close takes them the other way round).
 	stop := context.AfterFunc(ctx, func() {
-		sock.SetDeadline(time.Now().Add(shutdownGrace))
-		sock.Close()
+		sock.SetReadDeadline(time.Now())
+		sock.SetWriteDeadline(time.Now().Add(shutdownGrace))
 	})
 	defer stop()
 
@@ -263,6 +267,9 @@ func (s *server) serveWWW(ctx context.Context, sock *api.TLSSocket, peer string,
 		return
 	}
 	sock.CloseWrite()
+	if ctx.Err() != nil {
+		return
+	}
 	// Linger briefly for the client's close_notify, so that closing with
 	// unread bytes does not reset the connection under the response.
 	sock.SetReadDeadline(time.Now().Add(2 * time.Second))
