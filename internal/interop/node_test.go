@@ -114,6 +114,10 @@ func TestNodeServer(t *testing.T) {
 			echo(t, sock)
 			st := sock.ConnectionState()
 			var got struct{ Protocol, Cipher, Alpn, Servername string }
+			// Node logs the connection from its own event loop: wait for it.
+			if !node.waitFor(`"protocol"`, 10*time.Second) {
+				t.Fatalf("node did not report the connection: %s", node.output())
+			}
 			line := strings.SplitN(node.output(), "\n", 3)[1]
 			if err := json.Unmarshal([]byte(line), &got); err != nil {
 				t.Fatalf("node said %q: %v", node.output(), err)
