@@ -141,7 +141,7 @@ func TestSelectScheme(t *testing.T) {
 		{&rsaKey.PublicKey, []SignatureScheme{PKCS1WithSHA256, PSSWithSHA256}, PSSWithSHA256, true},
 		{&rsaKey.PublicKey, []SignatureScheme{PKCS1WithSHA384}, PKCS1WithSHA384, true},
 		{&rsaKey.PublicKey, nil, PKCS1WithSHA1, true}, // RFC 5246 7.4.1.4.1 default
-		{p256.Public(), nil, 0, false}, // the SHA-1 default is not among ours
+		{p256.Public(), nil, 0, false},                // the SHA-1 default is not among ours
 		{p256.Public(), []SignatureScheme{ECDSAWithP384AndSHA384}, ECDSAWithP384AndSHA384, true},
 		{p256.Public(), []SignatureScheme{PSSWithSHA256}, 0, false},
 	}
