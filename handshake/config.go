@@ -142,11 +142,17 @@ func (c *Config) schemes() []kex.SignatureScheme {
 	return kex.DefaultSchemes()
 }
 
+// signingSchemes is the order we sign in. By default it is what we accept
+// plus ECDSA with SHA-1: signing with it harms no one when it is all a peer
+// can verify, while accepting it is off by default (as in BoringSSL).
 func (c *Config) signingSchemes() []kex.SignatureScheme {
 	if c.SigningSchemes != nil {
 		return c.SigningSchemes
 	}
-	return c.schemes()
+	if c.SignatureSchemes != nil {
+		return c.SignatureSchemes
+	}
+	return append(kex.DefaultSchemes(), kex.ECDSAWithSHA1)
 }
 
 func (c *Config) minVersion() uint16 {
