@@ -42,9 +42,11 @@ type Conn struct {
 	sentClose bool
 	peerClose bool
 
-	maxFragment   int
-	emptyRecords  int
-	warningAlerts int
+	maxFragment int
+	// flightMessages counts handshake messages we have sent.
+	flightMessages int
+	emptyRecords   int
+	warningAlerts  int
 }
 
 // NewServer returns a server connection waiting for a ClientHello.
@@ -187,8 +189,17 @@ func (c *Conn) process() {
 			break
 		}
 		if ok {
+			sent := c.flightMessages
 			if err := c.hs.HandleMessage(msg); err != nil {
 				c.fail(err)
+				continue
+			}
+			// A message that made us answer with a flight ends the peer's
+			// flight: the peer cannot have sent more handshake data before
+			// reading our answer.
+			if c.flightMessages != sent && !c.reasm.Empty() {
+				c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage,
+					"tls: excess handshake data after the end of the peer's flight"))
 			}
 			continue
 		}
@@ -393,7 +404,10 @@ func isMisuse(err error) bool {
 // sink is the Conn as the handshake machine sees it.
 type sink Conn
 
-func (s *sink) SendMessage(raw []byte) { s.hsOut = append(s.hsOut, raw...) }
+func (s *sink) SendMessage(raw []byte) {
+	s.hsOut = append(s.hsOut, raw...)
+	s.flightMessages++
+}
 
 func (s *sink) SendChangeCipherSpec() error {
 	c := (*Conn)(s)
