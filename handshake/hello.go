@@ -2,7 +2,6 @@ package handshake
 
 import (
 	"fmt"
-	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -257,22 +256,11 @@ func (m *ClientHello) Unmarshal(data []byte) error {
 }
 
 func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
-	for !exts.Empty() {
-		var typ uint16
-		var e cryptobyte.String
-		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&e) {
-			return malformed("ClientHello", "extension header")
-		}
-		t := ExtensionType(typ)
-		// RFC 5246, Section 7.4.1.4: at most one extension of each type.
-		if slices.Contains(m.Extensions, t) {
-			return malformed("ClientHello", "duplicate "+t.String())
-		}
-		m.Extensions = append(m.Extensions, t)
+	types, err := readExtensions("ClientHello", exts, func(t ExtensionType, e *cryptobyte.String) bool {
 		ok := true
 		switch t {
 		case ExtServerName:
-			ok = m.readServerName(&e)
+			ok = m.readServerName(e)
 		case ExtStatusRequest:
 			var st uint8
 			var ids, rexts cryptobyte.String
@@ -292,11 +280,11 @@ func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
 			ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&pf)) && len(pf) > 0
 			m.SupportedPoints = pf
 		case ExtSignatureAlgorithms:
-			s, err := readSchemes(&e)
+			s, err := readSchemes(e)
 			ok = err == nil
 			m.SignatureSchemes = s
 		case ExtALPN:
-			m.ALPNProtocols, ok = readProtocolList(&e)
+			m.ALPNProtocols, ok = readProtocolList(e)
 		case ExtSCT:
 			m.SCT = true
 		case ExtEncryptThenMAC:
@@ -306,8 +294,8 @@ func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
 			m.ExtendedMasterSecret = true
 		case ExtSessionTicket:
 			m.TicketSupported = true
-			m.SessionTicket = append([]byte{}, e...)
-			e = nil
+			m.SessionTicket = append([]byte{}, *e...)
+			*e = nil
 		case ExtSupportedVersions:
 			var list cryptobyte.String
 			ok = e.ReadUint8LengthPrefixed(&list) && len(list) > 0 && len(list)%2 == 0
@@ -325,13 +313,12 @@ func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
 			m.SecureRenegotiation = rc
 		default:
 			// Unknown extensions are ignored (RFC 5246, Section 7.4.1.4).
-			e = nil
+			*e = nil
 		}
-		if !ok || !e.Empty() {
-			return malformed("ClientHello", t.String()+" extension")
-		}
-	}
-	return nil
+		return ok
+	})
+	m.Extensions = types
+	return err
 }
 
 // readServerName reads ServerNameList (RFC 6066, Section 3): one host_name.
@@ -466,17 +453,7 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 			return malformed("ServerHello", "extensions")
 		}
 		m.HasExtensions = true
-		for !exts.Empty() {
-			var typ uint16
-			var e cryptobyte.String
-			if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&e) {
-				return malformed("ServerHello", "extension header")
-			}
-			t := ExtensionType(typ)
-			if slices.Contains(m.Extensions, t) {
-				return malformed("ServerHello", "duplicate "+t.String())
-			}
-			m.Extensions = append(m.Extensions, t)
+		types, err := readExtensions("ServerHello", exts, func(t ExtensionType, e *cryptobyte.String) bool {
 			ok := true
 			switch t {
 			case ExtServerName:
@@ -490,7 +467,7 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 			case ExtALPN:
 				// RFC 7301, Section 3.1: the list holds exactly one name.
 				var protos []string
-				protos, ok = readProtocolList(&e)
+				protos, ok = readProtocolList(e)
 				ok = ok && len(protos) == 1
 				if ok {
 					m.ALPNProtocol = protos[0]
@@ -514,12 +491,14 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 				m.SecureRenegotiationSupported = true
 				m.SecureRenegotiation = rc
 			default:
-				e = nil
+				*e = nil
 			}
-			if !ok || !e.Empty() {
-				return malformed("ServerHello", t.String()+" extension")
-			}
+			return ok
+		})
+		if err != nil {
+			return err
 		}
+		m.Extensions = types
 	}
 	m.Raw = data
 	return nil

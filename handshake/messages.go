@@ -9,10 +9,13 @@ import (
 	"github.com/tlsengine/tlsengine/kex"
 )
 
-// MessageType is the HandshakeType of RFC 5246, Section 7.4.
+// MessageType is the HandshakeType of RFC 5246, Section 7.4. Values this
+// package does not know survive and print as MessageType(n).
 type MessageType uint8
 
-// Handshake message types.
+// Handshake message types (RFC 5246, Section 7.4; RFC 5077 for
+// NewSessionTicket; RFC 6066 for CertificateStatus; the NPN draft for
+// NextProtocol).
 const (
 	TypeHelloRequest       MessageType = 0
 	TypeClientHello        MessageType = 1
@@ -29,15 +32,7 @@ const (
 	TypeNextProtocol       MessageType = 67
 )
 
-var messageNames = map[MessageType]string{
-	TypeHelloRequest: "HelloRequest", TypeClientHello: "ClientHello", TypeServerHello: "ServerHello",
-	TypeNewSessionTicket: "NewSessionTicket", TypeCertificate: "Certificate",
-	TypeServerKeyExchange: "ServerKeyExchange", TypeCertificateRequest: "CertificateRequest",
-	TypeServerHelloDone: "ServerHelloDone", TypeCertificateVerify: "CertificateVerify",
-	TypeClientKeyExchange: "ClientKeyExchange", TypeFinished: "Finished",
-	TypeCertificateStatus: "CertificateStatus", TypeNextProtocol: "NextProtocol",
-}
-
+// String returns the message name of RFC 5246 (ClientHello, ...).
 func (t MessageType) String() string {
 	if s, ok := messageNames[t]; ok {
 		return s
@@ -45,32 +40,38 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-// Cipher-suite values that are signals rather than suites.
+// Cipher-suite values that are signals rather than suites, and the cap on a
+// handshake message body.
 const (
-	SCSVRenegotiation uint16 = 0x00ff // RFC 5746, Section 3.3
-	SCSVFallback      uint16 = 0x5600 // RFC 7507
-	// MaxMessageSize caps a handshake message body.
+	// SCSVRenegotiation is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746,
+	// Section 3.3): an empty renegotiation_info in the cipher-suite list.
+	SCSVRenegotiation uint16 = 0x00ff
+	// SCSVFallback is TLS_FALLBACK_SCSV (RFC 7507, Section 2).
+	SCSVFallback uint16 = 0x5600
+	// MaxMessageSize caps a handshake message body; a longer one is a
+	// decode error.
 	MaxMessageSize = 65536
 )
 
-// ErrDecode is wrapped by every codec error.
+// ErrDecode is wrapped by every codec error, so errors.Is(err, ErrDecode)
+// tells a malformed message from any other failure.
 var ErrDecode = errors.New("tls: decode error")
 
-func malformed(msg, field string) error {
-	return fmt.Errorf("%w: malformed %s: %s", ErrDecode, msg, field)
-}
-
 // Message is a handshake message. Marshal returns the whole message with
-// its 4-byte header; Unmarshal takes the same, parses strictly and keeps a
-// copy of the input in Raw.
+// its 4-byte header (type, uint24 length); Unmarshal takes the same, checks
+// the type and length, parses strictly (no trailing bytes at any level) and
+// keeps a copy of the input in Raw, which the other fields alias.
 type Message interface {
 	Type() MessageType
 	Marshal() ([]byte, error)
 	Unmarshal(data []byte) error
 }
 
-// ParseMessage parses one whole handshake message into its type's struct.
-// version selects version-dependent layouts (0 before it is known).
+// ParseMessage parses one whole handshake message (header included) into
+// its type's struct. version is the negotiated version, 0 while it is not
+// known; it selects the layouts that changed in TLS 1.2 (CertificateRequest
+// and CertificateVerify carry signature algorithms from 0x0303 on). An
+// unknown type is an error; which alert that deserves is the caller's call.
 func ParseMessage(data []byte, version uint16) (Message, error) {
 	if len(data) < 4 {
 		return nil, malformed("handshake message", "header")
@@ -90,11 +91,11 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 	case TypeServerKeyExchange:
 		m = new(ServerKeyExchange)
 	case TypeCertificateRequest:
-		m = &CertificateRequest{HasSignatureSchemes: version >= 0x0303}
+		m = &CertificateRequest{HasSignatureSchemes: version >= versionTLS12}
 	case TypeServerHelloDone:
 		m = new(ServerHelloDone)
 	case TypeCertificateVerify:
-		m = &CertificateVerify{HasSignatureScheme: version >= 0x0303}
+		m = &CertificateVerify{HasSignatureScheme: version >= versionTLS12}
 	case TypeClientKeyExchange:
 		m = new(ClientKeyExchange)
 	case TypeFinished:
@@ -112,15 +113,518 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 	return m, nil
 }
 
-// marshalMessage wraps a body built by f in the handshake header.
+// HelloRequest asks the client to start a new handshake (RFC 5246, Section
+// 7.4.1.1). Its body is empty.
+type HelloRequest struct{ Raw []byte }
+
+// Type returns TypeHelloRequest.
+func (*HelloRequest) Type() MessageType { return TypeHelloRequest }
+
+// Marshal encodes the message.
+func (m *HelloRequest) Marshal() ([]byte, error) {
+	return marshalMessage(TypeHelloRequest, func(*cryptobyte.Builder) {})
+}
+
+// Unmarshal decodes the message; the body must be empty.
+func (m *HelloRequest) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeHelloRequest)
+	if err != nil {
+		return err
+	}
+	// RFC 5246, Section 7.4.1.1: struct { } HelloRequest.
+	if len(body) != 0 {
+		return malformed("HelloRequest", "non-empty body")
+	}
+	m.Raw = data
+	return nil
+}
+
+// ServerHelloDone ends the server's first flight (RFC 5246, Section
+// 7.4.5). Its body is empty.
+type ServerHelloDone struct{ Raw []byte }
+
+// Type returns TypeServerHelloDone.
+func (*ServerHelloDone) Type() MessageType { return TypeServerHelloDone }
+
+// Marshal encodes the message.
+func (m *ServerHelloDone) Marshal() ([]byte, error) {
+	return marshalMessage(TypeServerHelloDone, func(*cryptobyte.Builder) {})
+}
+
+// Unmarshal decodes the message; the body must be empty.
+func (m *ServerHelloDone) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeServerHelloDone)
+	if err != nil {
+		return err
+	}
+	// RFC 5246, Section 7.4.5: struct { } ServerHelloDone.
+	if len(body) != 0 {
+		return malformed("ServerHelloDone", "non-empty body")
+	}
+	m.Raw = data
+	return nil
+}
+
+// Certificate carries a certificate chain, leaf first (RFC 5246, Section
+// 7.4.2). An empty list is legal: a client without a suitable certificate
+// sends one.
+type Certificate struct {
+	Raw []byte
+	// Certificates holds each DER certificate as sent.
+	Certificates [][]byte
+}
+
+// Type returns TypeCertificate.
+func (*Certificate) Type() MessageType { return TypeCertificate }
+
+// Marshal encodes the message; an empty certificate entry is refused.
+func (m *Certificate) Marshal() ([]byte, error) {
+	for _, c := range m.Certificates {
+		if len(c) == 0 {
+			return nil, invalid("Certificate", "empty certificate entry")
+		}
+	}
+	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, c := range m.Certificates {
+				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+			}
+		})
+	})
+}
+
+// Unmarshal decodes the message.
+func (m *Certificate) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeCertificate)
+	if err != nil {
+		return err
+	}
+	// RFC 5246, Section 7.4.2: ASN.1Cert certificate_list<0..2^24-1>; the
+	// message cap bounds it far below that.
+	var list cryptobyte.String
+	if !body.ReadUint24LengthPrefixed(&list) || !body.Empty() {
+		return malformed("Certificate", "certificate_list")
+	}
+	var certs [][]byte
+	for !list.Empty() {
+		var c []byte
+		// RFC 5246, Section 7.4.2: opaque ASN.1Cert<1..2^24-1>.
+		if !list.ReadUint24LengthPrefixed((*cryptobyte.String)(&c)) || len(c) == 0 {
+			return malformed("Certificate", "certificate entry")
+		}
+		certs = append(certs, c)
+	}
+	m.Certificates = certs
+	m.Raw = data
+	return nil
+}
+
+// ServerKeyExchange carries the server's key-exchange parameters (RFC 5246,
+// Section 7.4.3). Their layout depends on the suite, so the body stays
+// opaque here: parse it with ParseECDHEParams or ParseDHEParams.
+type ServerKeyExchange struct {
+	Raw  []byte
+	Body []byte
+}
+
+// Type returns TypeServerKeyExchange.
+func (*ServerKeyExchange) Type() MessageType { return TypeServerKeyExchange }
+
+// Marshal encodes the message; the body must not be empty.
+func (m *ServerKeyExchange) Marshal() ([]byte, error) {
+	if len(m.Body) == 0 {
+		return nil, invalid("ServerKeyExchange", "empty body")
+	}
+	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
+}
+
+// Unmarshal decodes the message; the body must not be empty (every key
+// exchange that sends this message has parameters).
+func (m *ServerKeyExchange) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeServerKeyExchange)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return malformed("ServerKeyExchange", "empty body")
+	}
+	m.Body = []byte(body)
+	m.Raw = data
+	return nil
+}
+
+// ClientKeyExchange carries the client's key-exchange value (RFC 5246,
+// Section 7.4.7). The body stays opaque: parse it with
+// ParseECDHEClientPublic or ParseRSAOrDHClientBody.
+type ClientKeyExchange struct {
+	Raw  []byte
+	Body []byte
+}
+
+// Type returns TypeClientKeyExchange.
+func (*ClientKeyExchange) Type() MessageType { return TypeClientKeyExchange }
+
+// Marshal encodes the message; the body must not be empty.
+func (m *ClientKeyExchange) Marshal() ([]byte, error) {
+	if len(m.Body) == 0 {
+		return nil, invalid("ClientKeyExchange", "empty body")
+	}
+	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
+}
+
+// Unmarshal decodes the message; the body must not be empty (the only
+// empty form, implicit DH public values, is never negotiated here).
+func (m *ClientKeyExchange) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeClientKeyExchange)
+	if err != nil {
+		return err
+	}
+	if len(body) == 0 {
+		return malformed("ClientKeyExchange", "empty body")
+	}
+	m.Body = []byte(body)
+	m.Raw = data
+	return nil
+}
+
+// CertificateRequest asks for a client certificate (RFC 5246, Section
+// 7.4.4; RFC 4346, Section 7.4.4 for TLS 1.0/1.1, which lacks the signature
+// algorithms).
+type CertificateRequest struct {
+	Raw []byte
+	// HasSignatureSchemes selects the layout and must be set before
+	// Unmarshal: true for TLS 1.2, false for TLS 1.0 and 1.1.
+	HasSignatureSchemes bool
+	// CertificateTypes are ClientCertificateType values (1 rsa_sign,
+	// 64 ecdsa_sign).
+	CertificateTypes []uint8
+	// SignatureSchemes is supported_signature_algorithms (TLS 1.2 only).
+	SignatureSchemes []kex.SignatureScheme
+	// CertificateAuthorities are DER DistinguishedNames, possibly none.
+	CertificateAuthorities [][]byte
+}
+
+// Type returns TypeCertificateRequest.
+func (*CertificateRequest) Type() MessageType { return TypeCertificateRequest }
+
+// Marshal encodes the message; lists the RFC declares non-empty must be.
+func (m *CertificateRequest) Marshal() ([]byte, error) {
+	if len(m.CertificateTypes) == 0 {
+		return nil, invalid("CertificateRequest", "no certificate_types")
+	}
+	if m.HasSignatureSchemes && len(m.SignatureSchemes) == 0 {
+		return nil, invalid("CertificateRequest", "no supported_signature_algorithms")
+	}
+	for _, dn := range m.CertificateAuthorities {
+		if len(dn) == 0 {
+			return nil, invalid("CertificateRequest", "empty distinguished name")
+		}
+	}
+	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CertificateTypes) })
+		if m.HasSignatureSchemes {
+			addSchemes(b, m.SignatureSchemes)
+		}
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			for _, ca := range m.CertificateAuthorities {
+				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(ca) })
+			}
+		})
+	})
+}
+
+// Unmarshal decodes the message in the layout HasSignatureSchemes selects.
+func (m *CertificateRequest) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeCertificateRequest)
+	if err != nil {
+		return err
+	}
+	var types []byte
+	// RFC 5246, Section 7.4.4: ClientCertificateType
+	// certificate_types<1..2^8-1>.
+	if !body.ReadUint8LengthPrefixed((*cryptobyte.String)(&types)) || len(types) == 0 {
+		return malformed("CertificateRequest", "certificate_types")
+	}
+	var schemes []kex.SignatureScheme
+	if m.HasSignatureSchemes {
+		// RFC 5246, Section 7.4.4: SignatureAndHashAlgorithm
+		// supported_signature_algorithms<2..2^16-2>.
+		if schemes, err = readSchemes(&body); err != nil {
+			return malformed("CertificateRequest", "supported_signature_algorithms")
+		}
+	}
+	// RFC 5246, Section 7.4.4: DistinguishedName
+	// certificate_authorities<0..2^16-1>, each opaque <1..2^16-1>.
+	var cas cryptobyte.String
+	if !body.ReadUint16LengthPrefixed(&cas) || !body.Empty() {
+		return malformed("CertificateRequest", "certificate_authorities")
+	}
+	var dns [][]byte
+	for !cas.Empty() {
+		var dn []byte
+		if !cas.ReadUint16LengthPrefixed((*cryptobyte.String)(&dn)) || len(dn) == 0 {
+			return malformed("CertificateRequest", "distinguished name")
+		}
+		dns = append(dns, dn)
+	}
+	m.CertificateTypes, m.SignatureSchemes, m.CertificateAuthorities = types, schemes, dns
+	m.Raw = data
+	return nil
+}
+
+// CertificateVerify proves possession of the client certificate's key
+// (RFC 5246, Section 7.4.8).
+type CertificateVerify struct {
+	Raw []byte
+	// HasSignatureScheme selects the layout and must be set before
+	// Unmarshal: TLS 1.2 prefixes the signature with its algorithm.
+	HasSignatureScheme bool
+	SignatureScheme    kex.SignatureScheme
+	Signature          []byte
+}
+
+// Type returns TypeCertificateVerify.
+func (*CertificateVerify) Type() MessageType { return TypeCertificateVerify }
+
+// Marshal encodes the message; the signature must not be empty.
+func (m *CertificateVerify) Marshal() ([]byte, error) {
+	if len(m.Signature) == 0 {
+		return nil, invalid("CertificateVerify", "empty signature")
+	}
+	return marshalMessage(TypeCertificateVerify, func(b *cryptobyte.Builder) {
+		if m.HasSignatureScheme {
+			b.AddUint16(uint16(m.SignatureScheme))
+		}
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
+	})
+}
+
+// Unmarshal decodes the message in the layout HasSignatureScheme selects.
+// An empty signature is refused here: no algorithm produces one.
+func (m *CertificateVerify) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeCertificateVerify)
+	if err != nil {
+		return err
+	}
+	var scheme uint16
+	// RFC 5246, Section 4.7: a digitally-signed element in TLS 1.2 starts
+	// with its SignatureAndHashAlgorithm.
+	if m.HasSignatureScheme && !body.ReadUint16(&scheme) {
+		return malformed("CertificateVerify", "signature algorithm")
+	}
+	var sig []byte
+	if !body.ReadUint16LengthPrefixed((*cryptobyte.String)(&sig)) || len(sig) == 0 || !body.Empty() {
+		return malformed("CertificateVerify", "signature")
+	}
+	m.SignatureScheme, m.Signature = kex.SignatureScheme(scheme), sig
+	m.Raw = data
+	return nil
+}
+
+// Finished carries verify_data (RFC 5246, Section 7.4.9).
+type Finished struct {
+	Raw []byte
+	// VerifyData is the whole body. Its length is 12 for every suite we
+	// implement; another length simply fails the comparison (decrypt_error),
+	// so it is not a decode error here.
+	VerifyData []byte
+}
+
+// Type returns TypeFinished.
+func (*Finished) Type() MessageType { return TypeFinished }
+
+// Marshal encodes the message.
+func (m *Finished) Marshal() ([]byte, error) {
+	return marshalMessage(TypeFinished, func(b *cryptobyte.Builder) { b.AddBytes(m.VerifyData) })
+}
+
+// Unmarshal decodes the message.
+func (m *Finished) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeFinished)
+	if err != nil {
+		return err
+	}
+	m.VerifyData = []byte(body)
+	m.Raw = data
+	return nil
+}
+
+// NewSessionTicket carries a session ticket (RFC 5077, Section 3.3). An
+// empty ticket is legal: the server has nothing to issue after promising
+// one.
+type NewSessionTicket struct {
+	Raw []byte
+	// LifetimeHint is ticket_lifetime_hint in seconds; 0 means unspecified.
+	LifetimeHint uint32
+	Ticket       []byte
+}
+
+// Type returns TypeNewSessionTicket.
+func (*NewSessionTicket) Type() MessageType { return TypeNewSessionTicket }
+
+// Marshal encodes the message.
+func (m *NewSessionTicket) Marshal() ([]byte, error) {
+	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
+		b.AddUint32(m.LifetimeHint)
+		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
+	})
+}
+
+// Unmarshal decodes the message.
+func (m *NewSessionTicket) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeNewSessionTicket)
+	if err != nil {
+		return err
+	}
+	// RFC 5077, Section 3.3: uint32 ticket_lifetime_hint; opaque
+	// ticket<0..2^16-1>.
+	var hint uint32
+	var t []byte
+	if !body.ReadUint32(&hint) || !body.ReadUint16LengthPrefixed((*cryptobyte.String)(&t)) || !body.Empty() {
+		return malformed("NewSessionTicket", "ticket")
+	}
+	m.LifetimeHint, m.Ticket = hint, t
+	m.Raw = data
+	return nil
+}
+
+// CertificateStatus carries a stapled OCSP response (RFC 6066, Section 8).
+type CertificateStatus struct {
+	Raw []byte
+	// Response is the DER OCSPResponse; status_type is always ocsp (1).
+	Response []byte
+}
+
+// Type returns TypeCertificateStatus.
+func (*CertificateStatus) Type() MessageType { return TypeCertificateStatus }
+
+// Marshal encodes the message with status_type ocsp; the response must not
+// be empty.
+func (m *CertificateStatus) Marshal() ([]byte, error) {
+	if len(m.Response) == 0 {
+		return nil, invalid("CertificateStatus", "empty response")
+	}
+	return marshalMessage(TypeCertificateStatus, func(b *cryptobyte.Builder) {
+		b.AddUint8(statusTypeOCSP)
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Response) })
+	})
+}
+
+// Unmarshal decodes the message; only status_type ocsp is accepted.
+func (m *CertificateStatus) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeCertificateStatus)
+	if err != nil {
+		return err
+	}
+	// RFC 6066, Section 8: the status_type is the one requested, and we
+	// only ever request ocsp; OCSPResponse ocsp_response<1..2^24-1>.
+	var typ uint8
+	if !body.ReadUint8(&typ) || typ != statusTypeOCSP {
+		return malformed("CertificateStatus", "status_type")
+	}
+	var resp []byte
+	if !body.ReadUint24LengthPrefixed((*cryptobyte.String)(&resp)) || len(resp) == 0 || !body.Empty() {
+		return malformed("CertificateStatus", "response")
+	}
+	m.Response = resp
+	m.Raw = data
+	return nil
+}
+
+// NextProtocol is the client's Next Protocol Negotiation choice
+// (draft-agl-tls-nextprotoneg-04, Section 4), sent encrypted between
+// ChangeCipherSpec and Finished.
+type NextProtocol struct {
+	Raw      []byte
+	Protocol string
+}
+
+// Type returns TypeNextProtocol.
+func (*NextProtocol) Type() MessageType { return TypeNextProtocol }
+
+// Marshal encodes the message, padding the body to a multiple of 32 bytes
+// as the draft asks so that the choice's length does not show.
+func (m *NextProtocol) Marshal() ([]byte, error) {
+	if len(m.Protocol) > 255 {
+		return nil, invalid("NextProtocol", "protocol longer than 255 bytes")
+	}
+	pad := 32 - (len(m.Protocol)+2)%32
+	return marshalMessage(TypeNextProtocol, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Protocol)) })
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, pad)) })
+	})
+}
+
+// Unmarshal decodes the message; any padding length and content is
+// accepted.
+func (m *NextProtocol) Unmarshal(data []byte) error {
+	data = append([]byte(nil), data...)
+	body, err := messageBody(data, TypeNextProtocol)
+	if err != nil {
+		return err
+	}
+	// draft-agl-tls-nextprotoneg-04, Section 4: opaque
+	// selected_protocol<0..255>; opaque padding<0..255>.
+	var proto, pad []byte
+	if !body.ReadUint8LengthPrefixed((*cryptobyte.String)(&proto)) ||
+		!body.ReadUint8LengthPrefixed((*cryptobyte.String)(&pad)) || !body.Empty() {
+		return malformed("NextProtocol", "selected_protocol or padding")
+	}
+	m.Protocol = string(proto)
+	m.Raw = data
+	return nil
+}
+
+// versionTLS12 is the wire value of TLS 1.2.
+const versionTLS12 = 0x0303
+
+// statusTypeOCSP is CertificateStatusType ocsp (RFC 6066, Section 8).
+const statusTypeOCSP = 1
+
+var messageNames = map[MessageType]string{
+	TypeHelloRequest: "HelloRequest", TypeClientHello: "ClientHello", TypeServerHello: "ServerHello",
+	TypeNewSessionTicket: "NewSessionTicket", TypeCertificate: "Certificate",
+	TypeServerKeyExchange: "ServerKeyExchange", TypeCertificateRequest: "CertificateRequest",
+	TypeServerHelloDone: "ServerHelloDone", TypeCertificateVerify: "CertificateVerify",
+	TypeClientKeyExchange: "ClientKeyExchange", TypeFinished: "Finished",
+	TypeCertificateStatus: "CertificateStatus", TypeNextProtocol: "NextProtocol",
+}
+
+// malformed is the decode error for field of message msg.
+func malformed(msg, field string) error {
+	return fmt.Errorf("%w: malformed %s: %s", ErrDecode, msg, field)
+}
+
+// invalid is the error for a struct that cannot be marshaled as it stands:
+// our own mistake, so it does not wrap ErrDecode.
+func invalid(msg, why string) error {
+	return fmt.Errorf("tls: cannot marshal %s: %s", msg, why)
+}
+
+// marshalMessage wraps the body that f builds in the handshake header.
 func marshalMessage(t MessageType, f func(b *cryptobyte.Builder)) ([]byte, error) {
 	var b cryptobyte.Builder
 	b.AddUint8(uint8(t))
 	b.AddUint24LengthPrefixed(f)
-	return b.Bytes()
+	out, err := b.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("tls: cannot marshal %v: %w", t, err)
+	}
+	return out, nil
 }
 
-// messageBody checks the header of data and returns the body.
+// messageBody checks the header of data (type t, a uint24 length that
+// covers exactly the rest, at most MaxMessageSize) and returns the body.
 func messageBody(data []byte, t MessageType) (cryptobyte.String, error) {
 	s := cryptobyte.String(data)
 	var typ uint8
@@ -137,206 +641,8 @@ func messageBody(data []byte, t MessageType) (cryptobyte.String, error) {
 	return body, nil
 }
 
-// HelloRequest asks the client to renegotiate (RFC 5246, Section 7.4.1.1).
-type HelloRequest struct{ Raw []byte }
-
-func (*HelloRequest) Type() MessageType { return TypeHelloRequest }
-func (m *HelloRequest) Marshal() ([]byte, error) {
-	return marshalMessage(TypeHelloRequest, func(*cryptobyte.Builder) {})
-}
-func (m *HelloRequest) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeHelloRequest)
-	if err != nil {
-		return err
-	}
-	if len(body) != 0 {
-		return malformed("HelloRequest", "non-empty body")
-	}
-	m.Raw = data
-	return nil
-}
-
-// ServerHelloDone ends the server's first flight (RFC 5246, Section 7.4.5).
-type ServerHelloDone struct{ Raw []byte }
-
-func (*ServerHelloDone) Type() MessageType { return TypeServerHelloDone }
-func (m *ServerHelloDone) Marshal() ([]byte, error) {
-	return marshalMessage(TypeServerHelloDone, func(*cryptobyte.Builder) {})
-}
-func (m *ServerHelloDone) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeServerHelloDone)
-	if err != nil {
-		return err
-	}
-	if len(body) != 0 {
-		return malformed("ServerHelloDone", "non-empty body")
-	}
-	m.Raw = data
-	return nil
-}
-
-// Certificate carries a chain, leaf first (RFC 5246, Section 7.4.2).
-type Certificate struct {
-	Raw          []byte
-	Certificates [][]byte
-}
-
-func (*Certificate) Type() MessageType { return TypeCertificate }
-func (m *Certificate) Marshal() ([]byte, error) {
-	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
-			for _, c := range m.Certificates {
-				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
-			}
-		})
-	})
-}
-func (m *Certificate) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeCertificate)
-	if err != nil {
-		return err
-	}
-	var list cryptobyte.String
-	if !body.ReadUint24LengthPrefixed(&list) || !body.Empty() {
-		return malformed("Certificate", "certificate_list")
-	}
-	m.Certificates = nil
-	for !list.Empty() {
-		var c []byte
-		// RFC 5246, Section 7.4.2: ASN.1Cert<1..2^24-1>.
-		if !list.ReadUint24LengthPrefixed((*cryptobyte.String)(&c)) || len(c) == 0 {
-			return malformed("Certificate", "certificate entry")
-		}
-		m.Certificates = append(m.Certificates, c)
-	}
-	m.Raw = data
-	return nil
-}
-
-// ServerKeyExchange carries the server's key-exchange parameters; parse the
-// body with ParseECDHEParams or ParseDHEParams.
-type ServerKeyExchange struct {
-	Raw  []byte
-	Body []byte
-}
-
-func (*ServerKeyExchange) Type() MessageType { return TypeServerKeyExchange }
-func (m *ServerKeyExchange) Marshal() ([]byte, error) {
-	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
-}
-func (m *ServerKeyExchange) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeServerKeyExchange)
-	if err != nil {
-		return err
-	}
-	if len(body) == 0 {
-		return malformed("ServerKeyExchange", "empty body")
-	}
-	m.Body = []byte(body)
-	m.Raw = data
-	return nil
-}
-
-// ClientKeyExchange carries the client's key-exchange value; parse the body
-// with ParseECDHEClientPublic or ParseRSAOrDHClientBody.
-type ClientKeyExchange struct {
-	Raw  []byte
-	Body []byte
-}
-
-func (*ClientKeyExchange) Type() MessageType { return TypeClientKeyExchange }
-func (m *ClientKeyExchange) Marshal() ([]byte, error) {
-	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
-}
-func (m *ClientKeyExchange) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeClientKeyExchange)
-	if err != nil {
-		return err
-	}
-	if len(body) == 0 {
-		return malformed("ClientKeyExchange", "empty body")
-	}
-	m.Body = []byte(body)
-	m.Raw = data
-	return nil
-}
-
-// CertificateRequest asks for a client certificate (RFC 5246, Section
-// 7.4.4). Set HasSignatureSchemes before Unmarshal: TLS 1.2 has the field.
-type CertificateRequest struct {
-	Raw                    []byte
-	HasSignatureSchemes    bool
-	CertificateTypes       []uint8
-	SignatureSchemes       []kex.SignatureScheme
-	CertificateAuthorities [][]byte
-}
-
-func (*CertificateRequest) Type() MessageType { return TypeCertificateRequest }
-func (m *CertificateRequest) Marshal() ([]byte, error) {
-	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CertificateTypes) })
-		if m.HasSignatureSchemes {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-				for _, s := range m.SignatureSchemes {
-					b.AddUint16(uint16(s))
-				}
-			})
-		}
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
-			for _, ca := range m.CertificateAuthorities {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(ca) })
-			}
-		})
-	})
-}
-func (m *CertificateRequest) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeCertificateRequest)
-	if err != nil {
-		return err
-	}
-	var types []byte
-	// RFC 5246, Section 7.4.4: ClientCertificateType certificate_types<1..2^8-1>.
-	if !body.ReadUint8LengthPrefixed((*cryptobyte.String)(&types)) || len(types) == 0 {
-		return malformed("CertificateRequest", "certificate_types")
-	}
-	m.CertificateTypes = types
-	m.SignatureSchemes = nil
-	if m.HasSignatureSchemes {
-		schemes, err := readSchemes(&body)
-		if err != nil {
-			return malformed("CertificateRequest", "supported_signature_algorithms")
-		}
-		m.SignatureSchemes = schemes
-	}
-	var cas cryptobyte.String
-	if !body.ReadUint16LengthPrefixed(&cas) || !body.Empty() {
-		return malformed("CertificateRequest", "certificate_authorities")
-	}
-	m.CertificateAuthorities = nil
-	for !cas.Empty() {
-		var dn []byte
-		if !cas.ReadUint16LengthPrefixed((*cryptobyte.String)(&dn)) || len(dn) == 0 {
-			return malformed("CertificateRequest", "distinguished name")
-		}
-		m.CertificateAuthorities = append(m.CertificateAuthorities, dn)
-	}
-	m.Raw = data
-	return nil
-}
-
-// readSchemes reads supported_signature_algorithms<2..2^16-2>.
+// readSchemes reads a SignatureAndHashAlgorithm list<2..2^16-2> (RFC 5246,
+// Sections 7.4.1.4.1 and 7.4.4): non-empty and of even length.
 func readSchemes(s *cryptobyte.String) ([]kex.SignatureScheme, error) {
 	var list cryptobyte.String
 	if !s.ReadUint16LengthPrefixed(&list) || len(list) == 0 || len(list)%2 != 0 {
@@ -351,161 +657,11 @@ func readSchemes(s *cryptobyte.String) ([]kex.SignatureScheme, error) {
 	return out, nil
 }
 
-// CertificateVerify proves possession of the client key (RFC 5246,
-// Section 7.4.8). Set HasSignatureScheme before Unmarshal for TLS 1.2.
-type CertificateVerify struct {
-	Raw                []byte
-	HasSignatureScheme bool
-	SignatureScheme    kex.SignatureScheme
-	Signature          []byte
-}
-
-func (*CertificateVerify) Type() MessageType { return TypeCertificateVerify }
-func (m *CertificateVerify) Marshal() ([]byte, error) {
-	return marshalMessage(TypeCertificateVerify, func(b *cryptobyte.Builder) {
-		if m.HasSignatureScheme {
-			b.AddUint16(uint16(m.SignatureScheme))
+// addSchemes writes a SignatureAndHashAlgorithm list.
+func addSchemes(b *cryptobyte.Builder, schemes []kex.SignatureScheme) {
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		for _, s := range schemes {
+			b.AddUint16(uint16(s))
 		}
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
 	})
-}
-func (m *CertificateVerify) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeCertificateVerify)
-	if err != nil {
-		return err
-	}
-	if m.HasSignatureScheme {
-		var v uint16
-		if !body.ReadUint16(&v) {
-			return malformed("CertificateVerify", "algorithm")
-		}
-		m.SignatureScheme = kex.SignatureScheme(v)
-	}
-	var sig []byte
-	if !body.ReadUint16LengthPrefixed((*cryptobyte.String)(&sig)) || len(sig) == 0 || !body.Empty() {
-		return malformed("CertificateVerify", "signature")
-	}
-	m.Signature = sig
-	m.Raw = data
-	return nil
-}
-
-// Finished carries verify_data (RFC 5246, Section 7.4.9).
-type Finished struct {
-	Raw        []byte
-	VerifyData []byte
-}
-
-func (*Finished) Type() MessageType { return TypeFinished }
-func (m *Finished) Marshal() ([]byte, error) {
-	return marshalMessage(TypeFinished, func(b *cryptobyte.Builder) { b.AddBytes(m.VerifyData) })
-}
-func (m *Finished) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeFinished)
-	if err != nil {
-		return err
-	}
-	// RFC 5246, Section 7.4.9: verify_data is 12 bytes for every suite we
-	// implement; another length simply does not verify (decrypt_error).
-	m.VerifyData = []byte(body)
-	m.Raw = data
-	return nil
-}
-
-// NewSessionTicket carries a ticket (RFC 5077, Section 3.3).
-type NewSessionTicket struct {
-	Raw          []byte
-	LifetimeHint uint32
-	Ticket       []byte
-}
-
-func (*NewSessionTicket) Type() MessageType { return TypeNewSessionTicket }
-func (m *NewSessionTicket) Marshal() ([]byte, error) {
-	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
-		b.AddUint32(m.LifetimeHint)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
-	})
-}
-func (m *NewSessionTicket) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeNewSessionTicket)
-	if err != nil {
-		return err
-	}
-	var t []byte
-	if !body.ReadUint32(&m.LifetimeHint) || !body.ReadUint16LengthPrefixed((*cryptobyte.String)(&t)) || !body.Empty() {
-		return malformed("NewSessionTicket", "ticket")
-	}
-	m.Ticket = t
-	m.Raw = data
-	return nil
-}
-
-// CertificateStatus carries a stapled OCSP response (RFC 6066, Section 8).
-type CertificateStatus struct {
-	Raw      []byte
-	Response []byte
-}
-
-func (*CertificateStatus) Type() MessageType { return TypeCertificateStatus }
-func (m *CertificateStatus) Marshal() ([]byte, error) {
-	return marshalMessage(TypeCertificateStatus, func(b *cryptobyte.Builder) {
-		b.AddUint8(1) // ocsp
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Response) })
-	})
-}
-func (m *CertificateStatus) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeCertificateStatus)
-	if err != nil {
-		return err
-	}
-	var typ uint8
-	var resp []byte
-	if !body.ReadUint8(&typ) || typ != 1 {
-		return malformed("CertificateStatus", "status_type")
-	}
-	if !body.ReadUint24LengthPrefixed((*cryptobyte.String)(&resp)) || len(resp) == 0 || !body.Empty() {
-		return malformed("CertificateStatus", "response")
-	}
-	m.Response = resp
-	m.Raw = data
-	return nil
-}
-
-// NextProtocol is the client's NPN choice (draft-agl-tls-nextprotoneg-04).
-type NextProtocol struct {
-	Raw      []byte
-	Protocol string
-}
-
-func (*NextProtocol) Type() MessageType { return TypeNextProtocol }
-func (m *NextProtocol) Marshal() ([]byte, error) {
-	// The padding makes the message length a multiple of 32.
-	pad := 32 - (len(m.Protocol)+2)%32
-	return marshalMessage(TypeNextProtocol, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Protocol)) })
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, pad)) })
-	})
-}
-func (m *NextProtocol) Unmarshal(data []byte) error {
-	// Fields alias the copy kept in Raw, never the caller's buffer.
-	data = append([]byte(nil), data...)
-	body, err := messageBody(data, TypeNextProtocol)
-	if err != nil {
-		return err
-	}
-	var proto, pad []byte
-	if !body.ReadUint8LengthPrefixed((*cryptobyte.String)(&proto)) || !body.ReadUint8LengthPrefixed((*cryptobyte.String)(&pad)) || !body.Empty() {
-		return malformed("NextProtocol", "fields")
-	}
-	m.Protocol = string(proto)
-	m.Raw = data
-	return nil
 }

@@ -1,0 +1,56 @@
+package handshake
+
+import (
+	"slices"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// HasExtension reports whether the ClientHello carried an extension of type
+// t, known to this package or not. A server checks its answer against this
+// list: RFC 5246, Section 7.4.1.4 forbids extensions the client did not
+// offer.
+func (m *ClientHello) HasExtension(t ExtensionType) bool {
+	return slices.Contains(m.Extensions, t)
+}
+
+// HasExtension reports whether the ServerHello carried an extension of type
+// t, known to this package or not.
+func (m *ServerHello) HasExtension(t ExtensionType) bool {
+	return slices.Contains(m.Extensions, t)
+}
+
+// readExtensions walks the extensions block of a hello (RFC 5246, Section
+// 7.4.1.4) and returns every extension type in wire order. For each
+// extension it calls f with the type and the extension_data; f decodes what
+// it knows and must consume the body entirely (skipping unknown types). A
+// body f leaves unread, or f returning false, is a decode error naming the
+// extension. msg names the message in errors.
+//
+// Duplicates are found with a bitmap rather than by searching the list, so
+// a 64 KiB hello of sixteen thousand empty extensions costs linear time.
+func readExtensions(msg string, block cryptobyte.String, f func(t ExtensionType, body *cryptobyte.String) bool) ([]ExtensionType, error) {
+	var seen [1 << 16 / 64]uint64
+	var types []ExtensionType
+	for !block.Empty() {
+		var typ uint16
+		var body cryptobyte.String
+		// struct { ExtensionType extension_type; opaque
+		// extension_data<0..2^16-1>; } Extension.
+		if !block.ReadUint16(&typ) || !block.ReadUint16LengthPrefixed(&body) {
+			return nil, malformed(msg, "extension header")
+		}
+		t := ExtensionType(typ)
+		// RFC 5246, Section 7.4.1.4: "There MUST NOT be more than one
+		// extension of the same type."
+		if seen[typ/64]&(1<<(typ%64)) != 0 {
+			return nil, malformed(msg, "duplicate "+t.String()+" extension")
+		}
+		seen[typ/64] |= 1 << (typ % 64)
+		types = append(types, t)
+		if !f(t, &body) || !body.Empty() {
+			return nil, malformed(msg, t.String()+" extension")
+		}
+	}
+	return types, nil
+}
