@@ -38,6 +38,8 @@ var groupInfo = map[Group]struct {
 	FFDHE4096: {"ffdhe4096", "ffdhe4096", 4096},
 }
 
+// String is the group's display name ("X25519", "P-256", "ffdhe2048"), or
+// "Group(0x....)" for a value we do not know.
 func (g Group) String() string {
 	if i, ok := groupInfo[g]; ok {
 		return i.name
@@ -95,14 +97,98 @@ var ErrInvalidPublic = errors.New("tls: invalid peer key share")
 // ECDHEKey is one ephemeral ECDHE key share.
 type ECDHEKey struct {
 	group Group
-	priv  *ecdh.PrivateKey
-	pub   []byte
+	// scalar is the X25519 private key (RFC 7748, Section 5); it is used
+	// with our own ladder so that generating a share costs one fixed-base
+	// multiplication and agreeing costs one ladder.
+	scalar [32]byte
+	// nist is the private key for P-256, P-384 and P-521.
+	nist *ecdh.PrivateKey
+	pub  []byte
 }
 
-func curve(g Group) ecdh.Curve {
+// GenerateECDHE makes a key share on g. X25519 public keys are computed
+// through edwards25519's fixed-base table, which is several times faster
+// than a Montgomery ladder from the base point.
+func GenerateECDHE(g Group, rand io.Reader) (*ECDHEKey, error) {
+	if rand == nil {
+		return nil, errors.New("tls: no randomness source for the key share")
+	}
+	if g == X25519 {
+		k := &ECDHEKey{group: g}
+		if _, err := io.ReadFull(rand, k.scalar[:]); err != nil {
+			return nil, fmt.Errorf("tls: reading randomness for the key share: %w", err)
+		}
+		// RFC 7748, Section 5: the private key is clamped before use. The
+		// Montgomery u-coordinate of [s]B on edwards25519 equals
+		// X25519(k, 9), as the curves are birationally equivalent and B
+		// maps to the point with u = 9.
+		var s edwards25519.Scalar
+		if _, err := s.SetBytesWithClamping(k.scalar[:]); err != nil {
+			panic("kex: a 32-byte scalar was refused") // the length is fixed
+		}
+		var p edwards25519.Point
+		k.pub = p.ScalarBaseMult(&s).BytesMontgomery()
+		return k, nil
+	}
+	c := nistCurve(g)
+	if c == nil {
+		return nil, fmt.Errorf("tls: unsupported ECDHE group %v", g)
+	}
+	priv, err := nistPrivateKey(c, g, rand)
+	if err != nil {
+		return nil, err
+	}
+	return &ECDHEKey{group: g, nist: priv, pub: priv.PublicKey().Bytes()}, nil
+}
+
+// Group returns the key's group.
+func (k *ECDHEKey) Group() Group { return k.group }
+
+// Public returns the encoded public value: 32 bytes for X25519, an
+// uncompressed point for the NIST curves (RFC 8422, Section 5.4.1). The
+// caller must not modify it.
+func (k *ECDHEKey) Public() []byte { return k.pub }
+
+// SharedSecret validates the peer's value and computes the shared secret.
+// Errors wrap ErrInvalidPublic; the caller answers with illegal_parameter.
+func (k *ECDHEKey) SharedSecret(peerPublic []byte) ([]byte, error) {
+	if k.group == X25519 {
+		// RFC 8446, Section 4.2.8.2 and RFC 8422, Section 5.11: the value
+		// is exactly 32 bytes.
+		if len(peerPublic) != 32 {
+			return nil, fmt.Errorf("%w: X25519 share of %d bytes", ErrInvalidPublic, len(peerPublic))
+		}
+		z := x25519(&k.scalar, peerPublic)
+		// RFC 7748, Section 6.1 and RFC 8422, Section 5.11: an all-zero
+		// result means the peer sent a low-order point; abort.
+		var acc byte
+		for _, b := range z {
+			acc |= b
+		}
+		if acc == 0 {
+			return nil, fmt.Errorf("%w: X25519 share is a low-order point", ErrInvalidPublic)
+		}
+		return z, nil
+	}
+	if k.nist == nil {
+		return nil, fmt.Errorf("tls: unsupported ECDHE group %v", k.group)
+	}
+	// crypto/ecdh accepts only the uncompressed form (RFC 8422, Section
+	// 5.4.1, as TLS 1.3 requires too) and checks that the point is on the
+	// curve and is not the point at infinity (RFC 8422, Section 5.11).
+	pub, err := k.nist.Curve().NewPublicKey(peerPublic)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v share: %v", ErrInvalidPublic, k.group, err)
+	}
+	z, err := k.nist.ECDH(pub)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v share: %v", ErrInvalidPublic, k.group, err)
+	}
+	return z, nil
+}
+
+func nistCurve(g Group) ecdh.Curve {
 	switch g {
-	case X25519:
-		return ecdh.X25519()
 	case P256:
 		return ecdh.P256()
 	case P384:
@@ -113,58 +199,32 @@ func curve(g Group) ecdh.Curve {
 	return nil
 }
 
-// GenerateECDHE makes a key share on g. X25519 public keys are computed
-// through edwards25519's fixed-base table, which is several times faster
-// than a Montgomery ladder from the base point.
-func GenerateECDHE(g Group, rand io.Reader) (*ECDHEKey, error) {
-	c := curve(g)
-	if c == nil {
-		return nil, fmt.Errorf("tls: unsupported ECDHE group %v", g)
+// nistPrivateKey draws a private scalar from rand by rejection sampling
+// (FIPS 186-5, Appendix A.2.2): read as many bytes as the order has, mask
+// the excess bits of the top byte, and retry until the value is in
+// [1, n-1]. We do this rather than call ecdh.Curve.GenerateKey because,
+// since Go 1.26, that ignores the reader, and the engine's Rand must make
+// a connection reproducible.
+func nistPrivateKey(c ecdh.Curve, g Group, rand io.Reader) (*ecdh.PrivateKey, error) {
+	var buf [66]byte
+	size, mask := 32, byte(0xff)
+	switch g {
+	case P384:
+		size = 48
+	case P521:
+		size, mask = 66, 0x01 // 521 bits
 	}
-	if g != X25519 {
-		priv, err := c.GenerateKey(rand)
-		if err != nil {
-			return nil, err
+	b := buf[:size]
+	// For P-256 and P-384 a draw fails with probability under 2^-32; for
+	// P-521 under 2^-260. Many failures in a row mean a broken reader.
+	for range 64 {
+		if _, err := io.ReadFull(rand, b); err != nil {
+			return nil, fmt.Errorf("tls: reading randomness for the key share: %w", err)
 		}
-		return &ECDHEKey{group: g, priv: priv, pub: priv.PublicKey().Bytes()}, nil
+		b[0] &= mask
+		if priv, err := c.NewPrivateKey(b); err == nil {
+			return priv, nil
+		}
 	}
-	var seed [32]byte
-	if _, err := io.ReadFull(rand, seed[:]); err != nil {
-		return nil, err
-	}
-	// RFC 7748, Section 5: the scalar is the clamped private key; the
-	// Montgomery u-coordinate of [s]B equals X25519(k, 9).
-	s, err := edwards25519.NewScalar().SetBytesWithClamping(seed[:])
-	if err != nil {
-		return nil, err
-	}
-	pub := new(edwards25519.Point).ScalarBaseMult(s).BytesMontgomery()
-	priv, err := c.NewPrivateKey(seed[:])
-	if err != nil {
-		return nil, err
-	}
-	return &ECDHEKey{group: g, priv: priv, pub: pub}, nil
-}
-
-// Group returns the key's group.
-func (k *ECDHEKey) Group() Group { return k.group }
-
-// Public returns the encoded public value: 32 bytes for X25519, an
-// uncompressed point for the NIST curves (RFC 8422, Section 5.4.1).
-func (k *ECDHEKey) Public() []byte { return k.pub }
-
-// SharedSecret validates the peer's value and computes the shared secret.
-// crypto/ecdh rejects points off the curve, the identity and, for X25519,
-// an all-zero result (RFC 7748, Section 6.1).
-func (k *ECDHEKey) SharedSecret(peerPublic []byte) ([]byte, error) {
-	c := curve(k.group)
-	pub, err := c.NewPublicKey(peerPublic)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPublic, err)
-	}
-	z, err := k.priv.ECDH(pub)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPublic, err)
-	}
-	return z, nil
+	return nil, fmt.Errorf("tls: the randomness source never gave a valid %v scalar", g)
 }

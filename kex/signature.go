@@ -12,8 +12,8 @@ import (
 	"io"
 	"slices"
 
-	_ "crypto/sha256" // registers SHA-256 for crypto.Hash.New
-	_ "crypto/sha512" // registers SHA-384 and SHA-512
+	"crypto/sha256"
+	"crypto/sha512"
 )
 
 // SignatureScheme is a TLS SignatureScheme (RFC 8446, Section 4.2.3), which
@@ -65,6 +65,8 @@ var schemeInfo = map[SignatureScheme]struct {
 	Ed25519:                {"ed25519", 0, kindEd25519},
 }
 
+// String is the scheme's name as OpenSSL and RFC 8446 spell it
+// ("rsa_pss_rsae_sha256"), or "SignatureScheme(0x....)" if unknown.
 func (s SignatureScheme) String() string {
 	if i, ok := schemeInfo[s]; ok {
 		return i.name
@@ -87,62 +89,131 @@ func DefaultSchemes() []SignatureScheme {
 	}
 }
 
-// SchemesForKey lists the TLS 1.2 schemes that fit pub, preferred first.
+// SchemesForKey lists the TLS 1.2 schemes that fit pub, preferred first:
+// for RSA, PSS then PKCS#1 v1.5 (SHA-1 last); for ECDSA, the scheme named
+// after the key's curve first and then the others, as TLS 1.2 does not tie
+// the hash to the curve (RFC 8422, Section 5.10); for Ed25519, Ed25519.
+// Schemes whose encoding cannot fit a small RSA modulus are left out. It
+// returns nil for a key type we cannot sign with.
 func SchemesForKey(pub crypto.PublicKey) []SignatureScheme {
+	var order []SignatureScheme
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		return []SignatureScheme{PSSWithSHA256, PSSWithSHA384, PSSWithSHA512, PKCS1WithSHA256, PKCS1WithSHA384, PKCS1WithSHA512, PKCS1WithSHA1}
+		order = rsaOrder[:]
 	case *ecdsa.PublicKey:
-		// In TLS 1.2 any ECDSA scheme may be used with any curve; the
-		// curve's own comes first.
-		all := []SignatureScheme{ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithP521AndSHA512}
-		var first SignatureScheme
+		if k == nil || k.Curve == nil {
+			return nil
+		}
 		switch k.Curve.Params().BitSize {
 		case 384:
-			first = ECDSAWithP384AndSHA384
+			order = ecdsaOrder384[:]
 		case 521:
-			first = ECDSAWithP521AndSHA512
+			order = ecdsaOrder521[:]
 		default:
-			first = ECDSAWithP256AndSHA256
+			order = ecdsaOrder256[:]
 		}
-		out := []SignatureScheme{first}
-		for _, s := range all {
-			if s != first {
-				out = append(out, s)
-			}
-		}
-		return append(out, ECDSAWithSHA1)
 	case ed25519.PublicKey:
-		return []SignatureScheme{Ed25519}
+		order = []SignatureScheme{Ed25519}
 	}
-	return nil
+	out := make([]SignatureScheme, 0, len(order))
+	for _, s := range order {
+		if fitsKey(pub, s) {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+var (
+	rsaOrder      = [...]SignatureScheme{PSSWithSHA256, PSSWithSHA384, PSSWithSHA512, PKCS1WithSHA256, PKCS1WithSHA384, PKCS1WithSHA512, PKCS1WithSHA1}
+	ecdsaOrder256 = [...]SignatureScheme{ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithP521AndSHA512, ECDSAWithSHA1}
+	ecdsaOrder384 = [...]SignatureScheme{ECDSAWithP384AndSHA384, ECDSAWithP256AndSHA256, ECDSAWithP521AndSHA512, ECDSAWithSHA1}
+	ecdsaOrder521 = [...]SignatureScheme{ECDSAWithP521AndSHA512, ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithSHA1}
+)
+
+// fitsKey reports whether scheme s can be used with pub, without
+// allocating. For RSA it also checks that the modulus is large enough for
+// the encoding: PKCS#1 v1.5 needs the DigestInfo, the hash and 11 bytes of
+// padding (RFC 8017, Section 9.2); PSS with a salt as long as the hash
+// needs 2*hLen+2 bytes (RFC 8017, Section 9.1.1).
+func fitsKey(pub crypto.PublicKey, s SignatureScheme) bool {
+	info, ok := schemeInfo[s]
+	if !ok {
+		return false
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if k == nil || k.N == nil || k.N.Sign() <= 0 {
+			return false
+		}
+		emLen := (k.N.BitLen() - 1 + 7) / 8
+		switch info.kind {
+		case kindPKCS1:
+			prefix := 19 // DigestInfo for the SHA-2 family
+			if info.hash == crypto.SHA1 {
+				prefix = 15
+			}
+			return k.Size() >= prefix+info.hash.Size()+11
+		case kindPSS:
+			return emLen >= 2*info.hash.Size()+2
+		}
+	case *ecdsa.PublicKey:
+		return k != nil && k.Curve != nil && k.X != nil && k.Y != nil && info.kind == kindECDSA
+	case ed25519.PublicKey:
+		return len(k) == ed25519.PublicKeySize && info.kind == kindEd25519
+	}
+	return false
 }
 
 // SelectScheme picks the first of ours that the peer offered and that fits
 // pub. A nil peerOffered (no signature_algorithms extension) means SHA-1
 // with the key's algorithm (RFC 5246, Section 7.4.1.4.1).
 func SelectScheme(pub crypto.PublicKey, ours, peerOffered []SignatureScheme) (SignatureScheme, bool) {
-	fits := SchemesForKey(pub)
 	if peerOffered == nil {
+		// RFC 5246, Section 7.4.1.4.1: with no signature_algorithms the
+		// peer is taken to support {sha1, rsa} or {sha1, ecdsa}, matching
+		// our key. Ed25519 has no such default (RFC 8422, Section 5.1.3).
 		switch pub.(type) {
 		case *rsa.PublicKey:
-			peerOffered = []SignatureScheme{PKCS1WithSHA1}
+			peerOffered = defaultRSA[:]
 		case *ecdsa.PublicKey:
-			peerOffered = []SignatureScheme{ECDSAWithSHA1}
+			peerOffered = defaultECDSA[:]
 		}
 	}
 	for _, s := range ours {
-		if slices.Contains(fits, s) && slices.Contains(peerOffered, s) {
+		if slices.Contains(peerOffered, s) && fitsKey(pub, s) {
 			return s, true
 		}
 	}
 	return 0, false
 }
 
+var (
+	defaultRSA   = [...]SignatureScheme{PKCS1WithSHA1}
+	defaultECDSA = [...]SignatureScheme{ECDSAWithSHA1}
+)
+
+// digest hashes message with h; the fixed-size sums avoid allocating a
+// hash state on every handshake.
 func digest(h crypto.Hash, message []byte) []byte {
-	d := h.New()
-	d.Write(message)
-	return d.Sum(nil)
+	switch h {
+	case crypto.SHA1:
+		d := sha1.Sum(message)
+		return d[:]
+	case crypto.SHA256:
+		d := sha256.Sum256(message)
+		return d[:]
+	case crypto.SHA384:
+		d := sha512.Sum384(message)
+		return d[:]
+	case crypto.SHA512:
+		d := sha512.Sum512(message)
+		return d[:]
+	}
+	panic("kex: digest of an unlisted hash") // schemeInfo lists only these
 }
 
 // Sign signs the full message with priv under scheme, hashing internally.
@@ -152,7 +223,7 @@ func Sign(priv crypto.Signer, scheme SignatureScheme, rand io.Reader, message []
 	if !ok {
 		return nil, fmt.Errorf("tls: unsupported signature scheme %v", scheme)
 	}
-	if !slices.Contains(SchemesForKey(priv.Public()), scheme) {
+	if !fitsKey(priv.Public(), scheme) {
 		return nil, fmt.Errorf("tls: signature scheme %v does not fit a %T key", scheme, priv.Public())
 	}
 	switch info.kind {
@@ -171,7 +242,7 @@ var ErrBadSignature = errors.New("tls: invalid signature")
 // Verify checks sig over message with pub under scheme.
 func Verify(pub crypto.PublicKey, scheme SignatureScheme, message, sig []byte) error {
 	info, ok := schemeInfo[scheme]
-	if !ok || !slices.Contains(SchemesForKey(pub), scheme) {
+	if !ok || !fitsKey(pub, scheme) {
 		return fmt.Errorf("%w: scheme %v does not fit a %T key", ErrBadSignature, scheme, pub)
 	}
 	switch info.kind {
@@ -198,11 +269,11 @@ func Verify(pub crypto.PublicKey, scheme SignatureScheme, message, sig []byte) e
 // legacyDigest is the TLS 1.0/1.1 signed digest: MD5 || SHA-1 for RSA, SHA-1
 // for ECDSA (RFC 2246, Section 7.4.3; RFC 4492, Section 5.4).
 func legacyDigest(pub crypto.PublicKey, message []byte) ([]byte, crypto.Hash, error) {
-	switch pub.(type) {
-	case *rsa.PublicKey:
+	switch {
+	case fitsKey(pub, PKCS1WithSHA1):
 		m, s := md5.Sum(message), sha1.Sum(message)
 		return append(m[:], s[:]...), crypto.MD5SHA1, nil
-	case *ecdsa.PublicKey:
+	case fitsKey(pub, ECDSAWithSHA1):
 		s := sha1.Sum(message)
 		return s[:], crypto.SHA1, nil
 	}
