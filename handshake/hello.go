@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -76,11 +77,19 @@ type ClientHello struct {
 
 func (*ClientHello) Type() MessageType { return TypeClientHello }
 
+// Marshal encodes the hello, writing the extensions the fields ask for in a
+// fixed order, and records that order in Extensions. A field the parser
+// would refuse (an empty cipher-suite list, an empty ALPN name, a server
+// name that is not a HostName, ...) is an error rather than a bad hello.
 func (m *ClientHello) Marshal() ([]byte, error) {
-	if len(m.Random) != 32 || len(m.SessionID) > 32 {
-		return nil, fmt.Errorf("tls: invalid ClientHello random or session id")
+	if err := m.check(); err != nil {
+		return nil, err
 	}
-	return marshalMessage(TypeClientHello, func(b *cryptobyte.Builder) {
+	exts, err := m.marshalExtensions()
+	if err != nil {
+		return nil, fmt.Errorf("tls: cannot marshal ClientHello: %w", err)
+	}
+	raw, err := marshalMessage(TypeClientHello, func(b *cryptobyte.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random)
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SessionID) })
@@ -90,11 +99,45 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 			}
 		})
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CompressionMethods) })
-		exts := m.marshalExtensions()
 		if len(exts) > 0 || m.HasExtensions {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	m.Extensions = extensionTypes(exts)
+	return raw, nil
+}
+
+// check refuses what Unmarshal would refuse.
+func (m *ClientHello) check() error {
+	var why string
+	switch {
+	case len(m.Random) != 32:
+		why = "random is not 32 bytes"
+	case len(m.SessionID) > 32:
+		why = "session id longer than 32 bytes"
+	case len(m.CipherSuites) == 0:
+		why = "no cipher suites"
+	case len(m.CompressionMethods) == 0:
+		why = "no compression methods"
+	case m.ServerName != "" && !validHostName([]byte(m.ServerName)):
+		why = "server name is not an ASCII host name"
+	case slices.Contains(m.ALPNProtocols, ""):
+		why = "empty ALPN protocol name"
+	default:
+		return nil
+	}
+	return fmt.Errorf("tls: cannot marshal ClientHello: %s", why)
+}
+
+// extensionTypes lists the types in an extensions block we built.
+func extensionTypes(block []byte) []ExtensionType {
+	types, _ := readExtensions("", block, func(_ ExtensionType, body *cryptobyte.String) bool {
+		return body.Skip(len(*body))
+	})
+	return types
 }
 
 // addExt appends one extension with its body.
@@ -103,7 +146,7 @@ func addExt(b *cryptobyte.Builder, t ExtensionType, f func(b *cryptobyte.Builder
 	b.AddUint16LengthPrefixed(f)
 }
 
-func (m *ClientHello) marshalExtensions() []byte {
+func (m *ClientHello) marshalExtensions() ([]byte, error) {
 	var b cryptobyte.Builder
 	if m.ServerName != "" {
 		// RFC 6066, Section 3.
@@ -178,8 +221,7 @@ func (m *ClientHello) marshalExtensions() []byte {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
 	}
-	out, _ := b.Bytes()
-	return out
+	return b.Bytes()
 }
 
 func addProtocolList(b *cryptobyte.Builder, protos []string) {
@@ -256,69 +298,101 @@ func (m *ClientHello) Unmarshal(data []byte) error {
 }
 
 func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
-	types, err := readExtensions("ClientHello", exts, func(t ExtensionType, e *cryptobyte.String) bool {
-		ok := true
-		switch t {
-		case ExtServerName:
-			ok = m.readServerName(e)
-		case ExtStatusRequest:
-			var st uint8
-			var ids, rexts cryptobyte.String
-			ok = e.ReadUint8(&st) && e.ReadUint16LengthPrefixed(&ids) && e.ReadUint16LengthPrefixed(&rexts)
-			m.OCSPStapling = ok && st == 1
-		case ExtSupportedGroups:
-			var list cryptobyte.String
-			// RFC 8422, Section 5.1.1: named_curve_list<2..2^16-1>.
-			ok = e.ReadUint16LengthPrefixed(&list) && len(list) > 0 && len(list)%2 == 0
-			for ok && !list.Empty() {
-				var g uint16
-				list.ReadUint16(&g)
-				m.SupportedGroups = append(m.SupportedGroups, kex.Group(g))
-			}
-		case ExtECPointFormats:
-			var pf []byte
-			ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&pf)) && len(pf) > 0
-			m.SupportedPoints = pf
-		case ExtSignatureAlgorithms:
-			s, err := readSchemes(e)
-			ok = err == nil
-			m.SignatureSchemes = s
-		case ExtALPN:
-			m.ALPNProtocols, ok = readProtocolList(e)
-		case ExtSCT:
-			m.SCT = true
-		case ExtEncryptThenMAC:
-			m.EncryptThenMAC = true
-		case ExtExtendedMasterSecret:
-			// RFC 7627, Section 5.1: the extension_data is empty.
-			m.ExtendedMasterSecret = true
-		case ExtSessionTicket:
-			m.TicketSupported = true
-			m.SessionTicket = append([]byte{}, *e...)
-			*e = nil
-		case ExtSupportedVersions:
-			var list cryptobyte.String
-			ok = e.ReadUint8LengthPrefixed(&list) && len(list) > 0 && len(list)%2 == 0
-			for ok && !list.Empty() {
-				var v uint16
-				list.ReadUint16(&v)
-				m.SupportedVersions = append(m.SupportedVersions, v)
-			}
-		case ExtNextProtoNeg:
-			m.NextProtoNeg = true
-		case ExtRenegotiationInfo:
-			var rc []byte
-			ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&rc))
-			m.SecureRenegotiationSupported = true
-			m.SecureRenegotiation = rc
-		default:
-			// Unknown extensions are ignored (RFC 5246, Section 7.4.1.4).
-			*e = nil
-		}
-		return ok
-	})
+	types, err := readExtensions("ClientHello", exts, m.readExtension)
 	m.Extensions = types
 	return err
+}
+
+// readExtension decodes one extension's data into m; false means malformed.
+func (m *ClientHello) readExtension(t ExtensionType, e *cryptobyte.String) bool {
+	switch t {
+	case ExtServerName:
+		return m.readServerName(e)
+	case ExtStatusRequest:
+		// RFC 6066, Section 8: only the ocsp request has a defined layout;
+		// a request of another type is skipped.
+		var st uint8
+		if !e.ReadUint8(&st) {
+			return false
+		}
+		if st != statusTypeOCSP {
+			return e.Skip(len(*e))
+		}
+		var ids, rexts cryptobyte.String
+		m.OCSPStapling = e.ReadUint16LengthPrefixed(&ids) && e.ReadUint16LengthPrefixed(&rexts)
+		return m.OCSPStapling
+	case ExtSupportedGroups:
+		// RFC 8422, Section 5.1.1: named_curve_list<2..2^16-1>.
+		var list cryptobyte.String
+		if !e.ReadUint16LengthPrefixed(&list) || len(list) == 0 || len(list)%2 != 0 {
+			return false
+		}
+		m.SupportedGroups = make([]kex.Group, 0, len(list)/2)
+		for !list.Empty() {
+			var g uint16
+			list.ReadUint16(&g)
+			m.SupportedGroups = append(m.SupportedGroups, kex.Group(g))
+		}
+		return true
+	case ExtECPointFormats:
+		// RFC 8422, Section 5.1.2: ec_point_format_list<1..2^8-1>.
+		var pf []byte
+		if !e.ReadUint8LengthPrefixed((*cryptobyte.String)(&pf)) || len(pf) == 0 {
+			return false
+		}
+		m.SupportedPoints = pf
+		return true
+	case ExtSignatureAlgorithms:
+		s, err := readSchemes(e)
+		m.SignatureSchemes = s
+		return err == nil
+	case ExtALPN:
+		var ok bool
+		m.ALPNProtocols, ok = readProtocolList(e)
+		return ok
+	case ExtSCT:
+		// RFC 6962, Section 3.3.1: the client's extension_data is empty.
+		m.SCT = true
+	case ExtEncryptThenMAC:
+		// RFC 7366, Section 2: the extension_data is empty.
+		m.EncryptThenMAC = true
+	case ExtExtendedMasterSecret:
+		// RFC 7627, Section 5.1: the extension_data is empty.
+		m.ExtendedMasterSecret = true
+	case ExtSessionTicket:
+		// RFC 5077, Section 3.2: the data is the ticket, possibly empty.
+		m.TicketSupported = true
+		m.SessionTicket = []byte(*e)
+		return e.Skip(len(*e))
+	case ExtSupportedVersions:
+		// RFC 8446, Section 4.2.1: ProtocolVersion versions<2..254>.
+		var list cryptobyte.String
+		if !e.ReadUint8LengthPrefixed(&list) || len(list) == 0 || len(list)%2 != 0 {
+			return false
+		}
+		for !list.Empty() {
+			var v uint16
+			list.ReadUint16(&v)
+			m.SupportedVersions = append(m.SupportedVersions, v)
+		}
+		return true
+	case ExtNextProtoNeg:
+		// draft-agl-tls-nextprotoneg-04, Section 3: empty from the client.
+		m.NextProtoNeg = true
+	case ExtRenegotiationInfo:
+		// RFC 5746, Section 3.2: opaque renegotiated_connection<0..255>.
+		var rc []byte
+		m.SecureRenegotiationSupported = true
+		if !e.ReadUint8LengthPrefixed((*cryptobyte.String)(&rc)) {
+			return false
+		}
+		m.SecureRenegotiation = rc
+		return true
+	default:
+		// RFC 5246, Section 7.4.1.4: unknown extensions are ignored.
+		return e.Skip(len(*e))
+	}
+	return true
 }
 
 // readServerName reads ServerNameList (RFC 6066, Section 3): one host_name.
@@ -338,15 +412,24 @@ func (m *ClientHello) readServerName(e *cryptobyte.String) bool {
 		}
 		// RFC 6066, Section 3: at most one name of each type; the
 		// HostName is non-empty ASCII without NUL.
-		if m.ServerName != "" || len(name) == 0 {
+		if m.ServerName != "" || !validHostName(name) {
 			return false
 		}
-		for _, c := range name {
-			if c == 0 || c >= 0x80 {
-				return false
-			}
-		}
 		m.ServerName = string(name)
+	}
+	return true
+}
+
+// validHostName reports whether name can be a HostName of RFC 6066,
+// Section 3: non-empty ASCII without NUL.
+func validHostName(name []byte) bool {
+	if len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c == 0 || c >= 0x80 {
+			return false
+		}
 	}
 	return true
 }
@@ -376,9 +459,14 @@ type ServerHello struct {
 
 func (*ServerHello) Type() MessageType { return TypeServerHello }
 
+// Marshal encodes the hello, writing the extensions the fields ask for in a
+// fixed order, and records that order in Extensions.
 func (m *ServerHello) Marshal() ([]byte, error) {
 	if len(m.Random) != 32 || len(m.SessionID) > 32 {
-		return nil, fmt.Errorf("tls: invalid ServerHello random or session id")
+		return nil, fmt.Errorf("tls: cannot marshal ServerHello: bad random or session id length")
+	}
+	if slices.Contains(m.NextProtos, "") {
+		return nil, fmt.Errorf("tls: cannot marshal ServerHello: empty next protocol name")
 	}
 	var b cryptobyte.Builder
 	if m.ServerNameAck {
@@ -418,9 +506,9 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 	}
 	exts, err := b.Bytes()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("tls: cannot marshal ServerHello: %w", err)
 	}
-	return marshalMessage(TypeServerHello, func(b *cryptobyte.Builder) {
+	raw, err := marshalMessage(TypeServerHello, func(b *cryptobyte.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random)
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SessionID) })
@@ -430,6 +518,11 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
 		}
 	})
+	if err != nil {
+		return nil, err
+	}
+	m.Extensions = extensionTypes(exts)
+	return raw, nil
 }
 
 func (m *ServerHello) Unmarshal(data []byte) error {
@@ -453,53 +546,70 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 			return malformed("ServerHello", "extensions")
 		}
 		m.HasExtensions = true
-		types, err := readExtensions("ServerHello", exts, func(t ExtensionType, e *cryptobyte.String) bool {
-			ok := true
-			switch t {
-			case ExtServerName:
-				m.ServerNameAck = true
-			case ExtStatusRequest:
-				m.OCSPStapling = true
-			case ExtECPointFormats:
-				var pf []byte
-				ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&pf)) && len(pf) > 0
-				m.SupportedPoints = pf
-			case ExtALPN:
-				// RFC 7301, Section 3.1: the list holds exactly one name.
-				var protos []string
-				protos, ok = readProtocolList(e)
-				ok = ok && len(protos) == 1
-				if ok {
-					m.ALPNProtocol = protos[0]
-				}
-			case ExtEncryptThenMAC:
-				m.EncryptThenMAC = true
-			case ExtExtendedMasterSecret:
-				m.ExtendedMasterSecret = true
-			case ExtSessionTicket:
-				m.TicketSupported = true
-			case ExtNextProtoNeg:
-				m.NextProtoNeg = true
-				for ok && !e.Empty() {
-					var p []byte
-					ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&p)) && len(p) > 0
-					m.NextProtos = append(m.NextProtos, string(p))
-				}
-			case ExtRenegotiationInfo:
-				var rc []byte
-				ok = e.ReadUint8LengthPrefixed((*cryptobyte.String)(&rc))
-				m.SecureRenegotiationSupported = true
-				m.SecureRenegotiation = rc
-			default:
-				*e = nil
-			}
-			return ok
-		})
-		if err != nil {
+		if m.Extensions, err = readExtensions("ServerHello", exts, m.readExtension); err != nil {
 			return err
 		}
-		m.Extensions = types
 	}
 	m.Raw = data
 	return nil
+}
+
+// readExtension decodes one extension's data into m; false means malformed.
+// Extensions whose ServerHello form is empty must be empty.
+func (m *ServerHello) readExtension(t ExtensionType, e *cryptobyte.String) bool {
+	switch t {
+	case ExtServerName:
+		// RFC 6066, Section 3: the server's extension_data is empty.
+		m.ServerNameAck = true
+	case ExtStatusRequest:
+		// RFC 6066, Section 8: empty.
+		m.OCSPStapling = true
+	case ExtECPointFormats:
+		var pf []byte
+		if !e.ReadUint8LengthPrefixed((*cryptobyte.String)(&pf)) || len(pf) == 0 {
+			return false
+		}
+		m.SupportedPoints = pf
+		return true
+	case ExtALPN:
+		// RFC 7301, Section 3.1: the list holds exactly one name.
+		protos, ok := readProtocolList(e)
+		if !ok || len(protos) != 1 {
+			return false
+		}
+		m.ALPNProtocol = protos[0]
+		return true
+	case ExtEncryptThenMAC:
+		m.EncryptThenMAC = true
+	case ExtExtendedMasterSecret:
+		m.ExtendedMasterSecret = true
+	case ExtSessionTicket:
+		// RFC 5077, Section 3.2: empty.
+		m.TicketSupported = true
+	case ExtNextProtoNeg:
+		// draft-agl-tls-nextprotoneg-04, Section 3: a list of non-empty
+		// 8-bit-length-prefixed names, not itself length-prefixed.
+		m.NextProtoNeg = true
+		for !e.Empty() {
+			var p []byte
+			if !e.ReadUint8LengthPrefixed((*cryptobyte.String)(&p)) || len(p) == 0 {
+				return false
+			}
+			m.NextProtos = append(m.NextProtos, string(p))
+		}
+		return true
+	case ExtRenegotiationInfo:
+		var rc []byte
+		m.SecureRenegotiationSupported = true
+		if !e.ReadUint8LengthPrefixed((*cryptobyte.String)(&rc)) {
+			return false
+		}
+		m.SecureRenegotiation = rc
+		return true
+	default:
+		// Recorded in Extensions and left to the caller, which refuses
+		// what it did not offer (RFC 5246, Section 7.4.1.4).
+		return e.Skip(len(*e))
+	}
+	return true
 }

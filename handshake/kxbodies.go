@@ -50,8 +50,12 @@ func readSignature(s *cryptobyte.String, hasScheme bool, scheme *kex.SignatureSc
 	return nil
 }
 
-// MarshalECDHEParams encodes ServerECDHParams.
+// MarshalECDHEParams encodes ServerECDHParams. public is our own key share
+// (at most 133 bytes for P-521), so a longer one is a programming error.
 func MarshalECDHEParams(group kex.Group, public []byte) []byte {
+	if len(public) == 0 || len(public) > 255 {
+		panic("tls: ECDH public value must be 1..255 bytes")
+	}
 	out := make([]byte, 0, 4+len(public))
 	return append(append(out, 3, byte(group>>8), byte(group), byte(len(public))), public...)
 }
@@ -59,6 +63,9 @@ func MarshalECDHEParams(group kex.Group, public []byte) []byte {
 // MarshalSignedParams appends the signature to the parameters, forming a
 // ServerKeyExchange body.
 func MarshalSignedParams(params []byte, hasScheme bool, scheme kex.SignatureScheme, sig []byte) []byte {
+	if len(sig) > 0xffff {
+		panic("tls: signature longer than 65535 bytes")
+	}
 	out := make([]byte, 0, len(params)+4+len(sig))
 	out = append(out, params...)
 	if hasScheme {
@@ -113,8 +120,12 @@ func ParseECDHEClientPublic(body []byte) ([]byte, error) {
 	return pub, nil
 }
 
-// MarshalECDHEClientPublic encodes ClientECDiffieHellmanPublic.
+// MarshalECDHEClientPublic encodes ClientECDiffieHellmanPublic; pub is our
+// own key share, 1..255 bytes.
 func MarshalECDHEClientPublic(pub []byte) []byte {
+	if len(pub) == 0 || len(pub) > 255 {
+		panic("tls: ECDH public value must be 1..255 bytes")
+	}
 	return append([]byte{byte(len(pub))}, pub...)
 }
 
@@ -129,7 +140,11 @@ func ParseRSAOrDHClientBody(body []byte) ([]byte, error) {
 	return v, nil
 }
 
-// MarshalRSAOrDHClientBody encodes a uint16-prefixed value.
+// MarshalRSAOrDHClientBody encodes a uint16-prefixed value; b is our own
+// encrypted premaster secret or DH public value, 1..65535 bytes.
 func MarshalRSAOrDHClientBody(b []byte) []byte {
+	if len(b) == 0 || len(b) > 0xffff {
+		panic("tls: key exchange value must be 1..65535 bytes")
+	}
 	return append([]byte{byte(len(b) >> 8), byte(len(b))}, b...)
 }
