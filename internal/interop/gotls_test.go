@@ -176,60 +176,32 @@ func goServer(t *testing.T, cfg *gotls.Config) (string, <-chan goServed) {
 		t.Fatal(err)
 	}
 	served := make(chan goServed, 16)
-	var wg sync.WaitGroup
-	var connsMu sync.Mutex
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		connsMu.Lock()
-		for _, c := range conns {
-			c.Close()
+	serveLoopback(t, ln, func(c net.Conn) {
+		defer c.Close()
+		tc := c.(*gotls.Conn)
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		err := tc.HandshakeContext(ctx)
+		cancel()
+		select {
+		case served <- goServed{state: tc.ConnectionState(), err: err, remote: c.RemoteAddr().String()}:
+		default:
 		}
-		connsMu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+		if err != nil {
+			return
+		}
+		buf := make([]byte, 32<<10)
 		for {
-			c, err := ln.Accept()
+			n, err := tc.Read(buf)
+			if n > 0 {
+				if _, err := tc.Write(buf[:n]); err != nil {
+					return
+				}
+			}
 			if err != nil {
 				return
 			}
-			connsMu.Lock()
-			conns = append(conns, c)
-			connsMu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(peerTimeout))
-				tc := c.(*gotls.Conn)
-				ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-				err := tc.HandshakeContext(ctx)
-				cancel()
-				select {
-				case served <- goServed{state: tc.ConnectionState(), err: err, remote: c.RemoteAddr().String()}:
-				default:
-				}
-				if err != nil {
-					return
-				}
-				buf := make([]byte, 32<<10)
-				for {
-					n, err := tc.Read(buf)
-					if n > 0 {
-						if _, err := tc.Write(buf[:n]); err != nil {
-							return
-						}
-					}
-					if err != nil {
-						return
-					}
-				}
-			}()
 		}
-	}()
+	})
 	return ln.Addr().String(), served
 }
 

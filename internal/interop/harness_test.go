@@ -325,15 +325,11 @@ type serverResult struct {
 	remote string // the peer's address, to match a result to a client
 }
 
-// startEcho runs our echo server on a loopback port until the test ends.
-// Each connection's handshake result goes to the returned channel.
-func startEcho(t *testing.T, cfg *engine.Config) (string, <-chan serverResult) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := make(chan serverResult, 16)
+// serveLoopback accepts on ln until the test ends, handing each
+// connection (with the peer deadline set) to handle on its own goroutine.
+// Cleanup closes the listener and every connection and waits for the
+// goroutines.
+func serveLoopback(t *testing.T, ln net.Listener, handle func(net.Conn)) {
 	var wg sync.WaitGroup
 	var connsMu sync.Mutex
 	var conns []net.Conn
@@ -361,28 +357,42 @@ func startEcho(t *testing.T, cfg *engine.Config) (string, <-chan serverResult) {
 			go func() {
 				defer wg.Done()
 				conn.SetDeadline(time.Now().Add(peerTimeout))
-				sock := api.NewServerSocket(conn, cfg, nil)
-				defer sock.Close()
-				var mu sync.Mutex
-				var keylog []string
-				sock.OnKeylog(func(l string) { mu.Lock(); keylog = append(keylog, l); mu.Unlock() })
-				ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
-				defer cancel()
-				err := sock.Handshake(ctx)
-				mu.Lock()
-				res := serverResult{state: sock.ConnectionState(), err: err, keylog: keylog, remote: conn.RemoteAddr().String()}
-				mu.Unlock()
-				select {
-				case results <- res:
-				default:
-				}
-				if err != nil {
-					return
-				}
-				io.Copy(sock, sock)
+				handle(conn)
 			}()
 		}
 	}()
+}
+
+// startEcho runs our echo server on a loopback port until the test ends.
+// Each connection's handshake result goes to the returned channel.
+func startEcho(t *testing.T, cfg *engine.Config) (string, <-chan serverResult) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make(chan serverResult, 16)
+	serveLoopback(t, ln, func(conn net.Conn) {
+		sock := api.NewServerSocket(conn, cfg, nil)
+		defer sock.Close()
+		var mu sync.Mutex
+		var keylog []string
+		sock.OnKeylog(func(l string) { mu.Lock(); keylog = append(keylog, l); mu.Unlock() })
+		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
+		defer cancel()
+		err := sock.Handshake(ctx)
+		mu.Lock()
+		res := serverResult{state: sock.ConnectionState(), err: err, keylog: keylog, remote: conn.RemoteAddr().String()}
+		mu.Unlock()
+		select {
+		case results <- res:
+		default:
+		}
+		if err != nil {
+			return
+		}
+		io.Copy(sock, sock)
+	})
 	return ln.Addr().String(), results
 }
 
