@@ -25,8 +25,18 @@ const (
 // it sent in plaintext and its error.
 func serverAlert(t *testing.T, input []byte) (record.AlertDescription, error) {
 	t.Helper()
+	return serverAlertWith(t, nil, input)
+}
+
+// serverAlertWith is serverAlert with a tweak to the server's configuration.
+func serverAlertWith(t *testing.T, tweak func(*engine.Config), input []byte) (record.AlertDescription, error) {
+	t.Helper()
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	s := engine.NewServer(pki.ServerConfig(9))
+	cfg := pki.ServerConfig(9)
+	if tweak != nil {
+		tweak(cfg)
+	}
+	s := engine.NewServer(cfg)
 	err := s.Feed(input)
 	var wire []byte
 	for e := s.NextEvent(); e.Kind != engine.EventNone; e = s.NextEvent() {
@@ -76,7 +86,8 @@ func TestBadInputAlerts(t *testing.T) {
 		{"oversized record", []byte{22, 3, 3, 0x48, 0x01}, record.AlertRecordOverflow, record.ErrDecode},
 		{"plaintext record over 2^14", append([]byte{22, 3, 3, 0x40, 0x01}, make([]byte, 0x4001)...), record.AlertRecordOverflow, record.ErrDecode},
 		{"not TLS version", []byte{22, 2, 0, 0, 4, 1, 0, 0, 0}, record.AlertProtocolVersion, record.ErrDecode},
-		{"empty handshake record", []byte{22, 3, 1, 0, 0}, record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
+		{"33 empty handshake records", bytes.Repeat([]byte{22, 3, 1, 0, 0}, 33), record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
+		{"empty record before a non-TLS hello", []byte{22, 3, 1, 0, 0, 0x80, 0x2e, 1, 3, 1}, record.AlertProtocolVersion, record.ErrDecode},
 		{"application data first", []byte{23, 3, 3, 0, 1, 'x'}, record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
 		{"CCS first", []byte{20, 3, 3, 0, 1, 1}, record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
 		{"malformed CCS", []byte{20, 3, 3, 0, 1, 2}, record.AlertDecodeError, record.ErrDecode},

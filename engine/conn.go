@@ -11,7 +11,8 @@ const (
 	// maxPendingInput bounds the bytes buffered while a decision is
 	// pending: nothing legitimate arrives then beyond a record or two.
 	maxPendingInput = 4 * record.MaxRecord
-	// maxEmptyRecords bounds consecutive empty application-data records.
+	// maxEmptyRecords bounds consecutive empty handshake and
+	// application-data records.
 	maxEmptyRecords = 32
 	// maxWarningAlerts bounds consecutive warning alerts.
 	maxWarningAlerts = 4
@@ -189,15 +190,24 @@ func (c *Conn) process() {
 			break
 		}
 		if ok {
-			sent := c.flightMessages
+			// After our close_notify nothing more may be sent, so a
+			// renegotiation request cannot even be declined.
+			if c.sentClose && c.hs.Established() && len(msg) > 0 && (msg[0] == 0 && c.isClient || msg[0] == 1 && !c.isClient) {
+				c.failSilently(record.Errorf(record.ErrPeerMisbehaved, record.AlertNoRenegotiation,
+					"tls: peer asked to renegotiate after our close_notify"))
+				break
+			}
+			sent, wasEstablished := c.flightMessages, c.hs.Established()
 			if err := c.hs.HandleMessage(msg); err != nil {
 				c.fail(err)
 				continue
 			}
 			// A message that made us answer with a flight ends the peer's
 			// flight: the peer cannot have sent more handshake data before
-			// reading our answer.
-			if c.flightMessages != sent && !c.reasm.Empty() {
+			// reading our answer. The Finished that completes a handshake
+			// ends it too, and a key change must fall on a record boundary.
+			ended := c.flightMessages != sent || !wasEstablished && c.hs.Established()
+			if ended && !c.reasm.Empty() {
 				c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage,
 					"tls: excess handshake data after the end of the peer's flight"))
 			}
@@ -249,11 +259,18 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 	if h.Type != record.TypeAlert {
 		c.warningAlerts = 0
 	}
-	if h.Type != record.TypeApplicationData || len(data) > 0 {
+	if len(data) > 0 || h.Type != record.TypeApplicationData && h.Type != record.TypeHandshake {
 		c.emptyRecords = 0
 	}
 	switch h.Type {
 	case record.TypeHandshake:
+		// RFC 5246, Section 6.2.1 forbids sending empty handshake
+		// fragments but not receiving them; like OpenSSL and BoringSSL we
+		// skip a bounded number.
+		if len(data) == 0 {
+			c.countEmptyRecord()
+			return
+		}
 		if err := c.reasm.Add(data); err != nil {
 			c.fail(err)
 		}
@@ -276,15 +293,21 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 			return
 		}
 		if len(data) == 0 {
-			c.emptyRecords++
-			if c.emptyRecords > maxEmptyRecords {
-				c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many empty records"))
-			}
+			c.countEmptyRecord()
 			return
 		}
 		c.plain = append(c.plain, data...)
 	default:
 		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: unexpected %v record", h.Type))
+	}
+}
+
+// countEmptyRecord fails the connection after too many empty records in a
+// row: each costs a MAC check and yields nothing.
+func (c *Conn) countEmptyRecord() {
+	c.emptyRecords++
+	if c.emptyRecords > maxEmptyRecords {
+		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many empty records"))
 	}
 }
 
@@ -313,7 +336,7 @@ func (c *Conn) handleAlert(data []byte) {
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
 	case a.Level == record.LevelFatal:
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
-		c.failSilently(&record.AlertError{Alert: a})
+		c.failSilently(&record.AlertError{Alert: a, InReplyToHello: c.isClient && c.hs.Version() == 0})
 	default:
 		c.fail(record.Errorf(record.ErrDecode, record.AlertIllegalParameter, "tls: alert with unknown level %d", data[0]))
 	}

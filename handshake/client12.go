@@ -6,6 +6,8 @@ package handshake
 // expectServerCCS -> expectServerFinished -> established.
 
 import (
+	"crypto/rsa"
+	"errors"
 	"net/netip"
 	"slices"
 
@@ -30,6 +32,7 @@ type clientHS struct {
 	peerScheme   kex.SignatureScheme
 	certRequest  *CertificateRequest
 	preMaster    []byte
+	ckeBody      []byte // our ClientKeyExchange body
 	master       []byte
 	serverRandom []byte
 	t            transcript
@@ -73,6 +76,14 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	raw, err := ch.Marshal()
 	if err != nil {
 		return nil, errInternal(err, "tls: marshaling ClientHello")
+	}
+	// RFC 7685, Section 4: some middleboxes hang on ClientHellos of 256
+	// to 511 bytes; a padding extension lifts ours to 512.
+	if n := len(raw); n >= 256 && n < 512 {
+		ch.PaddingLen = max(512-n-4, 1)
+		if raw, err = ch.Marshal(); err != nil {
+			return nil, errInternal(err, "tls: marshaling ClientHello")
+		}
 	}
 	// Keep the hello as the peer will see it: re-parsing our own bytes
 	// records the extension list that ServerHello is checked against.
@@ -123,7 +134,7 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 		return nil, errIllegal("tls: server selected a cipher suite that was not offered")
 	}
 	hs.suite = cipher.SuiteByID(sh.CipherSuite)
-	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) || hs.suite.KX != cipher.KXECDHE {
+	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) {
 		return nil, errIllegal("tls: server selected cipher suite 0x%04x that cannot be used with version 0x%04x", sh.CipherSuite, sh.Version)
 	}
 	if sh.CompressionMethod != 0 {
@@ -141,6 +152,11 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	// empty.
 	if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
 		return nil, errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
+	}
+	// RFC 8422, Section 5.2: the server's point format list must
+	// include the uncompressed format.
+	if slices.Contains(sh.Extensions, ExtECPointFormats) && !slices.Contains(sh.SupportedPoints, 0) {
+		return nil, errIllegal("tls: the server's ec_point_formats lacks the uncompressed format")
 	}
 	hs.secureReneg = sh.SecureRenegotiationSupported
 	hs.ems = sh.ExtendedMasterSecret
@@ -182,16 +198,33 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
 			"tls: server certificate key does not match the cipher suite")
 	}
-	// ECDHE suites sign the key exchange with the certificate's key.
+	hs.peer = pv
+	// RFC 8422, Section 5.1: the server may only use an ECDSA
+	// certificate on a curve we listed in supported_groups.
+	if !curveOffered(pv.certs[0].PublicKey, hs.hello.SupportedGroups) {
+		return nil, errIllegal("tls: server certificate's curve is not one we offered")
+	}
+	if hs.suite.KX == cipher.KXRSA {
+		// RFC 5280, Section 4.2.1.3: the premaster is encrypted to the
+		// key, so a keyUsage must allow keyEncipherment.
+		leaf := pv.certs[0]
+		if leaf.HasKeyUsage && leaf.KeyUsage&x509lite.KeyUsageKeyEncipherment == 0 {
+			return nil, record.Errorf(record.ErrBadCertificate, record.AlertBadCertificate,
+				"tls: server certificate key usage does not allow key encipherment")
+		}
+		return &expectServerHelloDone{hs: hs}, nil
+	}
+	// ECDHE and DHE suites sign the key exchange with the certificate's
+	// key.
 	if err := checkSigningKeyUsage(pv.certs[0]); err != nil {
 		return nil, err
 	}
-	hs.peer = pv
 	return &expectServerKeyExchange{hs: hs}, nil
 }
 
-// expectServerKeyExchange checks the signed ECDHE parameters and computes
-// the premaster secret (RFC 8422, Section 5.4).
+// expectServerKeyExchange checks the signed ECDHE (RFC 8422, Section 5.4)
+// or DHE (RFC 5246, Section 7.4.3) parameters and computes the premaster
+// secret.
 type expectServerKeyExchange struct{ hs *clientHS }
 
 func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
@@ -202,51 +235,78 @@ func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
 	hs := s.hs
 	hs.t.add(in.raw)
 	hasScheme := hs.version >= cipher.VersionTLS12
-	p, err := ParseECDHEParams(msg.Body, hasScheme)
-	if err != nil {
-		return nil, decodeFailure(err)
+	var params, sig []byte
+	var scheme kex.SignatureScheme
+	var ec *ECDHEParams
+	var dh *DHEParams
+	var err error
+	if hs.suite.KX == cipher.KXDHE {
+		dh, err = ParseDHEParams(msg.Body, hasScheme)
+		if err != nil {
+			return nil, decodeFailure(err)
+		}
+		params, scheme, sig = dh.Params, dh.Scheme, dh.Signature
+	} else {
+		ec, err = ParseECDHEParams(msg.Body, hasScheme)
+		if err != nil {
+			return nil, decodeFailure(err)
+		}
+		// RFC 8422, Section 5.4: the curve MUST be one the client offered.
+		if !slices.Contains(hs.hello.SupportedGroups, ec.Group) {
+			return nil, errIllegal("tls: server selected unoffered group %v", ec.Group)
+		}
+		params, scheme, sig = ec.Params, ec.Scheme, ec.Signature
 	}
-	// RFC 8422, Section 5.4: the curve MUST be one the client offered.
-	if !slices.Contains(hs.hello.SupportedGroups, p.Group) {
-		return nil, errIllegal("tls: server selected unoffered group %v", p.Group)
-	}
-	signed := make([]byte, 0, 64+len(p.Params))
-	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), p.Params...)
+	signed := make([]byte, 0, 64+len(params))
+	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), params...)
 	pub := hs.peer.certs[0].PublicKey
 	if hasScheme {
 		// RFC 5246, Section 7.4.1.4.1: the server MUST use a scheme the
 		// client listed.
-		if !slices.Contains(hs.hello.SignatureSchemes, p.Scheme) {
-			return nil, errIllegal("tls: server used unoffered signature scheme %v", p.Scheme)
+		if !slices.Contains(hs.hello.SignatureSchemes, scheme) {
+			return nil, errIllegal("tls: server used unoffered signature scheme %v", scheme)
 		}
-		err = kex.Verify(pub, p.Scheme, signed, p.Signature)
+		if !kex.FitsKey(pub, scheme) {
+			return nil, errIllegal("tls: server used signature scheme %v, which does not match its %s", scheme, keyDescription(pub))
+		}
+		err = kex.Verify(pub, scheme, signed, sig)
 	} else {
-		err = kex.VerifyLegacy(pub, signed, p.Signature)
+		err = kex.VerifyLegacy(pub, signed, sig)
 	}
 	if err != nil {
 		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid ServerKeyExchange signature")
 	}
-	hs.peerScheme = p.Scheme
-	key, err := kex.GenerateECDHE(p.Group, hs.cfg.Rand)
+	hs.peerScheme = scheme
+	if dh != nil {
+		yc, pre, err := kex.ClientDHE(dh.P, dh.G, dh.Public, hs.cfg.MinDHBits, hs.cfg.Rand)
+		if errors.Is(err, kex.ErrWeakDH) {
+			return nil, record.Wrap(record.ErrIncompatible, record.AlertHandshakeFailure, err, "tls: server DH parameters are too small")
+		}
+		if err != nil {
+			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server DH parameters")
+		}
+		hs.preMaster = pre
+		hs.ckeBody = MarshalRSAOrDHClientBody(yc)
+		return &expectServerHelloDone{hs: hs}, nil
+	}
+	key, err := kex.GenerateECDHE(ec.Group, hs.cfg.Rand)
 	if err != nil {
 		return nil, errInternal(err, "tls: generating ECDHE key")
 	}
-	pre, err := key.SharedSecret(p.Public)
+	pre, err := key.SharedSecret(ec.Public)
 	if err != nil {
 		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server ECDHE public value")
 	}
-	hs.group = p.Group
+	hs.group = ec.Group
 	hs.preMaster = pre
-	return &expectServerHelloDone{hs: hs, clientPublic: key.Public()}, nil
+	hs.ckeBody = MarshalECDHEClientPublic(key.Public())
+	return &expectServerHelloDone{hs: hs}, nil
 }
 
 // expectServerHelloDone accepts an optional CertificateRequest, then the
 // ServerHelloDone that ends the server's flight; it answers with the
 // client's flight.
-type expectServerHelloDone struct {
-	hs           *clientHS
-	clientPublic []byte
-}
+type expectServerHelloDone struct{ hs *clientHS }
 
 func (s *expectServerHelloDone) handle(m *Machine, in input) (state, error) {
 	hs := s.hs
@@ -281,7 +341,22 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 			return nil, err
 		}
 	}
-	if err := hs.send(m, &ClientKeyExchange{Body: MarshalECDHEClientPublic(s.clientPublic)}); err != nil {
+	if hs.suite.KX == cipher.KXRSA {
+		// RFC 5246, Section 7.4.7.1: client_version is the version we
+		// offered, which lets the server detect a version rollback.
+		rsaPub, ok := hs.peer.certs[0].PublicKey.(*rsa.PublicKey)
+		if !ok {
+			return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
+				"tls: server certificate key does not match the cipher suite")
+		}
+		pre, ct, err := kex.EncryptPreMaster(rsaPub, hs.cfg.Rand, hs.hello.Version)
+		if err != nil {
+			return nil, errInternal(err, "tls: RSA key transport")
+		}
+		hs.preMaster = pre
+		hs.ckeBody = MarshalRSAOrDHClientBody(ct)
+	}
+	if err := hs.send(m, &ClientKeyExchange{Body: hs.ckeBody}); err != nil {
 		return nil, err
 	}
 	if hs.ems {

@@ -93,6 +93,13 @@ type Config struct {
 	// offer still limits the choice. SignatureSchemes stays what we
 	// advertise and accept.
 	SigningSchemes []kex.SignatureScheme
+	// DHParams, on a server, enables the DHE suites with these parameters
+	// (Node's dhparam); nil leaves them unavailable.
+	DHParams *kex.DHParams
+	// MinDHBits is the smallest DHE modulus a client accepts (Node's
+	// minDHSize); zero means 1024.
+	MinDHBits int
+
 	// ALPNProtocols is the client's offer or the server's preference.
 	ALPNProtocols []string
 
@@ -135,11 +142,20 @@ func (c *Config) groups() []kex.Group {
 	return kex.DefaultGroups()
 }
 
+// schemes is what we advertise and accept: the configured list without
+// schemes we cannot verify (a code point from another TLS version, say),
+// which would only confuse the peer.
 func (c *Config) schemes() []kex.SignatureScheme {
-	if c.SignatureSchemes != nil {
-		return c.SignatureSchemes
+	if c.SignatureSchemes == nil {
+		return kex.DefaultSchemes()
 	}
-	return kex.DefaultSchemes()
+	out := make([]kex.SignatureScheme, 0, len(c.SignatureSchemes))
+	for _, s := range c.SignatureSchemes {
+		if kex.Supported(s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // signingSchemes is the order we sign in. By default it is what we accept

@@ -71,6 +71,10 @@ type ClientHello struct {
 	EncryptThenMAC               bool
 	SCT                          bool
 	SupportedVersions            []uint16
+	// PaddingLen, when positive, adds a padding extension (RFC 7685) of
+	// that many zero bytes, last. It is written only: a parsed padding
+	// extension is skipped like an unknown one.
+	PaddingLen int
 	// Extensions lists every extension in wire order, unknown ones too.
 	Extensions []ExtensionType
 }
@@ -220,6 +224,9 @@ func (m *ClientHello) marshalExtensions() ([]byte, error) {
 		addExt(&b, ExtRenegotiationInfo, func(b *cryptobyte.Builder) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
+	}
+	if m.PaddingLen > 0 {
+		addExt(&b, ExtPadding, func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, m.PaddingLen)) })
 	}
 	return b.Bytes()
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
@@ -15,10 +17,22 @@ import (
 // and know nothing of the wire or of state. Table tests cover them in
 // negotiate_test.go.
 
-// negotiateVersion picks the highest version both sides allow from the
-// ClientHello's client_version (RFC 5246, Appendix E.1).
-func negotiateVersion(clientVersion, min, max uint16) (uint16, bool) {
-	v := clientVersion
+// negotiateVersion picks the highest version both sides allow. With a
+// supported_versions extension only its list counts (RFC 8446, Section
+// 4.2.1, which servers that know the extension follow even when they
+// negotiate TLS 1.2); otherwise client_version is the client's highest
+// (RFC 5246, Appendix E.1).
+func negotiateVersion(ch *ClientHello, min, max uint16) (uint16, bool) {
+	if len(ch.SupportedVersions) > 0 {
+		best := uint16(0)
+		for _, v := range ch.SupportedVersions {
+			if v >= min && v <= max && v > best {
+				best = v
+			}
+		}
+		return best, best != 0
+	}
+	v := ch.Version
 	if v > max {
 		v = max
 	}
@@ -26,6 +40,18 @@ func negotiateVersion(clientVersion, min, max uint16) (uint16, bool) {
 		return 0, false
 	}
 	return v, true
+}
+
+// versionList renders versions for an error message.
+func versionList(vs []uint16) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "0x%04x", v)
+	}
+	return b.String()
 }
 
 // suiteUsable is a server's filter: a suite needs a version, key exchange
@@ -93,6 +119,19 @@ func keyAuth(pub crypto.PublicKey) (cipher.Auth, bool) {
 	return 0, false
 }
 
+// keyDescription names a public key's type and size for error messages.
+func keyDescription(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA-%d key", k.N.BitLen())
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name + " key"
+	case ed25519.PublicKey:
+		return "Ed25519 key"
+	}
+	return fmt.Sprintf("%T key", pub)
+}
+
 // certificateFor picks the first chain whose key serves the suite's
 // authentication.
 func certificateFor(certs []*Credential, s *cipher.Suite) *Credential {
@@ -118,8 +157,8 @@ func offeredECDHE(groups []kex.Group) []kex.Group {
 // curveOffered applies RFC 8422, Section 5.1: a server may only use an
 // ECDSA certificate whose curve the client listed in supported_groups (a
 // client that sent no list accepts any).
-func curveOffered(c *Credential, clientGroups []kex.Group) bool {
-	k, ok := c.Leaf.PublicKey.(*ecdsa.PublicKey)
+func curveOffered(pub crypto.PublicKey, clientGroups []kex.Group) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
 	if !ok || clientGroups == nil {
 		return true
 	}

@@ -9,19 +9,30 @@ import (
 
 func TestNegotiateVersion(t *testing.T) {
 	cases := []struct {
-		client, min, max, want uint16
-		ok                     bool
+		client   uint16
+		versions []uint16 // supported_versions, when sent
+		min, max uint16
+		want     uint16
+		ok       bool
 	}{
-		{0x0303, 0x0303, 0x0303, 0x0303, true},
-		{0x0304, 0x0303, 0x0303, 0x0303, true}, // a TLS 1.3 client_version is capped
-		{0x0302, 0x0303, 0x0303, 0, false},
-		{0x0302, 0x0301, 0x0303, 0x0302, true},
-		{0x0300, 0x0301, 0x0303, 0, false},
+		{0x0303, nil, 0x0303, 0x0303, 0x0303, true},
+		{0x0304, nil, 0x0303, 0x0303, 0x0303, true}, // a TLS 1.3 client_version is capped
+		{0x0302, nil, 0x0303, 0x0303, 0, false},
+		{0x0302, nil, 0x0301, 0x0303, 0x0302, true},
+		{0x0300, nil, 0x0301, 0x0303, 0, false},
+		// RFC 8446, Section 4.2.1: the extension wins over client_version,
+		// in either direction, and its order does not matter.
+		{0x0303, []uint16{0x0302}, 0x0301, 0x0303, 0x0302, true},
+		{0x0302, []uint16{0x0303}, 0x0301, 0x0303, 0x0303, true},
+		{0x0303, []uint16{0x0301, 0x0304, 0x0303, 0x0a0a}, 0x0301, 0x0303, 0x0303, true},
+		{0x0303, []uint16{0x1111}, 0x0301, 0x0303, 0, false},
+		{0x0303, []uint16{0x0302}, 0x0303, 0x0303, 0, false},
 	}
 	for _, tc := range cases {
-		got, ok := negotiateVersion(tc.client, tc.min, tc.max)
+		ch := &ClientHello{Version: tc.client, SupportedVersions: tc.versions}
+		got, ok := negotiateVersion(ch, tc.min, tc.max)
 		if got != tc.want || ok != tc.ok {
-			t.Errorf("negotiateVersion(%x,%x,%x) = %x,%v", tc.client, tc.min, tc.max, got, ok)
+			t.Errorf("negotiateVersion(%x %x, %x, %x) = %x, %v; want %x, %v", tc.client, tc.versions, tc.min, tc.max, got, ok, tc.want, tc.ok)
 		}
 	}
 }

@@ -16,7 +16,7 @@ type Reassembler struct {
 // Add appends one handshake record's plaintext.
 func (r *Reassembler) Add(fragment []byte) error {
 	// RFC 5246, Section 6.2.1: zero-length Handshake fragments MUST NOT be
-	// sent.
+	// sent. The engine skips them before they get here.
 	if len(fragment) == 0 {
 		return errUnexpected("tls: empty handshake record")
 	}

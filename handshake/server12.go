@@ -23,6 +23,8 @@ package handshake
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rsa"
 	"slices"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -41,6 +43,7 @@ type serverHS struct {
 	cert         *Credential
 	group        kex.Group
 	ecdhe        *kex.ECDHEKey
+	dhe          *kex.DHEKey
 	scheme       kex.SignatureScheme
 	ems          bool
 	secureReneg  bool
@@ -85,6 +88,11 @@ func (hs *serverHS) checkHello(m *Machine) error {
 	if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
 		return errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
 	}
+	// RFC 8422, Section 5.1.2: a point format list without the
+	// uncompressed format is fatal.
+	if slices.Contains(ch.Extensions, ExtECPointFormats) && !slices.Contains(ch.SupportedPoints, 0) {
+		return errIllegal("tls: the client's ec_point_formats lacks the uncompressed format")
+	}
 	hs.secureReneg = ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, SCSVRenegotiation)
 	return nil
 }
@@ -119,8 +127,19 @@ func (s *awaitServerContext) resolve(m *Machine, answer any) (state, error) {
 // negotiate picks the parameters and sends the server's first flight.
 func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	cfg, ch := hs.cfg, hs.hello
-	v, ok := negotiateVersion(ch.Version, cfg.minVersion(), cfg.maxVersion())
+	// RFC 7507, Section 3: a fallback retry offering less than our
+	// highest version means something interfered with the first attempt.
+	// This is checked before the version itself.
+	if slices.Contains(ch.CipherSuites, SCSVFallback) && ch.Version < cfg.maxVersion() {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertInappropriateFallback,
+			"tls: inappropriate fallback to version 0x%04x (TLS_FALLBACK_SCSV)", ch.Version)
+	}
+	v, ok := negotiateVersion(ch, cfg.minVersion(), cfg.maxVersion())
 	if !ok {
+		if len(ch.SupportedVersions) > 0 {
+			return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
+				"tls: client offered versions %s, we support 0x%04x to 0x%04x", versionList(ch.SupportedVersions), cfg.minVersion(), cfg.maxVersion())
+		}
 		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
 			"tls: client offered version 0x%04x, minimum is 0x%04x", ch.Version, cfg.minVersion())
 	}
@@ -128,30 +147,54 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	m.version = v
 	m.sink.SetVersion(v)
 
-	// RFC 8422, Section 5.1.2: without the uncompressed point format the
-	// ECDHE suites cannot be used.
-	pointsOK := len(ch.SupportedPoints) == 0 || slices.Contains(ch.SupportedPoints, 0)
 	group, groupOK := selectGroup(nilIfAbsent(ch), cfg.groups())
+	curveRefused := false
 	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
 		if !s.SupportsVersion(v) {
 			return false
 		}
-		if s.KX != cipher.KXECDHE || !groupOK || !pointsOK {
+		cert := certificateFor(cfg.Certificates, s)
+		if cert == nil {
 			return false
 		}
-		cert := certificateFor(cfg.Certificates, s)
-		if cert == nil || !curveOffered(cert, nilIfAbsent(ch)) {
+		switch s.KX {
+		case cipher.KXECDHE:
+			if !groupOK {
+				return false
+			}
+			if !curveOffered(cert.Leaf.PublicKey, nilIfAbsent(ch)) {
+				curveRefused = true
+				return false
+			}
+		case cipher.KXDHE:
+			// Without dhparam the DHE suites are simply unavailable, as
+			// in Node before v7.
+			if cfg.DHParams == nil {
+				return false
+			}
+		case cipher.KXRSA:
+			// RFC 5246, Section 7.4.7.1: the premaster is encrypted to
+			// the certificate's key; nothing is signed.
+			return canDecrypt(cert)
+		default:
 			return false
 		}
 		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 		return ok
 	})
 	if hs.suite == nil {
+		if curveRefused {
+			return nil, errHandshakeFailure("tls: no shared cipher suite: the client does not accept the curve of our ECDSA certificate")
+		}
 		return nil, errHandshakeFailure("tls: no shared cipher suite")
 	}
-	hs.group = group
+	if hs.suite.KX == cipher.KXECDHE {
+		hs.group = group
+	}
 	hs.cert = certificateFor(cfg.Certificates, hs.suite)
-	hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
+	if hs.suite.KX != cipher.KXRSA {
+		hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
+	}
 	hs.ems = ch.ExtendedMasterSecret && !cfg.DisableExtendedMasterSecret
 
 	alpn, ok := selectALPN(ch.ALPNProtocols, cfg.ALPNProtocols)
@@ -174,7 +217,9 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		ExtendedMasterSecret:         hs.ems,
 		ALPNProtocol:                 alpn,
 	}
-	if len(ch.SupportedPoints) > 0 {
+	// RFC 8422, Section 5.2: the server answers ec_point_formats only
+	// when it negotiates an ECC suite.
+	if len(ch.SupportedPoints) > 0 && (hs.suite.KX == cipher.KXECDHE || hs.suite.Auth == cipher.AuthECDSA) {
 		sh.SupportedPoints = []uint8{0}
 	}
 	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" || len(sh.SupportedPoints) > 0
@@ -221,18 +266,33 @@ func nilIfAbsent(ch *ClientHello) []kex.Group {
 	return nil
 }
 
-// sendKeyExchange sends the signed ECDHE parameters (RFC 8422, Section 5.4).
+// sendKeyExchange sends the signed ECDHE (RFC 8422, Section 5.4) or DHE
+// (RFC 5246, Section 7.4.3) parameters; RSA key transport sends none.
 func (hs *serverHS) sendKeyExchange(m *Machine) error {
-	key, err := kex.GenerateECDHE(hs.group, hs.cfg.Rand)
-	if err != nil {
-		return errInternal(err, "tls: generating ECDHE key")
+	var params []byte
+	switch hs.suite.KX {
+	case cipher.KXRSA:
+		return nil
+	case cipher.KXECDHE:
+		key, err := kex.GenerateECDHE(hs.group, hs.cfg.Rand)
+		if err != nil {
+			return errInternal(err, "tls: generating ECDHE key")
+		}
+		hs.ecdhe = key
+		params = MarshalECDHEParams(hs.group, key.Public())
+	case cipher.KXDHE:
+		key, err := kex.GenerateDHE(hs.cfg.DHParams, hs.cfg.Rand)
+		if err != nil {
+			return errInternal(err, "tls: generating DHE key")
+		}
+		hs.dhe = key
+		params = MarshalDHEParams(hs.cfg.DHParams.P.Bytes(), hs.cfg.DHParams.G.Bytes(), key.Public())
 	}
-	hs.ecdhe = key
-	params := MarshalECDHEParams(hs.group, key.Public())
 	signed := make([]byte, 0, 64+len(params))
 	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), params...)
 	hasScheme := hs.version >= cipher.VersionTLS12
 	var sig []byte
+	var err error
 	if hasScheme {
 		sig, err = kex.Sign(hs.cert.Key, hs.scheme, hs.cfg.Rand, signed)
 	} else {
@@ -242,6 +302,19 @@ func (hs *serverHS) sendKeyExchange(m *Machine) error {
 		return errInternal(err, "tls: signing ServerKeyExchange")
 	}
 	return hs.send(m, &ServerKeyExchange{Body: MarshalSignedParams(params, hasScheme, hs.scheme, sig)})
+}
+
+// canDecrypt reports whether a credential can receive an RSA-encrypted
+// premaster: an RSA key that can decrypt, and a keyUsage, if present,
+// with keyEncipherment (RFC 5280, Section 4.2.1.3).
+func canDecrypt(c *Credential) bool {
+	if _, ok := c.Leaf.PublicKey.(*rsa.PublicKey); !ok {
+		return false
+	}
+	if _, ok := c.Key.(crypto.Decrypter); !ok {
+		return false
+	}
+	return !c.Leaf.HasKeyUsage || c.Leaf.KeyUsage&x509lite.KeyUsageKeyEncipherment != 0
 }
 
 // send marshals a message, adds it to the transcript and queues it.
@@ -305,13 +378,9 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	hs.t.add(in.raw)
-	pub, err := ParseECDHEClientPublic(msg.Body)
+	pre, err := hs.preMaster(msg.Body)
 	if err != nil {
-		return nil, decodeFailure(err)
-	}
-	pre, err := hs.ecdhe.SharedSecret(pub)
-	if err != nil {
-		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client ECDHE public value")
+		return nil, err
 	}
 	if hs.ems {
 		hs.master = hs.suite.ExtendedMasterSecret(hs.version, pre, hs.t.sum(hs.suite, hs.version))
@@ -326,6 +395,48 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 		return &expectCertificateVerify{hs: hs}, nil
 	}
 	return &expectClientCCS{hs: hs}, nil
+}
+
+// preMaster recovers the premaster secret from a ClientKeyExchange body.
+func (hs *serverHS) preMaster(body []byte) ([]byte, error) {
+	switch hs.suite.KX {
+	case cipher.KXECDHE:
+		pub, err := ParseECDHEClientPublic(body)
+		if err != nil {
+			return nil, decodeFailure(err)
+		}
+		pre, err := hs.ecdhe.SharedSecret(pub)
+		if err != nil {
+			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client ECDHE public value")
+		}
+		return pre, nil
+	case cipher.KXDHE:
+		yc, err := ParseRSAOrDHClientBody(body)
+		if err != nil {
+			return nil, decodeFailure(err)
+		}
+		// RFC 7919, Section 5.1: 1 < Yc < p-1, checked by SharedSecret.
+		pre, err := hs.dhe.SharedSecret(yc)
+		if err != nil {
+			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client DHE public value")
+		}
+		return pre, nil
+	case cipher.KXRSA:
+		ct, err := ParseRSAOrDHClientBody(body)
+		if err != nil {
+			return nil, decodeFailure(err)
+		}
+		// RFC 5246, Section 7.4.7.1: a bad ciphertext or version yields a
+		// random premaster, in constant time, and the handshake fails at
+		// Finished like any other mismatch. The version checked is the
+		// one the client offered, not the negotiated one.
+		pre, err := kex.DecryptPreMaster(hs.cert.Key.(crypto.Decrypter), hs.cfg.Rand, ct, hs.hello.Version)
+		if err != nil {
+			return nil, errInternal(err, "tls: RSA key transport")
+		}
+		return pre, nil
+	}
+	return nil, errInternal(nil, "tls: no key exchange for suite %v", hs.suite)
 }
 
 // expectCertificateVerify waits for the client's proof of its key
@@ -345,6 +456,9 @@ func (s *expectCertificateVerify) handle(m *Machine, in input) (state, error) {
 		// CertificateRequest.
 		if !slices.Contains(hs.certRequest.SignatureSchemes, msg.SignatureScheme) {
 			return nil, errIllegal("tls: client used signature scheme %v that was not requested", msg.SignatureScheme)
+		}
+		if !kex.FitsKey(pub, msg.SignatureScheme) {
+			return nil, errIllegal("tls: client used signature scheme %v, which does not match its %s", msg.SignatureScheme, keyDescription(pub))
 		}
 		err = kex.Verify(pub, msg.SignatureScheme, hs.t.msgs, msg.Signature)
 	} else {

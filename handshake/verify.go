@@ -23,7 +23,9 @@ func verifyPeer(cfg *Config, raw [][]byte, purpose x509lite.Purpose, host string
 	for _, der := range raw {
 		c, err := x509lite.ParseCertificate(der)
 		if err != nil {
-			return nil, record.Wrap(record.ErrBadCertificate, record.AlertBadCertificate, err, "tls: failed to parse peer certificate")
+			// A certificate that is not DER at all is a message that does
+			// not decode; OpenSSL answers it with decode_error too.
+			return nil, record.Wrap(record.ErrBadCertificate, record.AlertDecodeError, err, "tls: failed to parse peer certificate")
 		}
 		certs = append(certs, c)
 	}

@@ -89,6 +89,13 @@ func DefaultSchemes() []SignatureScheme {
 	}
 }
 
+// Supported reports whether s is a scheme this package can sign and
+// verify in TLS 1.2 (RFC 8446, Section 4.2.3 registry, TLS 1.2 usable).
+func Supported(s SignatureScheme) bool {
+	_, ok := schemeInfo[s]
+	return ok
+}
+
 // SchemesForKey lists the TLS 1.2 schemes that fit pub, preferred first:
 // for RSA, PSS then PKCS#1 v1.5 (SHA-1 last); for ECDSA, the scheme named
 // after the key's curve first and then the others, as TLS 1.2 does not tie
@@ -117,7 +124,7 @@ func SchemesForKey(pub crypto.PublicKey) []SignatureScheme {
 	}
 	out := make([]SignatureScheme, 0, len(order))
 	for _, s := range order {
-		if fitsKey(pub, s) {
+		if FitsKey(pub, s) {
 			out = append(out, s)
 		}
 	}
@@ -134,12 +141,12 @@ var (
 	ecdsaOrder521 = [...]SignatureScheme{ECDSAWithP521AndSHA512, ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithSHA1}
 )
 
-// fitsKey reports whether scheme s can be used with pub, without
+// FitsKey reports whether scheme s can be used with pub, without
 // allocating. For RSA it also checks that the modulus is large enough for
 // the encoding: PKCS#1 v1.5 needs the DigestInfo, the hash and 11 bytes of
 // padding (RFC 8017, Section 9.2); PSS with a salt as long as the hash
 // needs 2*hLen+2 bytes (RFC 8017, Section 9.1.1).
-func fitsKey(pub crypto.PublicKey, s SignatureScheme) bool {
+func FitsKey(pub crypto.PublicKey, s SignatureScheme) bool {
 	info, ok := schemeInfo[s]
 	if !ok {
 		return false
@@ -184,7 +191,7 @@ func SelectScheme(pub crypto.PublicKey, ours, peerOffered []SignatureScheme) (Si
 		}
 	}
 	for _, s := range ours {
-		if slices.Contains(peerOffered, s) && fitsKey(pub, s) {
+		if slices.Contains(peerOffered, s) && FitsKey(pub, s) {
 			return s, true
 		}
 	}
@@ -223,7 +230,7 @@ func Sign(priv crypto.Signer, scheme SignatureScheme, rand io.Reader, message []
 	if !ok {
 		return nil, fmt.Errorf("tls: unsupported signature scheme %v", scheme)
 	}
-	if !fitsKey(priv.Public(), scheme) {
+	if !FitsKey(priv.Public(), scheme) {
 		return nil, fmt.Errorf("tls: signature scheme %v does not fit a %T key", scheme, priv.Public())
 	}
 	switch info.kind {
@@ -242,7 +249,7 @@ var ErrBadSignature = errors.New("tls: invalid signature")
 // Verify checks sig over message with pub under scheme.
 func Verify(pub crypto.PublicKey, scheme SignatureScheme, message, sig []byte) error {
 	info, ok := schemeInfo[scheme]
-	if !ok || !fitsKey(pub, scheme) {
+	if !ok || !FitsKey(pub, scheme) {
 		return fmt.Errorf("%w: scheme %v does not fit a %T key", ErrBadSignature, scheme, pub)
 	}
 	switch info.kind {
@@ -270,10 +277,10 @@ func Verify(pub crypto.PublicKey, scheme SignatureScheme, message, sig []byte) e
 // for ECDSA (RFC 2246, Section 7.4.3; RFC 4492, Section 5.4).
 func legacyDigest(pub crypto.PublicKey, message []byte) ([]byte, crypto.Hash, error) {
 	switch {
-	case fitsKey(pub, PKCS1WithSHA1):
+	case FitsKey(pub, PKCS1WithSHA1):
 		m, s := md5.Sum(message), sha1.Sum(message)
 		return append(m[:], s[:]...), crypto.MD5SHA1, nil
-	case fitsKey(pub, ECDSAWithSHA1):
+	case FitsKey(pub, ECDSAWithSHA1):
 		s := sha1.Sum(message)
 		return s[:], crypto.SHA1, nil
 	}

@@ -65,10 +65,17 @@ func (e *Error) Unwrap() []error {
 // AlertError is a fatal alert received from the peer.
 type AlertError struct {
 	Alert Alert
+	// InReplyToHello is set on a client when the alert answered its
+	// ClientHello: the server refused the offer outright.
+	InReplyToHello bool
 }
 
 func (e *AlertError) Error() string {
-	return "tls: peer sent fatal alert: " + e.Alert.Description.String()
+	msg := "tls: peer sent fatal alert: " + e.Alert.Description.String()
+	if e.InReplyToHello {
+		msg += " (in reply to our ClientHello)"
+	}
+	return msg
 }
 
 // Is makes AlertError match ErrAlertReceived.

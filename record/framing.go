@@ -30,11 +30,16 @@ type Header struct {
 // a valid record is an error at once, so a peer cannot make us buffer garbage.
 func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	if len(buf) < HeaderLen {
-		// Reject a non-TLS first byte early, before the header is complete.
-		// (An upper-case letter may start an HTTP request: wait for the
-		// header to name it.)
-		if len(buf) > 0 && !knownType(ContentType(buf[0])) && (buf[0] < 'A' || buf[0] > 'Z') {
-			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
+		// Reject garbage early, before the header is complete, with the
+		// same checks in the same order as below. (An upper-case letter
+		// may start an HTTP request: wait for the header to name it.)
+		if len(buf) >= 2 && (buf[0] < 'A' || buf[0] > 'Z') {
+			if buf[1] != 3 {
+				return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%02x.. is not TLS", buf[1])
+			}
+			if !knownType(ContentType(buf[0])) {
+				return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: unknown record type %d", buf[0])
+			}
 		}
 		return h, nil, 0, nil
 	}

@@ -53,7 +53,9 @@ func TestParseRejects(t *testing.T) {
 		in    []byte
 		alert AlertDescription
 	}{
-		{[]byte{0x80}, AlertUnexpectedMessage},              // SSLv2-style hello, known at the first byte
+		{[]byte{0x80, 0x2e}, AlertProtocolVersion},          // SSLv2-style hello, known at the second byte
+		{[]byte("blah")[:2], AlertProtocolVersion},          // garbage: the version is checked before the type
+		{[]byte{25, 3}, AlertUnexpectedMessage},             // unknown type, known before the header is whole
 		{[]byte{25, 3, 3, 0, 0}, AlertUnexpectedMessage},    // unknown type
 		{[]byte{22, 4, 3, 0, 0}, AlertProtocolVersion},      // major version 4
 		{[]byte{23, 3, 3, 0x48, 0x01}, AlertRecordOverflow}, // 2^14+2049
@@ -106,7 +108,7 @@ func TestAlertFor(t *testing.T) {
 	if a, ok := AlertFor(Errorf(ErrDecode, AlertDecodeError, "tls: x")); !ok || a != AlertDecodeError {
 		t.Fatal(a, ok)
 	}
-	if _, ok := AlertFor(&AlertError{Alert{LevelFatal, AlertHandshakeFailure}}); ok {
+	if _, ok := AlertFor(&AlertError{Alert: Alert{LevelFatal, AlertHandshakeFailure}}); ok {
 		t.Fatal("a received alert must not be answered")
 	}
 	if a, ok := AlertFor(errors.New("boom")); !ok || a != AlertInternalError {

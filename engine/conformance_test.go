@@ -1,0 +1,163 @@
+package engine_test
+
+// Checks found by BoringSSL's conformance suite (BoGo), kept here so that
+// `go test` guards them without the runner.
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// editedHello returns our client's ClientHello after edit, as a record.
+func editedHello(t *testing.T, edit func(ch *handshake.ClientHello)) []byte {
+	t.Helper()
+	ch := new(handshake.ClientHello)
+	if err := ch.Unmarshal(clientHello(t)); err != nil {
+		t.Fatal(err)
+	}
+	edit(ch)
+	raw, err := ch.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tlstest.HandshakeRecord(raw)
+}
+
+func TestServerHelloChecks(t *testing.T) {
+	cases := []struct {
+		name    string
+		edit    func(*handshake.ClientHello)
+		alert   record.AlertDescription
+		message string
+	}{
+		{
+			// RFC 8422, Section 5.1.2.
+			name:  "point formats without uncompressed",
+			edit:  func(ch *handshake.ClientHello) { ch.SupportedPoints = []uint8{1} },
+			alert: record.AlertIllegalParameter, message: "ec_point_formats",
+		},
+		{
+			// RFC 8446, Section 4.2.1: the extension wins over client_version.
+			name:  "supported_versions with nothing we know",
+			edit:  func(ch *handshake.ClientHello) { ch.SupportedVersions = []uint16{0x1111} },
+			alert: record.AlertProtocolVersion, message: "client offered versions 0x1111",
+		},
+		{
+			// RFC 7507, Section 3.
+			// Checked before the version: at our minimum of TLS 1.2 the
+			// alert is still inappropriate_fallback.
+			name: "fallback SCSV below our highest version",
+			edit: func(ch *handshake.ClientHello) {
+				ch.Version = 0x0302
+				ch.CipherSuites = append(ch.CipherSuites, handshake.SCSVFallback)
+			},
+			alert: record.AlertInappropriateFallback, message: "TLS_FALLBACK_SCSV",
+		},
+		{
+			// RFC 8422, Section 5.1: our P-256 certificate is unusable.
+			name:  "certificate curve not offered",
+			edit:  func(ch *handshake.ClientHello) { ch.SupportedGroups = []kex.Group{kex.X25519, kex.P384} },
+			alert: record.AlertHandshakeFailure, message: "curve of our ECDSA certificate",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := serverAlert(t, editedHello(t, tc.edit))
+			if a != tc.alert || !strings.Contains(err.Error(), tc.message) {
+				t.Fatalf("alert %v, error %v; want %v and %q", a, err, tc.alert, tc.message)
+			}
+		})
+	}
+}
+
+// TestFallbackSCSVAtOurHighest: the SCSV is harmless when the client
+// already offers our highest version.
+func TestFallbackSCSVAtOurHighest(t *testing.T) {
+	p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+		c.CipherSuites = append(slices.Clone(handshake.DefaultCipherSuites), handshake.SCSVFallback)
+	})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestClientHelloPadding: RFC 7685 padding lifts a ClientHello of 256 to
+// 511 bytes to at least 512; a short one is left alone.
+func TestClientHelloPadding(t *testing.T) {
+	hello := func(name string) []byte {
+		pki := tlstest.NewPKI(certgen.ECDSAP256)
+		c := engine.NewClient(pki.ClientConfig(3), engine.ClientOptions{ServerName: name})
+		e := c.NextEvent()
+		return e.Data[record.HeaderLen:]
+	}
+	short := hello("localhost")
+	if len(short) >= 256 {
+		t.Fatalf("the baseline hello is already %d bytes", len(short))
+	}
+	long := hello(strings.Repeat("a", 200-len(short)+60) + ".example")
+	if len(long) < 512 {
+		t.Fatalf("padded hello is %d bytes, want at least 512", len(long))
+	}
+	ch := new(handshake.ClientHello)
+	if err := ch.Unmarshal(long); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ch.Extensions, handshake.ExtPadding) {
+		t.Fatal("no padding extension in the long hello")
+	}
+	ch = new(handshake.ClientHello)
+	if err := ch.Unmarshal(short); err != nil || slices.Contains(ch.Extensions, handshake.ExtPadding) {
+		t.Fatalf("short hello padded (%v)", err)
+	}
+}
+
+// TestClientChecksServerChoices tampers with the server's flight or our
+// hello in flight and checks the client notices.
+func TestClientChecksServerChoices(t *testing.T) {
+	t.Run("certificate curve we did not offer", func(t *testing.T) {
+		// The server sees P-256 offered; our own hello said P-384.
+		p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+			c.Groups = []kex.Group{kex.X25519, kex.P384}
+		})
+		p.Tamper = func(fromClient bool, b []byte) []byte {
+			if fromClient && tlstest.FindMessage(b, typeClientHello) >= 0 {
+				b = bytes.Replace(b, []byte{0, 29, 0, 24}, []byte{0, 29, 0, 23}, 1)
+			}
+			return b
+		}
+		if err := p.Handshake(); err == nil || !strings.Contains(p.Client.Err.Error(), "curve is not one we offered") {
+			t.Fatalf("client error %v", p.Client.Err)
+		}
+		if !hasAlert(p.Server.Alerts, record.AlertIllegalParameter) {
+			t.Fatalf("server got alerts %v", p.Server.Alerts)
+		}
+	})
+	t.Run("signature scheme that does not fit the key", func(t *testing.T) {
+		p := pair(t, certgen.RSA2048, func(c, s *engine.Config) {
+			c.Groups, s.Groups = []kex.Group{kex.X25519}, []kex.Group{kex.X25519}
+		})
+		p.Tamper = func(fromClient bool, b []byte) []byte {
+			if off := tlstest.FindMessage(b, typeServerKeyExchange); !fromClient && off >= 0 {
+				// curve_type, named_curve, point length, 32-byte point.
+				at := off + 4 + 1 + 2 + 1 + 32
+				b[at], b[at+1] = 0x04, 0x03 // ecdsa_secp256r1_sha256, which we offered
+			}
+			return b
+		}
+		if err := p.Handshake(); err == nil || !strings.Contains(p.Client.Err.Error(), "does not match its RSA-2048 key") {
+			t.Fatalf("client error %v", p.Client.Err)
+		}
+		if !hasAlert(p.Server.Alerts, record.AlertIllegalParameter) {
+			t.Fatalf("server got alerts %v", p.Server.Alerts)
+		}
+	})
+}
