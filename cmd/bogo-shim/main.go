@@ -28,8 +28,7 @@ func main() {
 	o, err := parseFlags(args)
 	var unimpl errUnimplemented
 	if errors.As(err, &unimpl) {
-		fmt.Fprintln(os.Stderr, unimpl)
-		os.Exit(89)
+		exitUnimplemented(unimpl)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -37,12 +36,24 @@ func main() {
 	}
 	if err := run(o); err != nil {
 		if errors.As(err, &unimpl) {
-			fmt.Fprintln(os.Stderr, unimpl)
-			os.Exit(89)
+			exitUnimplemented(unimpl)
 		}
 		fmt.Fprintf(os.Stderr, "%s\n%s\n", bogoCode(err), err)
 		os.Exit(1)
 	}
+}
+
+// exitUnimplemented reports an unimplemented test to the runner (exit 89)
+// and, if asked, to the log named by TLSENGINE_BOGO_UNIMPLEMENTED.
+func exitUnimplemented(e errUnimplemented) {
+	fmt.Fprintln(os.Stderr, e)
+	if path := os.Getenv(unimplementedLog); path != "" {
+		if f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+			fmt.Fprintln(f, e.flag)
+			f.Close()
+		}
+	}
+	os.Exit(89)
 }
 
 // dial connects to the runner and announces the shim id.

@@ -61,6 +61,11 @@ func config(o *options) (*engine.Config, error) {
 	for _, s := range o.verifyPrefs {
 		cfg.SignatureSchemes = append(cfg.SignatureSchemes, kex.SignatureScheme(s))
 	}
+	// -verify-prefs limits what we accept, not what we sign with
+	// (BoringSSL keeps the two lists apart).
+	if len(o.verifyPrefs) > 0 && len(o.signingPrefs) == 0 {
+		cfg.SigningSchemes = append(kex.DefaultSchemes(), kex.ECDSAWithSHA1)
+	}
 	for _, s := range o.signingPrefs {
 		cfg.SigningSchemes = append(cfg.SigningSchemes, kex.SignatureScheme(s))
 	}
@@ -275,10 +280,19 @@ func run(o *options) error {
 		if err := s.pump(); err != nil {
 			return err
 		}
+		// As BoringSSL's shim: without -check-close-notify one
+		// SSL_shutdown sends our close_notify and does not wait.
+		if !o.checkCloseNotify {
+			return nil
+		}
 		for {
 			p, err := s.read()
 			if errors.Is(err, io.EOF) {
 				return nil
+			}
+			if err != nil && o.checkCloseNotify {
+				// The words of BoringSSL's shim, which the runner matches.
+				return fmt.Errorf("Unexpected SSL_shutdown result: -1 != 1: %w", err)
 			}
 			if err != nil {
 				return err

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/record"
+)
+
+func TestParseFlags(t *testing.T) {
+	o, err := parseFlags([]string{"-port", "1234", "-server", "-curves", "29", "-curves", "23", "-max-version", "771"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.port != "1234" || !o.server || len(o.curves) != 2 || o.curves[1] != 23 || o.maxVersion != 771 {
+		t.Fatalf("parsed %+v", o)
+	}
+	// Every unknown flag is reported, with or without a value.
+	_, err = parseFlags([]string{"-port", "1", "-on-resume-foo", "x", "-bar", "-server"})
+	var u errUnimplemented
+	if !errors.As(err, &u) || u.flag != "-on-resume-foo\t-bar" {
+		t.Fatalf("got %v, want both unknown flags", err)
+	}
+}
+
+func TestBogoCode(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{record.Errorf(record.ErrIncompatible, record.AlertHandshakeFailure, "tls: no shared cipher suite"), ":NO_SHARED_CIPHER:"},
+		{record.Errorf(record.ErrIncompatible, record.AlertHandshakeFailure, "tls: no shared cipher suite: the client does not accept the curve of our ECDSA certificate"), ":WRONG_CURVE:"},
+		{record.Errorf(record.ErrDecode, record.AlertRecordOverflow, "tls: decrypted record of 16385 bytes exceeds 2^14"), ":DATA_LENGTH_TOO_LONG:"},
+		{record.Errorf(record.ErrPeerMisbehaved, record.AlertIllegalParameter, "tls: client does not offer the null compression method"), ":INVALID_COMPRESSION_LIST:"},
+		{&record.AlertError{Alert: record.Alert{Level: record.LevelFatal, Description: record.AlertHandshakeFailure}, InReplyToHello: true}, ":HANDSHAKE_FAILURE_ON_CLIENT_HELLO:"},
+		{&record.AlertError{Alert: record.Alert{Level: record.LevelFatal, Description: record.AlertDecompressionFailure}}, ":SSLV3_ALERT_DECOMPRESSION_FAILURE:"},
+		{errors.New("tls: decode error: malformed ClientHello: session_id"), ":CLIENTHELLO_PARSE_FAILED:"},
+		{errors.New("tls: decode error: malformed ClientHello: server_name extension"), ":PARSE_TLSEXT:"},
+	}
+	for _, tc := range cases {
+		if got := bogoCode(tc.err); got != tc.want {
+			t.Errorf("bogoCode(%q) = %s, want %s", tc.err, got, tc.want)
+		}
+	}
+}
