@@ -26,19 +26,21 @@ var allowed = map[string][]string{
 	"x509lite":         {},
 	"record":           {"cipher"},
 	"session":          {"cipher"},
-	"handshake":        {"record", "cipher", "kex", "x509lite", "session"},
-	"engine":           {"handshake", "record", "session", "cipher", "kex", "x509lite"},
-	"api":              {"engine", "handshake", "record", "x509lite", "session", "cipher", "kex"},
-	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench"},
+	"handshake":        {"record", "cipher", "kex", "x509lite", "session", "cipher/cipherlist"},
+	"engine":           {"handshake", "record", "session", "cipher", "kex", "x509lite", "cipher/cipherlist"},
+	"api":              {"engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "cipher/cipherlist"},
+	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},
 	"internal/tlstest": {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen"},
 	"internal/certgen": {},
 	"internal/interop": {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
 	"bench":            {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
 	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
+
+	"cipher/cipherlist": {"cipher"},
 }
 
 // sansIO are the packages that may not touch the outside world.
-var sansIO = []string{"cipher", "kex", "x509lite", "record", "session", "handshake", "engine"}
+var sansIO = []string{"cipher", "cipher/cipherlist", "kex", "x509lite", "record", "session", "handshake", "engine"}
 
 type listedPackage struct {
 	ImportPath string

@@ -18,6 +18,7 @@ const usage = `usage:
                     [-reject-unauthorized] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-www] [-keylog F]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F]
                     [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
+  tlsengine ciphers [STRING]
   tlsengine version
   tlsengine help
 
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serveMain(ctx, args[1:], stdout, stderr)
 	case "connect":
 		return connectMain(ctx, args[1:], stdin, stdout, stderr)
+	case "ciphers":
+		return ciphersMain(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "tlsengine %s (%s)\n", version, runtime.Version())
 		return 0
