@@ -120,7 +120,7 @@ func parseFlags(args []string) (*options, error) {
 			// We do not know whether an unknown flag takes a value: a
 			// following word that is not a flag is taken as its value.
 			missing = append(missing, name)
-			if strings.HasPrefix(val, "-") {
+			if _, err := strconv.Atoi(val); strings.HasPrefix(val, "-") && err != nil {
 				continue
 			}
 		}

@@ -16,9 +16,9 @@ func TestParseFlags(t *testing.T) {
 		t.Fatalf("parsed %+v", o)
 	}
 	// Every unknown flag is reported, with or without a value.
-	_, err = parseFlags([]string{"-port", "1", "-on-resume-foo", "x", "-bar", "-server"})
+	_, err = parseFlags([]string{"-port", "1", "-on-resume-foo", "x", "-bar", "-server", "-baz", "-1"})
 	var u errUnimplemented
-	if !errors.As(err, &u) || u.flag != "-on-resume-foo\t-bar" {
+	if !errors.As(err, &u) || u.flag != "-on-resume-foo\t-bar\t-baz" {
 		t.Fatalf("got %v, want both unknown flags", err)
 	}
 }
