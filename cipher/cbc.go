@@ -20,6 +20,18 @@ import (
 // 7366). TLS 1.1 and later carry an explicit IV in each record; TLS 1.0
 // chains the last ciphertext block of the previous record (RFC 2246,
 // Section 6.2.3.2).
+// PredictableIV is implemented by protections whose next IV the peer can
+// see in advance (TLS 1.0 CBC, RFC 2246, Section 6.2.3.2, which chains the
+// last ciphertext block). Writers split application data 1/n-1 under
+// them so that each record's first block mixes in a fresh MAC (the
+// BEAST countermeasure).
+type PredictableIV interface {
+	PredictableIV() bool
+}
+
+// PredictableIV reports whether the next record's IV is public.
+func (p *cbcProtection) PredictableIV() bool { return !p.explicitIV }
+
 type cbcProtection struct {
 	enc, dec     gocipher.BlockMode
 	encIV, decIV ivSetter

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -160,4 +161,37 @@ func TestClientChecksServerChoices(t *testing.T) {
 			t.Fatalf("server got alerts %v", p.Server.Alerts)
 		}
 	})
+}
+
+// TestDowngradeSentinel: a TLS 1.2-capable server negotiating TLS 1.1
+// marks its random (RFC 8446, Section 4.1.3); a client that offered 1.2
+// and is pushed down to 1.1 refuses it, one that offered only 1.1 does not.
+func TestDowngradeSentinel(t *testing.T) {
+	cbc := cipher.SuiteByName("ECDHE-RSA-AES128-SHA").ID
+	// The server allows 1.1 and 1.2; the client's hello is rewritten in
+	// flight to offer 1.1, as an attacker would.
+	p := pair(t, certgen.RSA2048, func(c, s *engine.Config) {
+		c.MinVersion, s.MinVersion = 0x0302, 0x0302
+		c.CipherSuites, s.CipherSuites = []uint16{cbc}, []uint16{cbc}
+	})
+	p.Tamper = func(fromClient bool, b []byte) []byte {
+		if off := tlstest.FindMessage(b, typeClientHello); fromClient && off >= 0 {
+			b[off+4], b[off+5] = 3, 2
+		}
+		return b
+	}
+	if err := p.Handshake(); err == nil || !strings.Contains(p.Client.Err.Error(), "downgrade") {
+		t.Fatalf("client error %v, want a detected downgrade", p.Client.Err)
+	}
+	// A client whose maximum is TLS 1.1 ignores the sentinel.
+	p = pair(t, certgen.RSA2048, func(c, s *engine.Config) {
+		c.MinVersion, c.MaxVersion, s.MinVersion = 0x0302, 0x0302, 0x0302
+		c.CipherSuites, s.CipherSuites = []uint16{cbc}, []uint16{cbc}
+	})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Client.State.ServerRandom[24:]; string(got) != "DOWNGRD\x00" || p.Client.State.Version != 0x0302 {
+		t.Fatalf("version %x, server random ends %q", p.Client.State.Version, got)
+	}
 }

@@ -125,6 +125,13 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
 			"tls: server selected unsupported version 0x%04x", sh.Version)
 	}
+	// RFC 8446, Section 4.1.3: a client that offered TLS 1.2 checks
+	// that a lower version was not forced on a server that marked its
+	// random.
+	if cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 &&
+		len(sh.Random) == 32 && string(sh.Random[24:]) == downgradeTLS11 {
+		return nil, errIllegal("tls: downgrade to version 0x%04x detected (server random carries the RFC 8446 sentinel)", sh.Version)
+	}
 	hs.version = sh.Version
 	m.version = sh.Version
 	m.sink.SetVersion(sh.Version)

@@ -42,6 +42,10 @@ func negotiateVersion(ch *ClientHello, min, max uint16) (uint16, bool) {
 	return v, true
 }
 
+// downgradeTLS11 ends the server random of a TLS 1.2-capable server that
+// negotiates TLS 1.1 or below (RFC 8446, Section 4.1.3).
+const downgradeTLS11 = "DOWNGRD\x00"
+
 // versionList renders versions for an error message.
 func versionList(vs []uint16) string {
 	var b strings.Builder

@@ -209,6 +209,12 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	if _, err := readFull(cfg.Rand, hs.serverRandom); err != nil {
 		return nil, err
 	}
+	// RFC 8446, Section 4.1.3: a server able to do TLS 1.2 that
+	// negotiates less marks its random so a client can detect a forced
+	// downgrade.
+	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
+		copy(hs.serverRandom[24:], downgradeTLS11)
+	}
 	sh := &ServerHello{
 		Version:                      v,
 		Random:                       hs.serverRandom,

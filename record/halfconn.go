@@ -112,7 +112,7 @@ func (h *HalfConn) SealAll(dst []byte, t ContentType, data []byte, maxFragment i
 	}
 	if h.active != nil {
 		// Reserve room for all records up front.
-		n := (len(data) + maxFragment - 1) / maxFragment
+		n := (len(data)+maxFragment-1)/maxFragment + 1 // +1 for the 1/n-1 split
 		need := len(data) + n*(HeaderLen+h.active.Overhead())
 		if cap(dst)-len(dst) < need {
 			nd := make([]byte, len(dst), len(dst)+need)
@@ -121,6 +121,15 @@ func (h *HalfConn) SealAll(dst []byte, t ContentType, data []byte, maxFragment i
 		}
 	}
 	var err error
+	// The 1/n-1 split: under a predictable IV, the first byte of
+	// application data goes alone, so the next record's IV is a MAC the
+	// attacker could not choose plaintext against.
+	if pi, ok := h.active.(cipher.PredictableIV); ok && pi.PredictableIV() && t == TypeApplicationData && len(data) > 1 {
+		if dst, err = h.Seal(dst, t, data[:1]); err != nil {
+			return dst, err
+		}
+		data = data[1:]
+	}
 	for len(data) > 0 {
 		n := min(len(data), maxFragment)
 		if dst, err = h.Seal(dst, t, data[:n]); err != nil {

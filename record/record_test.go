@@ -2,9 +2,13 @@ package record
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tlsengine/tlsengine/cipher"
 )
 
 func TestParseSplits(t *testing.T) {
@@ -116,5 +120,55 @@ func TestAlertFor(t *testing.T) {
 	}
 	if !errors.Is(&AlertError{}, ErrAlertReceived) {
 		t.Fatal("AlertError is not ErrAlertReceived")
+	}
+}
+
+// TestOneNMinusOneSplit: under TLS 1.0 CBC, application data is sealed as
+// one byte and then the rest (the BEAST countermeasure); TLS 1.1 CBC and
+// handshake data are not split.
+func TestOneNMinusOneSplit(t *testing.T) {
+	suite := cipher.SuiteByName("ECDHE-RSA-AES128-SHA")
+	key, mac, iv := make([]byte, 16), make([]byte, 20), make([]byte, 16)
+	sizes := func(version uint16, typ ContentType, n int) []int {
+		p, err := suite.NewProtection(version, key, mac, iv, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w, r HalfConn
+		w.Version, r.Version = Version(version), Version(version)
+		w.SetPending(p)
+		if err := w.ChangeCipherSpec(); err != nil {
+			t.Fatal(err)
+		}
+		q, _ := suite.NewProtection(version, key, mac, iv, rand.Reader)
+		r.SetPending(q)
+		r.ChangeCipherSpec()
+		out, err := w.SealAll(nil, typ, bytes.Repeat([]byte{7}, n), 16384)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int
+		for len(out) > 0 {
+			h, frag, m, err := Parse(out)
+			if err != nil || m == 0 {
+				t.Fatalf("parse: %v", err)
+			}
+			pt, err := r.Open(h, frag)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, len(pt))
+			out = out[m:]
+		}
+		return got
+	}
+	if got := sizes(cipher.VersionTLS10, TypeApplicationData, 20000); !slices.Equal(got, []int{1, 16384, 20000 - 1 - 16384}) {
+		t.Fatalf("TLS 1.0 application data records %v", got)
+	}
+	if got := sizes(cipher.VersionTLS11, TypeApplicationData, 100); !slices.Equal(got, []int{100}) {
+		t.Fatalf("TLS 1.1 application data records %v", got)
+	}
+	if got := sizes(cipher.VersionTLS10, TypeHandshake, 100); !slices.Equal(got, []int{100}) {
+		t.Fatalf("TLS 1.0 handshake records %v", got)
 	}
 }
