@@ -195,3 +195,29 @@ func TestDowngradeSentinel(t *testing.T) {
 		t.Fatalf("version %x, server random ends %q", p.Client.State.Version, got)
 	}
 }
+
+// TestLegacyVersionHello: a client that cannot do TLS 1.2 sends no
+// signature_algorithms (RFC 5246, Section 7.4.1.4.1), and an Ed25519
+// certificate is refused before TLS 1.2.
+func TestLegacyVersionHello(t *testing.T) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	cfg := pki.ClientConfig(3)
+	cfg.MinVersion, cfg.MaxVersion = 0x0301, 0x0302
+	cfg.CipherSuites = []uint16{0xc02b, 0xc009} // a TLS 1.2-only suite and a CBC one
+	c := engine.NewClient(cfg, engine.ClientOptions{ServerName: "localhost"})
+	ch := new(handshake.ClientHello)
+	if err := ch.Unmarshal(c.NextEvent().Data[record.HeaderLen:]); err != nil {
+		t.Fatal(err)
+	}
+	if ch.Version != 0x0302 || slices.Contains(ch.Extensions, handshake.ExtSignatureAlgorithms) || !slices.Equal(ch.CipherSuites, []uint16{0xc009}) {
+		t.Fatalf("TLS 1.1 hello: version %x, extensions %v, suites %x", ch.Version, ch.Extensions, ch.CipherSuites)
+	}
+	cbc := cipher.SuiteByName("ECDHE-ECDSA-AES128-SHA").ID
+	p := pair(t, certgen.Ed25519, func(c, s *engine.Config) {
+		c.MinVersion, c.MaxVersion, s.MinVersion = 0x0302, 0x0302, 0x0302
+		c.CipherSuites, s.CipherSuites = []uint16{cbc}, []uint16{cbc}
+	})
+	if err := p.Handshake(); err == nil {
+		t.Fatal("Ed25519 certificate used in TLS 1.1")
+	}
+}

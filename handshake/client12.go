@@ -6,6 +6,7 @@ package handshake
 // expectServerCCS -> expectServerFinished -> established.
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"errors"
 	"net/netip"
@@ -14,6 +15,7 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -36,6 +38,14 @@ type clientHS struct {
 	master       []byte
 	serverRandom []byte
 	t            transcript
+
+	// Sessions: offered is the session we asked to resume, resumed is set
+	// when the server agreed; ticket is a NewSessionTicket's.
+	offered        *session.State
+	resumed        *session.State
+	expectTicket   bool
+	ticket         []byte
+	ticketLifetime uint32
 }
 
 // clientStart is the client before its ClientHello.
@@ -49,6 +59,9 @@ func (s *clientStart) handle(m *Machine, in input) (state, error) {
 func (s *clientStart) start(m *Machine) (state, error) {
 	cfg := m.cfg
 	hs := &clientHS{cfg: cfg, opts: s.opts}
+	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cipher.SuiteByID(suites[0]) == nil {
+		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
+	}
 	random := make([]byte, 32)
 	if _, err := readFull(cfg.Rand, random); err != nil {
 		return nil, err
@@ -56,11 +69,11 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	ch := &ClientHello{
 		Version:                      cfg.maxVersion(),
 		Random:                       random,
-		CipherSuites:                 cfg.suites(),
+		CipherSuites:                 offeredSuites(cfg),
 		CompressionMethods:           []uint8{0},
 		HasExtensions:                true,
 		SupportedPoints:              []uint8{0},
-		SignatureSchemes:             cfg.schemes(),
+		SignatureSchemes:             signatureSchemesFor(cfg),
 		ALPNProtocols:                cfg.ALPNProtocols,
 		ExtendedMasterSecret:         !cfg.DisableExtendedMasterSecret,
 		SecureRenegotiationSupported: true,
@@ -73,6 +86,24 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		}
 	}
 	ch.SupportedGroups = offeredECDHE(cfg.groups())
+	ch.TicketSupported = !cfg.DisableTickets
+	if sess := s.opts.Session; sess != nil && hs.canResume(sess, ch.ServerName) {
+		hs.offered = sess
+		switch {
+		case len(sess.Ticket) > 0 && !cfg.DisableTickets:
+			// RFC 5077, Section 3.4: a fresh session id, which the
+			// server echoes if it accepts the ticket.
+			ch.SessionTicket = sess.Ticket
+			ch.SessionID = make([]byte, 32)
+			if _, err := readFull(cfg.Rand, ch.SessionID); err != nil {
+				return nil, err
+			}
+		case len(sess.SessionID) > 0:
+			ch.SessionID = sess.SessionID
+		default:
+			hs.offered = nil
+		}
+	}
 	raw, err := ch.Marshal()
 	if err != nil {
 		return nil, errInternal(err, "tls: marshaling ClientHello")
@@ -127,9 +158,10 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	}
 	// RFC 8446, Section 4.1.3: a client that offered TLS 1.2 checks
 	// that a lower version was not forced on a server that marked its
-	// random.
-	if cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 &&
-		len(sh.Random) == 32 && string(sh.Random[24:]) == downgradeTLS11 {
+	// random. Either mark (a TLS 1.3 server writes ...\x01) says the
+	// server could have given us TLS 1.2.
+	if cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 && len(sh.Random) == 32 &&
+		(string(sh.Random[24:]) == downgradeTLS11 || string(sh.Random[24:]) == downgradeTLS12) {
 		return nil, errIllegal("tls: downgrade to version 0x%04x detected (server random carries the RFC 8446 sentinel)", sh.Version)
 	}
 	hs.version = sh.Version
@@ -173,7 +205,68 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	}
 	hs.serverHello = sh
 	hs.serverRandom = sh.Random
+	hs.expectTicket = sh.TicketSupported
+	if sh.TicketSupported && !hs.hello.TicketSupported {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertUnsupportedExtension, "tls: server sent unrequested extension session_ticket")
+	}
+	if hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+		return hs.resume(m)
+	}
 	return &expectServerCertificate{hs: hs}, nil
+}
+
+// canResume reports whether sess may be offered on this connection: our
+// configuration still allows its version and suite, and it is for the
+// same server name.
+func (hs *clientHS) canResume(sess *session.State, serverName string) bool {
+	cfg := hs.cfg
+	return sess.Version >= cfg.minVersion() && sess.Version <= cfg.maxVersion() &&
+		slices.Contains(cfg.suites(), sess.CipherSuite) && sess.ServerName == serverName &&
+		len(sess.MasterSecret) == 48 &&
+		// RFC 7627, Section 5.3: never across a change of EMS.
+		sess.ExtendedMasterSecret == !cfg.DisableExtendedMasterSecret
+}
+
+// resume continues an abbreviated handshake the server accepted: the
+// version, suite and extended master secret must be the session's (RFC
+// 5246, Section 7.4.1.3; RFC 7627, Section 5.3).
+func (hs *clientHS) resume(m *Machine) (state, error) {
+	sh, sess := hs.serverHello, hs.offered
+	if sh.Version != sess.Version || sh.CipherSuite != sess.CipherSuite {
+		return nil, errIllegal("tls: server resumed the session with a different version or cipher suite")
+	}
+	if sh.ExtendedMasterSecret != sess.ExtendedMasterSecret {
+		return nil, errHandshakeFailure("tls: server resumed the session with a different extended master secret setting")
+	}
+	hs.resumed = sess
+	hs.master = sess.MasterSecret
+	hs.peer = peerFromSession(sess)
+	if hs.peer == nil {
+		hs.peer = &peerVerification{}
+	}
+	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true); err != nil {
+		return nil, err
+	}
+	if hs.expectTicket {
+		return &expectNewSessionTicket{hs: hs}, nil
+	}
+	return &expectServerCCS{hs: hs}, nil
+}
+
+// expectNewSessionTicket waits for the ticket a server promised in its
+// ServerHello (RFC 5077, Section 3.3), before its ChangeCipherSpec.
+type expectNewSessionTicket struct{ hs *clientHS }
+
+func (s *expectNewSessionTicket) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*NewSessionTicket)
+	if !ok {
+		return nil, unexpected(in, "NewSessionTicket")
+	}
+	hs := s.hs
+	hs.t.add(in.raw)
+	hs.ticket, hs.ticketLifetime = msg.Ticket, msg.LifetimeHint
+	return &expectServerCCS{hs: hs}, nil
 }
 
 // expectServerCertificate verifies the server's chain (RFC 5246, Section
@@ -200,6 +293,9 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 	}
 	if pv.err != nil && !hs.cfg.InsecureSkipVerify {
 		return nil, verifyFailure(pv.err)
+	}
+	if err := checkLegacyKey(pv.certs[0].PublicKey, hs.version); err != nil {
+		return nil, err
 	}
 	if a, ok := keyAuth(pv.certs[0].PublicKey); !ok || a != hs.suite.Auth {
 		return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
@@ -398,7 +494,35 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 	if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
 		return nil, err
 	}
+	if hs.expectTicket {
+		return &expectNewSessionTicket{hs: hs}, nil
+	}
 	return &expectServerCCS{hs: hs}, nil
+}
+
+// offeredSuites is our suite list without the suites no version we allow
+// can use (a TLS 1.1 client offering a TLS 1.2 suite is refused by some
+// servers).
+func offeredSuites(cfg *Config) []uint16 {
+	all := cfg.suites()
+	out := make([]uint16, 0, len(all))
+	for _, id := range all {
+		s := cipher.SuiteByID(id)
+		if s == nil || s.MaxVersion >= cfg.minVersion() && s.MinVersion <= cfg.maxVersion() {
+			out = append(out, id) // unknown ids (SCSVs, GREASE) pass through
+		}
+	}
+	return out
+}
+
+// signatureSchemesFor is the signature_algorithms offer: none when we
+// cannot negotiate TLS 1.2 (RFC 5246, Section 7.4.1.4.1: the extension
+// is meaningless before it, and servers may reject it).
+func signatureSchemesFor(cfg *Config) []kex.SignatureScheme {
+	if cfg.maxVersion() < cipher.VersionTLS12 {
+		return nil
+	}
+	return cfg.schemes()
 }
 
 // clientCertificate picks our chain for a CertificateRequest: its key type
@@ -418,6 +542,9 @@ func (hs *clientHS) clientCertificate() (*Credential, kex.SignatureScheme) {
 			continue
 		}
 		if hs.version < cipher.VersionTLS12 {
+			if checkLegacyKey(c.Leaf.PublicKey, hs.version) != nil {
+				continue
+			}
 			return c, 0
 		}
 		if sc, ok := kex.SelectScheme(c.Leaf.PublicKey, hs.cfg.signingSchemes(), hs.certRequest.SignatureSchemes); ok {
@@ -457,6 +584,17 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 	}
 	hs.t.add(in.raw)
 	m.serverFinished = want
+	if hs.resumed != nil {
+		// In an abbreviated handshake the client's flight comes last.
+		if err := m.sink.SendChangeCipherSpec(); err != nil {
+			return nil, err
+		}
+		cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+		m.clientFinished = cf
+		if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
+			return nil, err
+		}
+	}
 	st := &ConnectionState{
 		Version:              hs.version,
 		Suite:                hs.suite,
@@ -472,8 +610,38 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		ClientRandom:         hs.hello.Random,
 		ServerRandom:         hs.serverRandom,
 		masterSecret:         hs.master,
+		Resumed:              hs.resumed != nil,
+		Session:              hs.session(),
 	}
 	m.established = true
 	m.sink.HandshakeDone(st)
 	return &established{}, nil
+}
+
+// session is what the client keeps to resume this connection's session:
+// nil when the server gave neither a session id nor a ticket.
+func (hs *clientHS) session() *session.State {
+	if hs.resumed != nil {
+		st := *hs.resumed
+		if hs.ticket != nil {
+			st.Ticket, st.TicketLifetime = hs.ticket, hs.ticketLifetime
+		}
+		return &st
+	}
+	if len(hs.serverHello.SessionID) == 0 && hs.ticket == nil {
+		return nil
+	}
+	st := &session.State{
+		Version:              hs.version,
+		CipherSuite:          hs.suite.ID,
+		MasterSecret:         hs.master,
+		ExtendedMasterSecret: hs.ems,
+		CreatedAt:            hs.cfg.Now().Unix(),
+		ServerName:           hs.hello.ServerName,
+		SessionID:            hs.serverHello.SessionID,
+		Ticket:               hs.ticket,
+		TicketLifetime:       hs.ticketLifetime,
+	}
+	addPeer(st, hs.peer)
+	return st
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -116,6 +117,23 @@ type Config struct {
 	// DisableExtendedMasterSecret stops offering or accepting RFC 7627.
 	DisableExtendedMasterSecret bool
 
+	// SessionCache, on a server, enables session-id resumption: new
+	// sessions get a 32-byte id and are stored here (OpenSSL's internal
+	// cache). Nil disables it.
+	SessionCache *session.Cache
+	// Tickets, on a server, enables RFC 5077 session tickets sealed with
+	// its 48-byte key. Nil disables them.
+	Tickets *session.Ticketer
+	// SessionTimeout is how long a session may be resumed; zero means 300
+	// seconds, as OpenSSL and Node.
+	SessionTimeout time.Duration
+	// SessionIDContext scopes resumption on a server (Node's
+	// sessionIdContext): a session never resumes under another context.
+	SessionIDContext []byte
+	// DisableTickets stops a client from offering the session_ticket
+	// extension.
+	DisableTickets bool
+
 	// AskServerContext makes the server pause on a ServerContext decision
 	// after every ClientHello (Node's SNICallback and addContext).
 	AskServerContext bool
@@ -185,8 +203,19 @@ func (c *Config) maxVersion() uint16 {
 	return cipher.VersionTLS12
 }
 
+// sessionLifetime is SessionTimeout in seconds.
+func (c *Config) sessionLifetime() int64 {
+	if c.SessionTimeout > 0 {
+		return int64(c.SessionTimeout / time.Second)
+	}
+	return 300
+}
+
 // ClientOptions are the per-connection settings of a client.
 type ClientOptions struct {
+	// Session, if set, is offered for resumption: by ticket when it has
+	// one, else by session id.
+	Session *session.State
 	// ServerName is sent in server_name (unless it is an IP literal).
 	ServerName string
 	// VerifyName is checked against the server certificate; empty means

@@ -7,6 +7,7 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -56,6 +57,14 @@ type ConnectionState struct {
 	// PeerCertificateRequested is set on a server that asked for a client
 	// certificate.
 	PeerCertificateRequested bool
+	// Session is the resumable session: on a client, what to pass as
+	// ClientOptions.Session next time (nil when the server offered
+	// neither an id nor a ticket); on a server, the state of a new
+	// session (NewSession) or of the resumed one.
+	Session *session.State
+	// NewSession is set on a server when a full handshake created a
+	// session the client can resume (Node's newSession event).
+	NewSession bool
 
 	ClientRandom, ServerRandom []byte
 	masterSecret               []byte

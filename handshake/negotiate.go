@@ -46,6 +46,10 @@ func negotiateVersion(ch *ClientHello, min, max uint16) (uint16, bool) {
 // negotiates TLS 1.1 or below (RFC 8446, Section 4.1.3).
 const downgradeTLS11 = "DOWNGRD\x00"
 
+// downgradeTLS12 ends the random of a TLS 1.3 server that negotiates TLS
+// 1.2 or below (RFC 8446, Section 4.1.3).
+const downgradeTLS12 = "DOWNGRD\x01"
+
 // versionList renders versions for an error message.
 func versionList(vs []uint16) string {
 	var b strings.Builder

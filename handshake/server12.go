@@ -30,6 +30,7 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -54,6 +55,14 @@ type serverHS struct {
 	peerScheme   kex.SignatureScheme
 	master       []byte
 	t            transcript
+
+	// Sessions: resumed is the session being resumed; sessionID is what
+	// ServerHello carries; issueTicket and renewTicket say whether a
+	// NewSessionTicket goes out.
+	resumed     *session.State
+	sessionID   []byte
+	issueTicket bool
+	renewTicket bool
 }
 
 // expectClientHello waits for the first message of a handshake.
@@ -147,6 +156,24 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	m.version = v
 	m.sink.SetVersion(v)
 
+	hs.serverRandom = make([]byte, 32)
+	if _, err := readFull(cfg.Rand, hs.serverRandom); err != nil {
+		return nil, err
+	}
+	// RFC 8446, Section 4.1.3: a server able to do TLS 1.2 that
+	// negotiates less marks its random so a client can detect a forced
+	// downgrade.
+	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
+		copy(hs.serverRandom[24:], downgradeTLS11)
+	}
+	st, err := hs.findSession()
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return hs.resume(m, st)
+	}
+
 	group, groupOK := selectGroup(nilIfAbsent(ch), cfg.groups())
 	curveRefused := false
 	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
@@ -205,17 +232,18 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	}
 	hs.alpn = alpn
 
-	hs.serverRandom = make([]byte, 32)
-	if _, err := readFull(cfg.Rand, hs.serverRandom); err != nil {
-		return nil, err
+	if cfg.SessionCache != nil {
+		hs.sessionID = make([]byte, 32)
+		if _, err := readFull(cfg.Rand, hs.sessionID); err != nil {
+			return nil, err
+		}
 	}
-	// RFC 8446, Section 4.1.3: a server able to do TLS 1.2 that
-	// negotiates less marks its random so a client can detect a forced
-	// downgrade.
-	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
-		copy(hs.serverRandom[24:], downgradeTLS11)
-	}
+	// RFC 5077, Section 3.2: an empty session_ticket extension in
+	// ServerHello promises a NewSessionTicket.
+	hs.issueTicket = ch.TicketSupported && cfg.Tickets != nil
 	sh := &ServerHello{
+		SessionID:                    hs.sessionID,
+		TicketSupported:              hs.issueTicket,
 		Version:                      v,
 		Random:                       hs.serverRandom,
 		CipherSuite:                  hs.suite.ID,
@@ -228,7 +256,8 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	if len(ch.SupportedPoints) > 0 && (hs.suite.KX == cipher.KXECDHE || hs.suite.Auth == cipher.AuthECDSA) {
 		sh.SupportedPoints = []uint8{0}
 	}
-	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" || len(sh.SupportedPoints) > 0
+	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" ||
+		len(sh.SupportedPoints) > 0 || sh.TicketSupported
 	if err := hs.send(m, sh); err != nil {
 		return nil, err
 	}
@@ -360,6 +389,9 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	}
 	pv, err := verifyPeer(hs.cfg, msg.Certificates, x509lite.PurposeClientAuth, "")
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLegacyKey(pv.certs[0].PublicKey, hs.version); err != nil {
 		return nil, err
 	}
 	if pv.err != nil && hs.cfg.ClientAuth.verifiesCert() {
@@ -508,6 +540,15 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 	}
 	hs.t.add(in.raw)
 	m.clientFinished = want
+	if hs.resumed != nil {
+		return hs.finish(m, hs.resumed, false)
+	}
+	sess := hs.newSession()
+	if hs.issueTicket {
+		if err := hs.sendTicket(m, sess); err != nil {
+			return nil, err
+		}
+	}
 	if err := m.sink.SendChangeCipherSpec(); err != nil {
 		return nil, err
 	}
@@ -516,6 +557,15 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err
 	}
+	if hs.sessionID != nil {
+		// A session that cannot be encoded is simply not cached.
+		_ = hs.cfg.SessionCache.Put(hs.sessionID, sess)
+	}
+	return hs.finish(m, sess, hs.sessionID != nil || hs.issueTicket)
+}
+
+// finish reports the completed handshake.
+func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, error) {
 	st := &ConnectionState{
 		Version:                  hs.version,
 		Suite:                    hs.suite,
@@ -532,6 +582,10 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 	}
 	if hs.peer != nil {
 		st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
+	}
+	st.Resumed = hs.resumed != nil
+	if st.Resumed || isNew {
+		st.Session, st.NewSession = sess, isNew
 	}
 	m.established = true
 	m.sink.HandshakeDone(st)

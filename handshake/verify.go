@@ -1,8 +1,11 @@
 package handshake
 
 import (
+	"crypto"
+	"crypto/ed25519"
 	"errors"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -86,6 +89,18 @@ func checkSigningKeyUsage(leaf *x509lite.Certificate) error {
 	if leaf.HasKeyUsage && leaf.KeyUsage&x509lite.KeyUsageDigitalSignature == 0 {
 		return record.Errorf(record.ErrBadCertificate, record.AlertBadCertificate,
 			"tls: peer certificate key usage does not allow digital signatures")
+	}
+	return nil
+}
+
+// checkLegacyKey refuses a peer key that cannot sign at version: before
+// TLS 1.2 signatures are RSA (MD5+SHA-1) or ECDSA (SHA-1) only, so an
+// Ed25519 certificate is unusable (RFC 8422, Section 5.1.3 defines
+// Ed25519 for TLS 1.2).
+func checkLegacyKey(pub crypto.PublicKey, version uint16) error {
+	if _, ok := pub.(ed25519.PublicKey); ok && version < cipher.VersionTLS12 {
+		return record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
+			"tls: Ed25519 certificates need TLS 1.2, not version 0x%04x", version)
 	}
 	return nil
 }

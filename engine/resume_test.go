@@ -1,0 +1,135 @@
+package engine_test
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/session"
+)
+
+// resumePKI holds one server configuration shared by several connections.
+type resumeFixture struct {
+	pki    *tlstest.PKI
+	server *engine.Config
+	seed   uint64
+}
+
+func newResumeFixture(t *testing.T, tweak func(*engine.Config)) *resumeFixture {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	sc := pki.ServerConfig(100)
+	tweak(sc)
+	return &resumeFixture{pki: pki, server: sc, seed: 1}
+}
+
+// connect runs one handshake offering sess and returns both states.
+func (f *resumeFixture) connect(t *testing.T, sess *session.State, tweak func(c *engine.Config)) (client, server *engine.ConnectionState) {
+	t.Helper()
+	f.seed++
+	cc := f.pki.ClientConfig(f.seed)
+	if tweak != nil {
+		tweak(cc)
+	}
+	p := tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost", Session: sess})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	exchange(t, p)
+	return p.Client.State, p.Server.State
+}
+
+func TestResumeBySessionID(t *testing.T) {
+	cache := session.NewCache(10)
+	f := newResumeFixture(t, func(c *engine.Config) { c.SessionCache = cache })
+	c1, s1 := f.connect(t, nil, func(c *engine.Config) { c.DisableTickets = true })
+	if c1.Resumed || c1.Session == nil || len(c1.Session.SessionID) != 32 || !s1.NewSession || cache.Len() != 1 {
+		t.Fatalf("first handshake: resumed %v, session %+v, server new %v, cache %d", c1.Resumed, c1.Session, s1.NewSession, cache.Len())
+	}
+	c2, s2 := f.connect(t, c1.Session, func(c *engine.Config) { c.DisableTickets = true })
+	if !c2.Resumed || !s2.Resumed || s2.NewSession {
+		t.Fatalf("second handshake: client resumed %v, server resumed %v new %v", c2.Resumed, s2.Resumed, s2.NewSession)
+	}
+	// The resumed connection reports the original peer.
+	if len(c2.PeerCertificates) == 0 || !bytes.Equal(c2.PeerCertificates[0].Raw, c1.PeerCertificates[0].Raw) || c2.VerifyError != nil {
+		t.Fatalf("resumed peer view: %d certificates, verify %v", len(c2.PeerCertificates), c2.VerifyError)
+	}
+	if c2.Suite != c1.Suite || !c2.ExtendedMasterSecret {
+		t.Fatalf("resumed with %v EMS %v", c2.Suite, c2.ExtendedMasterSecret)
+	}
+}
+
+func TestResumeByTicket(t *testing.T) {
+	tk, err := session.NewTicketer(bytes.Repeat([]byte{1}, session.KeyLen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk })
+	c1, s1 := f.connect(t, nil, nil)
+	if c1.Session == nil || len(c1.Session.Ticket) == 0 || !s1.NewSession {
+		t.Fatalf("no ticket issued: %+v", c1.Session)
+	}
+	c2, s2 := f.connect(t, c1.Session, nil)
+	if !c2.Resumed || !s2.Resumed {
+		t.Fatal("ticket not resumed")
+	}
+	// Rotation: the old ticket still resumes and is renewed under the
+	// new key.
+	tk.SetKey(bytes.Repeat([]byte{2}, session.KeyLen))
+	c3, _ := f.connect(t, c1.Session, nil)
+	if !c3.Resumed || !bytes.Equal(c3.Session.Ticket[:16], bytes.Repeat([]byte{2}, 16)) {
+		t.Fatalf("after rotation: resumed %v, ticket name %x", c3.Resumed, c3.Session.Ticket[:16])
+	}
+	// Another server sharing the keys accepts the ticket (the fleet case).
+	other := newResumeFixture(t, func(c *engine.Config) { c.Tickets, _ = session.NewTicketer(tk.Key()) })
+	other.pki = f.pki
+	other.server.Certificates = f.server.Certificates
+	if c4, _ := other.connect(t, c3.Session, nil); !c4.Resumed {
+		t.Fatal("a server with the same keys did not resume")
+	}
+}
+
+// TestTicketRefusals: a ticket that fails any check means a full
+// handshake, never an error.
+func TestTicketRefusals(t *testing.T) {
+	tk, _ := session.NewTicketer(bytes.Repeat([]byte{3}, session.KeyLen))
+	f := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk })
+	c1, _ := f.connect(t, nil, nil)
+	ticket := c1.Session.Ticket
+	for _, i := range []int{0, 15, 16, 40, len(ticket) - 33, len(ticket) - 1} {
+		bad := *c1.Session
+		bad.Ticket = bytes.Clone(ticket)
+		bad.Ticket[i] ^= 1
+		if c, s := f.connect(t, &bad, nil); c.Resumed || s.Resumed || !s.NewSession {
+			t.Fatalf("ticket with byte %d flipped resumed", i)
+		}
+	}
+	// Expired: the server's clock moves past the lifetime.
+	late := newResumeFixture(t, func(c *engine.Config) {
+		c.Tickets = tk
+		c.Now = func() time.Time { return tlstest.Epoch.Add(301 * time.Second) }
+	})
+	late.pki, late.server.Certificates = f.pki, f.server.Certificates
+	if c, _ := late.connect(t, c1.Session, nil); c.Resumed {
+		t.Fatal("expired ticket resumed")
+	}
+	// Another server name: the server refuses even if the client offers.
+	other := *c1.Session
+	other.ServerName = "localhost"
+	sess := other
+	sess.Ticket = ticket
+	f2 := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk; c.SessionIDContext = []byte("other app") })
+	f2.pki, f2.server.Certificates = f.pki, f.server.Certificates
+	if c, _ := f2.connect(t, &sess, nil); c.Resumed {
+		t.Fatal("session resumed across session-id contexts")
+	}
+	// A different client-certificate policy.
+	f3 := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk; c.ClientAuth = handshake.RequestClientCert })
+	f3.pki, f3.server.Certificates = f.pki, f.server.Certificates
+	if c, _ := f3.connect(t, &sess, nil); c.Resumed {
+		t.Fatal("session resumed under another client-certificate policy")
+	}
+}

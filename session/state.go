@@ -1,0 +1,154 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+)
+
+// encodingVersion is the first byte of every encoded State. A decoder
+// refuses other versions, so a format change never misreads old bytes.
+const encodingVersion = 1
+
+// Limits on decoded state, far above what a real session carries.
+const (
+	maxCertificates = 16
+	maxSecretLen    = 48
+	maxTicketLen    = 1 << 15
+)
+
+// State is one resumable session: what both sides need to resume it and
+// what the application saw of the peer the first time.
+type State struct {
+	// Version and CipherSuite are those of the original handshake; a
+	// resumption must use the same (RFC 5246, Section 7.4.1.2).
+	Version     uint16
+	CipherSuite uint16
+	// MasterSecret is the 48-byte master secret.
+	MasterSecret []byte
+	// ExtendedMasterSecret records RFC 7627 use; a session is never
+	// resumed across a change of it (RFC 7627, Section 5.3).
+	ExtendedMasterSecret bool
+	// CreatedAt is when the full handshake happened, in Unix seconds.
+	CreatedAt int64
+	// ServerName is the SNI name of the original handshake.
+	ServerName string
+	// Context is the server's session-id context (Node's
+	// sessionIdContext); a session never crosses contexts.
+	Context []byte
+	// ClientAuth is the server's client-certificate policy at the time,
+	// so a session never resumes under a different requirement.
+	ClientAuth uint8
+	// PeerCertificates are the DER certificates the peer sent, leaf
+	// first, so a resumed connection reports the same peer.
+	PeerCertificates [][]byte
+	// VerifyCode is the verification failure code of the original
+	// handshake (Node's authorizationError code), empty when authorized.
+	VerifyCode string
+	// VerifyReason is OpenSSL's text for VerifyCode.
+	VerifyReason string
+	// SessionID is the id the server assigned (client side), if any.
+	SessionID []byte
+	// Ticket is the server's ticket (client side), if any, and
+	// TicketLifetime its lifetime hint in seconds.
+	Ticket         []byte
+	TicketLifetime uint32
+}
+
+// ErrMalformed is returned (wrapped) for bytes that are not an encoded
+// State of this version.
+var ErrMalformed = errors.New("tls: malformed session state")
+
+// Marshal encodes s. The encoding is versioned and stable; a future
+// version adds a new encodingVersion rather than changing this one.
+func (s *State) Marshal() ([]byte, error) {
+	if len(s.MasterSecret) == 0 || len(s.MasterSecret) > maxSecretLen {
+		return nil, fmt.Errorf("tls: session master secret of %d bytes", len(s.MasterSecret))
+	}
+	if len(s.PeerCertificates) > maxCertificates || len(s.Ticket) > maxTicketLen || len(s.SessionID) > 32 {
+		return nil, errors.New("tls: session state too large to encode")
+	}
+	var b cryptobyte.Builder
+	b.AddUint8(encodingVersion)
+	b.AddUint16(s.Version)
+	b.AddUint16(s.CipherSuite)
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.MasterSecret) })
+	ems := uint8(0)
+	if s.ExtendedMasterSecret {
+		ems = 1
+	}
+	b.AddUint8(ems)
+	b.AddUint64(uint64(s.CreatedAt))
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ServerName)) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
+	b.AddUint8(s.ClientAuth)
+	b.AddUint8(uint8(len(s.PeerCertificates)))
+	for _, c := range s.PeerCertificates {
+		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+	}
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.VerifyCode)) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.VerifyReason)) })
+	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.SessionID) })
+	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Ticket) })
+	b.AddUint32(s.TicketLifetime)
+	return b.Bytes()
+}
+
+// Unmarshal decodes what Marshal produced. Anything else, including
+// trailing bytes, is an error wrapping ErrMalformed.
+func Unmarshal(data []byte) (*State, error) {
+	in := cryptobyte.String(data)
+	var v, ems, nCerts uint8
+	var created uint64
+	var secret, name, ctx, code, reason, id, ticket []byte
+	s := &State{}
+	if !in.ReadUint8(&v) || v != encodingVersion {
+		return nil, fmt.Errorf("%w: unknown encoding version", ErrMalformed)
+	}
+	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.CipherSuite) ||
+		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&secret)) || len(secret) == 0 || len(secret) > maxSecretLen ||
+		!in.ReadUint8(&ems) || ems > 1 || !in.ReadUint64(&created) ||
+		!in.ReadUint16LengthPrefixed((*cryptobyte.String)(&name)) ||
+		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&ctx)) ||
+		!in.ReadUint8(&s.ClientAuth) || !in.ReadUint8(&nCerts) || nCerts > maxCertificates {
+		return nil, fmt.Errorf("%w: header", ErrMalformed)
+	}
+	for range nCerts {
+		var c []byte
+		if !in.ReadUint24LengthPrefixed((*cryptobyte.String)(&c)) || len(c) == 0 {
+			return nil, fmt.Errorf("%w: certificate", ErrMalformed)
+		}
+		s.PeerCertificates = append(s.PeerCertificates, append([]byte(nil), c...))
+	}
+	if !in.ReadUint8LengthPrefixed((*cryptobyte.String)(&code)) ||
+		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&reason)) ||
+		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&id)) || len(id) > 32 ||
+		!in.ReadUint16LengthPrefixed((*cryptobyte.String)(&ticket)) || len(ticket) > maxTicketLen ||
+		!in.ReadUint32(&s.TicketLifetime) || !in.Empty() {
+		return nil, fmt.Errorf("%w: trailer", ErrMalformed)
+	}
+	s.MasterSecret = append([]byte(nil), secret...)
+	s.ExtendedMasterSecret = ems == 1
+	s.CreatedAt = int64(created)
+	s.ServerName = string(name)
+	s.Context = clone(ctx)
+	s.VerifyCode = string(code)
+	s.VerifyReason = string(reason)
+	s.SessionID = clone(id)
+	s.Ticket = clone(ticket)
+	return s, nil
+}
+
+func clone(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+// Expired reports whether the session is older than lifetime seconds at
+// now (Unix seconds), or from the future.
+func (s *State) Expired(now int64, lifetime int64) bool {
+	return now < s.CreatedAt || now-s.CreatedAt >= lifetime
+}

@@ -1,0 +1,152 @@
+package session
+
+import (
+	"crypto/aes"
+	gocipher "crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// KeyLen is the size of a ticket key as Node takes it: a 16-byte key
+// name, a 16-byte HMAC-SHA256 key and a 16-byte AES-128-CBC key.
+const KeyLen = 48
+
+const (
+	nameLen = 16
+	ivLen   = aes.BlockSize
+	macLen  = sha256.Size
+	// minTicket is the shortest well-formed ticket: name, IV, one block
+	// of ciphertext and the MAC.
+	minTicket = nameLen + ivLen + aes.BlockSize + macLen
+)
+
+// Ticketer seals session state into tickets and opens them (RFC 5077,
+// Section 4's recommended format: key_name ‖ IV ‖ AES-128-CBC(state) ‖
+// HMAC-SHA256 over everything before it). SetKey rotates: tickets sealed
+// under the previous key still open, new tickets use the new key. It is
+// safe for concurrent use.
+type Ticketer struct {
+	mu       sync.RWMutex
+	current  *ticketKey
+	previous *ticketKey
+}
+
+type ticketKey struct {
+	raw   [KeyLen]byte
+	block gocipher.Block
+}
+
+// NewTicketer returns a Ticketer using key, which must be KeyLen bytes.
+func NewTicketer(key []byte) (*Ticketer, error) {
+	t := &Ticketer{}
+	if err := t.SetKey(key); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// SetKey makes key the key for new tickets; the key it replaces keeps
+// opening the tickets it sealed.
+func (t *Ticketer) SetKey(key []byte) error {
+	if len(key) != KeyLen {
+		return fmt.Errorf("tls: session ticket keys must be %d bytes, got %d", KeyLen, len(key))
+	}
+	k := &ticketKey{}
+	copy(k.raw[:], key)
+	block, err := aes.NewCipher(k.raw[32:48])
+	if err != nil {
+		return err
+	}
+	k.block = block
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.current != nil && t.current.raw != k.raw {
+		t.previous = t.current
+	}
+	t.current = k
+	return nil
+}
+
+// Key returns the current key (Node's getTicketKeys).
+func (t *Ticketer) Key() []byte {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return append([]byte(nil), t.current.raw[:]...)
+}
+
+// Seal encrypts and authenticates state under the current key.
+func (t *Ticketer) Seal(s *State, rand io.Reader) ([]byte, error) {
+	plain, err := s.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.RLock()
+	k := t.current
+	t.mu.RUnlock()
+	// PKCS#7 padding to a whole number of blocks.
+	pad := aes.BlockSize - len(plain)%aes.BlockSize
+	for range pad {
+		plain = append(plain, byte(pad))
+	}
+	out := make([]byte, nameLen+ivLen+len(plain)+macLen)
+	copy(out, k.raw[:nameLen])
+	iv := out[nameLen : nameLen+ivLen]
+	if _, err := io.ReadFull(rand, iv); err != nil {
+		return nil, fmt.Errorf("tls: ticket IV: %w", err)
+	}
+	gocipher.NewCBCEncrypter(k.block, iv).CryptBlocks(out[nameLen+ivLen:len(out)-macLen], plain)
+	m := hmac.New(sha256.New, k.raw[16:32])
+	m.Write(out[:len(out)-macLen])
+	m.Sum(out[:len(out)-macLen])
+	return out, nil
+}
+
+// errTicket is the one failure of Open: the caller falls back to a full
+// handshake whatever the cause.
+var errTicket = errors.New("tls: session ticket not accepted")
+
+// Open authenticates and decrypts a ticket sealed under the current or
+// the previous key. The MAC is checked, in constant time, before anything
+// is decrypted. It reports whether the ticket was sealed under an older
+// key, which callers renew.
+func (t *Ticketer) Open(ticket []byte) (s *State, oldKey bool, err error) {
+	if len(ticket) < minTicket || (len(ticket)-nameLen-ivLen-macLen)%aes.BlockSize != 0 {
+		return nil, false, errTicket
+	}
+	t.mu.RLock()
+	cur, prev := t.current, t.previous
+	t.mu.RUnlock()
+	var k *ticketKey
+	switch {
+	case subtle.ConstantTimeCompare(ticket[:nameLen], cur.raw[:nameLen]) == 1:
+		k = cur
+	case prev != nil && subtle.ConstantTimeCompare(ticket[:nameLen], prev.raw[:nameLen]) == 1:
+		k, oldKey = prev, true
+	default:
+		return nil, false, errTicket
+	}
+	body, tag := ticket[:len(ticket)-macLen], ticket[len(ticket)-macLen:]
+	m := hmac.New(sha256.New, k.raw[16:32])
+	m.Write(body)
+	if !hmac.Equal(m.Sum(nil), tag) {
+		return nil, false, errTicket
+	}
+	ct := body[nameLen+ivLen:]
+	plain := make([]byte, len(ct))
+	gocipher.NewCBCDecrypter(k.block, body[nameLen:nameLen+ivLen]).CryptBlocks(plain, ct)
+	// The MAC held, so the padding is ours; it is checked anyway.
+	pad := int(plain[len(plain)-1])
+	if pad == 0 || pad > aes.BlockSize || pad > len(plain) {
+		return nil, false, errTicket
+	}
+	st, err := Unmarshal(plain[:len(plain)-pad])
+	if err != nil {
+		return nil, false, errTicket
+	}
+	return st, oldKey, nil
+}
