@@ -60,6 +60,12 @@ func TestResumeBySessionID(t *testing.T) {
 	if c2.Suite != c1.Suite || !c2.ExtendedMasterSecret {
 		t.Fatalf("resumed with %v EMS %v", c2.Suite, c2.ExtendedMasterSecret)
 	}
+	// The original key exchange group and signature scheme are reported
+	// again, on both sides.
+	if c2.Group != c1.Group || c2.PeerSignatureScheme != c1.PeerSignatureScheme || c1.PeerSignatureScheme == 0 ||
+		s2.Group != s1.Group {
+		t.Fatalf("resumed group %v/%v scheme %v, original %v/%v %v", c2.Group, s2.Group, c2.PeerSignatureScheme, c1.Group, s1.Group, c1.PeerSignatureScheme)
+	}
 }
 
 func TestResumeByTicket(t *testing.T) {
@@ -131,5 +137,32 @@ func TestTicketRefusals(t *testing.T) {
 	f3.pki, f3.server.Certificates = f.pki, f.server.Certificates
 	if c, _ := f3.connect(t, &sess, nil); c.Resumed {
 		t.Fatal("session resumed under another client-certificate policy")
+	}
+}
+
+// TestResumeEMSMismatch: RFC 7627, Section 5.3 — a session made with the
+// extended master secret is never resumed without it: the server aborts.
+func TestResumeEMSMismatch(t *testing.T) {
+	tk, _ := session.NewTicketer(bytes.Repeat([]byte{4}, session.KeyLen))
+	f := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk })
+	c1, _ := f.connect(t, nil, nil)
+	f.seed++
+	cc := f.pki.ClientConfig(f.seed)
+	cc.DisableExtendedMasterSecret = true
+	p := tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost", Session: c1.Session})
+	if err := p.Handshake(); err == nil || p.Server.Err == nil {
+		t.Fatal("EMS session resumed without the extension")
+	}
+	// A session made without EMS is not resumed with it: a full handshake.
+	f.seed++
+	cc = f.pki.ClientConfig(f.seed)
+	cc.DisableExtendedMasterSecret = true
+	p = tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost"})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	noEMS := p.Client.State.Session
+	if c, _ := f.connect(t, noEMS, nil); c.Resumed || !c.ExtendedMasterSecret {
+		t.Fatalf("non-EMS session: resumed %v, EMS %v", c.Resumed, c.ExtendedMasterSecret)
 	}
 }

@@ -222,9 +222,7 @@ func (hs *clientHS) canResume(sess *session.State, serverName string) bool {
 	cfg := hs.cfg
 	return sess.Version >= cfg.minVersion() && sess.Version <= cfg.maxVersion() &&
 		slices.Contains(cfg.suites(), sess.CipherSuite) && sess.ServerName == serverName &&
-		len(sess.MasterSecret) == 48 &&
-		// RFC 7627, Section 5.3: never across a change of EMS.
-		sess.ExtendedMasterSecret == !cfg.DisableExtendedMasterSecret
+		len(sess.MasterSecret) == 48
 }
 
 // resume continues an abbreviated handshake the server accepted: the
@@ -232,11 +230,18 @@ func (hs *clientHS) canResume(sess *session.State, serverName string) bool {
 // 5246, Section 7.4.1.3; RFC 7627, Section 5.3).
 func (hs *clientHS) resume(m *Machine) (state, error) {
 	sh, sess := hs.serverHello, hs.offered
-	if sh.Version != sess.Version || sh.CipherSuite != sess.CipherSuite {
-		return nil, errIllegal("tls: server resumed the session with a different version or cipher suite")
+	if sh.Version != sess.Version {
+		return nil, errIllegal("tls: server resumed the session with a different version")
 	}
-	if sh.ExtendedMasterSecret != sess.ExtendedMasterSecret {
-		return nil, errHandshakeFailure("tls: server resumed the session with a different extended master secret setting")
+	if sh.CipherSuite != sess.CipherSuite {
+		return nil, errIllegal("tls: server resumed the session with a different cipher suite")
+	}
+	// RFC 7627, Section 5.3: the client MUST abort either way.
+	if sess.ExtendedMasterSecret && !sh.ExtendedMasterSecret {
+		return nil, errHandshakeFailure("tls: server resumed an extended-master-secret session without the extension")
+	}
+	if !sess.ExtendedMasterSecret && sh.ExtendedMasterSecret {
+		return nil, errHandshakeFailure("tls: server resumed a session without extended master secret using the extension")
 	}
 	hs.resumed = sess
 	hs.master = sess.MasterSecret
@@ -244,6 +249,7 @@ func (hs *clientHS) resume(m *Machine) (state, error) {
 	if hs.peer == nil {
 		hs.peer = &peerVerification{}
 	}
+	hs.group, hs.peerScheme = kex.Group(sess.Group), kex.SignatureScheme(sess.PeerSignatureScheme)
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
 	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true); err != nil {
 		return nil, err
@@ -265,7 +271,11 @@ func (s *expectNewSessionTicket) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	hs.t.add(in.raw)
-	hs.ticket, hs.ticketLifetime = msg.Ticket, msg.LifetimeHint
+	// RFC 5077, Section 3.3: an empty ticket means the server will not
+	// issue one after all.
+	if len(msg.Ticket) > 0 {
+		hs.ticket, hs.ticketLifetime = msg.Ticket, msg.LifetimeHint
+	}
 	return &expectServerCCS{hs: hs}, nil
 }
 
@@ -641,6 +651,8 @@ func (hs *clientHS) session() *session.State {
 		SessionID:            hs.serverHello.SessionID,
 		Ticket:               hs.ticket,
 		TicketLifetime:       hs.ticketLifetime,
+		Group:                uint16(hs.group),
+		PeerSignatureScheme:  uint16(hs.peerScheme),
 	}
 	addPeer(st, hs.peer)
 	return st

@@ -17,6 +17,7 @@ import (
 	"slices"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
@@ -126,6 +127,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 		return nil, err
 	}
 	hs.peer = peerFromSession(st)
+	hs.group, hs.peerScheme = kex.Group(st.Group), kex.SignatureScheme(st.PeerSignatureScheme)
 	return &expectClientCCS{hs: hs}, nil
 }
 
@@ -141,6 +143,8 @@ func (hs *serverHS) newSession() *session.State {
 		Context:              hs.cfg.SessionIDContext,
 		ClientAuth:           uint8(hs.cfg.ClientAuth),
 		SessionID:            hs.sessionID,
+		Group:                uint16(hs.group),
+		PeerSignatureScheme:  uint16(hs.peerScheme),
 	}
 	addPeer(st, hs.peer)
 	return st

@@ -242,6 +242,9 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	// ServerHello promises a NewSessionTicket.
 	hs.issueTicket = ch.TicketSupported && cfg.Tickets != nil
 	sh := &ServerHello{
+		// RFC 6066, Section 3: a server that uses the name acknowledges
+		// it with an empty extension (full handshakes only).
+		ServerNameAck:                ch.ServerName != "",
 		SessionID:                    hs.sessionID,
 		TicketSupported:              hs.issueTicket,
 		Version:                      v,
@@ -257,7 +260,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		sh.SupportedPoints = []uint8{0}
 	}
 	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" ||
-		len(sh.SupportedPoints) > 0 || sh.TicketSupported
+		len(sh.SupportedPoints) > 0 || sh.TicketSupported || sh.ServerNameAck
 	if err := hs.send(m, sh); err != nil {
 		return nil, err
 	}

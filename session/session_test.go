@@ -10,7 +10,7 @@ import (
 func sample() *State {
 	return &State{
 		Version: 0x0303, CipherSuite: 0xc02f, MasterSecret: bytes.Repeat([]byte{7}, 48),
-		ExtendedMasterSecret: true, CreatedAt: 1_700_000_000, ServerName: "example.com",
+		ExtendedMasterSecret: true, Group: 29, PeerSignatureScheme: 0x0804, CreatedAt: 1_700_000_000, ServerName: "example.com",
 		Context: []byte("ctx"), ClientAuth: 2, PeerCertificates: [][]byte{{1, 2, 3}, {4}},
 		VerifyCode: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", VerifyReason: "unable to verify the first certificate", SessionID: bytes.Repeat([]byte{9}, 32),
 		Ticket: []byte("ticket"), TicketLifetime: 300,

@@ -30,6 +30,10 @@ type State struct {
 	// ExtendedMasterSecret records RFC 7627 use; a session is never
 	// resumed across a change of it (RFC 7627, Section 5.3).
 	ExtendedMasterSecret bool
+	// Group and PeerSignatureScheme are the original key exchange group
+	// and the peer's signature scheme, reported again on resumption.
+	Group               uint16
+	PeerSignatureScheme uint16
 	// CreatedAt is when the full handshake happened, in Unix seconds.
 	CreatedAt int64
 	// ServerName is the SNI name of the original handshake.
@@ -79,6 +83,8 @@ func (s *State) Marshal() ([]byte, error) {
 		ems = 1
 	}
 	b.AddUint8(ems)
+	b.AddUint16(s.Group)
+	b.AddUint16(s.PeerSignatureScheme)
 	b.AddUint64(uint64(s.CreatedAt))
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ServerName)) })
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
@@ -108,7 +114,8 @@ func Unmarshal(data []byte) (*State, error) {
 	}
 	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.CipherSuite) ||
 		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&secret)) || len(secret) == 0 || len(secret) > maxSecretLen ||
-		!in.ReadUint8(&ems) || ems > 1 || !in.ReadUint64(&created) ||
+		!in.ReadUint8(&ems) || ems > 1 || !in.ReadUint16(&s.Group) || !in.ReadUint16(&s.PeerSignatureScheme) ||
+		!in.ReadUint64(&created) ||
 		!in.ReadUint16LengthPrefixed((*cryptobyte.String)(&name)) ||
 		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&ctx)) ||
 		!in.ReadUint8(&s.ClientAuth) || !in.ReadUint8(&nCerts) || nCerts > maxCertificates {

@@ -16,6 +16,12 @@ var codeTable = []struct {
 }{
 	{regexp.MustCompile(`curve of our ECDSA certificate`), "WRONG_CURVE"},
 	{regexp.MustCompile(`no shared cipher suite`), "NO_SHARED_CIPHER"},
+	{regexp.MustCompile(`resumed the session with a different version`), "OLD_SESSION_VERSION_NOT_RETURNED"},
+	{regexp.MustCompile(`resumed the session with a different cipher suite`), "OLD_SESSION_CIPHER_NOT_RETURNED"},
+	{regexp.MustCompile(`resumed an extended-master-secret session without the extension`), "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"},
+	{regexp.MustCompile(`resumed a session without extended master secret using the extension`), "RESUMED_NON_EMS_SESSION_WITH_EMS_EXTENSION"},
+	{regexp.MustCompile(`downgrade to version`), "TLS13_DOWNGRADE"},
+	{regexp.MustCompile(`Ed25519 certificates need TLS 1.2`), "PEER_ERROR_UNSUPPORTED_CERTIFICATE_TYPE"},
 	{regexp.MustCompile(`certificate's curve is not one we offered`), "BAD_ECC_CERT"},
 	{regexp.MustCompile(`which does not match its`), "WRONG_SIGNATURE_TYPE"},
 	{regexp.MustCompile(`ec_point_formats`), "ERROR_PARSING_EXTENSION"},

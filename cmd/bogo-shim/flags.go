@@ -43,6 +43,7 @@ type options struct {
 	expectNoSession              bool
 	expectTicketRenewal          bool
 	ticketKey                    string
+	noTicket                     bool
 }
 
 // errUnimplemented makes the shim exit 89: the runner counts the test as
@@ -69,6 +70,7 @@ func parseFlags(args []string) (*options, error) {
 		"-expect-extended-master-secret": &o.expectEMS, "-expect-secure-renegotiation": &o.expectSecureReneg,
 		"-async": &o.async, "-implicit-handshake": &o.implicitHandshake, "-use-export-context": &o.useExportContext,
 		"-expect-no-session": &o.expectNoSession, "-expect-ticket-renewal": &o.expectTicketRenewal,
+		"-no-ticket": &o.noTicket,
 	}
 	strs := map[string]*string{
 		"-port": &o.port, "-shim-id": &o.shimID, "-cert-file": &o.certFile, "-key-file": &o.keyFile,

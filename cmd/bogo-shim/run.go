@@ -13,28 +13,57 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
 // config builds the engine configuration from the flags.
 func config(o *options) (*engine.Config, error) {
 	cfg := &engine.Config{Rand: rand.Reader, Now: time.Now}
-	// Versions: TLS 1.2 only for now. A test that needs another version
-	// is unimplemented rather than failed.
-	minV, maxV := 0x0301, 0x0304
+	// Versions: TLS 1.0 to 1.2. TLS 1.3 is not implemented, so a maximum
+	// above 1.2 is capped and a minimum above it is unimplemented.
+	minV, maxV := 0x0301, 0x0303
 	if o.minVersion != 0 {
 		minV = o.minVersion
 	}
 	if o.maxVersion != 0 {
-		maxV = o.maxVersion
+		maxV = min(o.maxVersion, 0x0303)
 	}
-	if o.noTLS12 || minV > 0x0303 || maxV < 0x0303 {
-		return nil, errUnimplemented{"a protocol version other than TLS 1.2"}
+	for v, off := range map[int]bool{0x0301: o.noTLS1, 0x0302: o.noTLS11, 0x0303: o.noTLS12} {
+		if !off {
+			continue
+		}
+		switch v {
+		case minV:
+			minV++
+		case maxV:
+			maxV--
+		default:
+			if v > minV && v < maxV {
+				return nil, errUnimplemented{"a hole in the enabled versions"}
+			}
+		}
 	}
-	if o.resumeCount > 0 {
-		return nil, errUnimplemented{"-resume-count (session resumption)"}
+	if o.noTLS1 && minV == 0x0301 {
+		minV = 0x0302
 	}
-	cfg.MinVersion, cfg.MaxVersion = 0x0303, 0x0303
+	if minV > maxV || minV > 0x0303 {
+		return nil, errUnimplemented{"a protocol version other than TLS 1.0-1.2"}
+	}
+	if o.ticketKey != "" {
+		// Those tests edit tickets in BoringSSL's own format.
+		return nil, errUnimplemented{"-ticket-key (BoringSSL's ticket format)"}
+	}
+	if o.server {
+		cfg.SessionCache = session.NewCache(0)
+		if !o.noTicket {
+			key := make([]byte, session.KeyLen)
+			rand.Read(key)
+			cfg.Tickets, _ = session.NewTicketer(key)
+		}
+	}
+	cfg.DisableTickets = o.noTicket
+	cfg.MinVersion, cfg.MaxVersion = uint16(minV), uint16(maxV)
 	if o.certFile != "" {
 		cred, err := loadCredential(o.certFile, o.keyFile)
 		if err != nil {
@@ -236,14 +265,33 @@ func (s *shimConn) read() ([]byte, error) {
 	return p, nil
 }
 
+// run makes the initial connection and -resume-count resumptions, each
+// offering the latest session the previous ones produced. A server keeps
+// one configuration, so its session cache and ticket key carry over.
 func run(o *options) error {
 	cfg, err := config(o)
 	if err != nil {
 		return err
 	}
+	var sess *session.State
+	for i := 0; i <= o.resumeCount; i++ {
+		st, err := runConn(o, cfg, sess, i > 0)
+		if err != nil {
+			return err
+		}
+		if st != nil && st.Session != nil {
+			sess = st.Session
+		}
+	}
+	return nil
+}
+
+// runConn runs one connection: handshake, checks, then the echo or the
+// shutdown the flags ask for.
+func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool) (*engine.ConnectionState, error) {
 	conn, err := dial(o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	var eng *engine.Conn
@@ -251,16 +299,44 @@ func run(o *options) error {
 		eng = engine.NewServer(cfg)
 	} else {
 		name := o.hostName
-		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name})
+		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name, Session: sess})
 	}
 	s := &shimConn{o: o, eng: eng, net: conn}
 	if err := s.handshake(); err != nil {
 		orderlyShutdown(conn)
-		return err
+		return nil, err
 	}
 	if err := checkState(o, s.state); err != nil {
-		return err
+		return nil, err
 	}
+	if err := checkSession(o, s.state, sess, isResume); err != nil {
+		return nil, err
+	}
+	return s.state, s.exchange(eng, conn)
+}
+
+// checkSession applies the resumption flags, as BoringSSL's shim does.
+func checkSession(o *options, st *engine.ConnectionState, offered *session.State, isResume bool) error {
+	renewed := offered != nil && st.Session != nil && !bytes.Equal(st.Session.Ticket, offered.Ticket)
+	switch {
+	case isResume && !o.expectSessionMiss && !st.Resumed:
+		return errors.New("session unexpectedly was not reused")
+	case isResume && o.expectSessionMiss && st.Resumed:
+		return errors.New("session unexpectedly was reused")
+	case !isResume && st.Resumed:
+		return errors.New("the initial handshake was a resumption")
+	case o.expectNoSession && !o.server && st.Session != nil:
+		return errors.New("a session was established, -expect-no-session")
+	case o.expectTicketRenewal && isResume && !o.server && !renewed:
+		return errors.New("the ticket was not renewed")
+	}
+	return nil
+}
+
+// exchange does what the flags ask after the handshake: keying material,
+// the shim's first write, shutdown or the echo.
+func (s *shimConn) exchange(eng *engine.Conn, conn net.Conn) error {
+	o := s.o
 	if o.exportKeyingMaterial > 0 {
 		ekm, err := s.state.ExportKeyingMaterial(o.exportLabel, []byte(o.exportContext), o.useExportContext, o.exportKeyingMaterial)
 		if err != nil {
