@@ -570,3 +570,36 @@ func TestVerifyText(t *testing.T) {
 		t.Errorf("printable = %q", got)
 	}
 }
+
+// TestSessionResumption: -sess-out saves the session, -sess-in resumes it
+// by ticket, and with -no-ticket by session id; -ticket-keys shares
+// tickets between two servers.
+func TestSessionResumption(t *testing.T) {
+	for _, serverArgs := range [][]string{nil, {"-no-ticket"}} {
+		srv := startServer(t, serverArgs...)
+		sess := filepath.Join(t.TempDir(), "session")
+		r := runConnect(t, "x\n", srv.addr, "-insecure", "-sess-out", sess)
+		if r.code != 0 || !strings.Contains(r.stderr, "Session   : New\n") {
+			t.Fatalf("%v first connection: exit %d\n%s", serverArgs, r.code, r.stderr)
+		}
+		r = runConnect(t, "x\n", srv.addr, "-insecure", "-sess-in", sess)
+		if r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
+			t.Fatalf("%v resumption: exit %d\n%s", serverArgs, r.code, r.stderr)
+		}
+		waitFor(t, srv.log, " resumed\n")
+	}
+	key := strings.Repeat("ab", 48)
+	a, b := startServer(t, "-ticket-keys", key), startServer(t, "-ticket-keys", key)
+	sess := filepath.Join(t.TempDir(), "session")
+	if r := runConnect(t, "x\n", a.addr, "-insecure", "-sess-out", sess); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	// The second server has its own certificate, so the client is told
+	// the chain of the original handshake; the ticket is what resumes.
+	if r := runConnect(t, "x\n", b.addr, "-insecure", "-sess-in", sess); r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
+		t.Fatalf("a server sharing -ticket-keys did not resume:\n%s", r.stderr)
+	}
+	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 2 {
+		t.Fatalf("missing -sess-in file: exit %d", r.code)
+	}
+}

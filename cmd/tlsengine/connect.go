@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -30,6 +32,8 @@ type connectOptions struct {
 	target     string // HOST:PORT
 	servername string
 	insecure   bool
+	sessIn     string
+	sessOut    string
 }
 
 // connectMain parses the connect command line and runs the client.
@@ -52,6 +56,8 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.servername, "servername", "", "`name` to send in SNI and to verify (default: the host, unless it is an IP address)")
 	fs.BoolVar(&o.insecure, "insecure", false, "go on even if the server certificate does not verify (the summary shows why)")
+	fs.StringVar(&o.sessIn, "sess-in", "", "resume the session saved in `file` (as openssl s_client -sess_in)")
+	fs.StringVar(&o.sessOut, "sess-out", "", "save the session to `file` after the handshake (as openssl s_client -sess_out)")
 	o.register(fs, "server (default: the system roots)")
 	var operands []string
 	for {
@@ -97,6 +103,16 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	}
 	cfg.InsecureSkipVerify = o.insecure
 	opts := clientOptions(host, o.servername)
+	if o.sessIn != "" {
+		data, err := os.ReadFile(o.sessIn)
+		if err == nil {
+			opts.Session, err = session.Unmarshal(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsengine: -sess-in: %v\n", err)
+			return 2
+		}
+	}
 
 	keylog, closeKeylog, err := openKeylog(o.keylog)
 	if err != nil {
@@ -141,7 +157,13 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		}
 		return 1
 	}
-	printSummary(stderr, sock.ConnectionState())
+	st := sock.ConnectionState()
+	printSummary(stderr, st)
+	if o.sessOut != "" {
+		if err := saveSession(o.sessOut, st.Session); err != nil {
+			fmt.Fprintf(stderr, "tlsengine: -sess-out: %v\n", err)
+		}
+	}
 
 	err = pipe(ctx, sock, stdin, stdout)
 	switch {
@@ -184,6 +206,24 @@ func printSummary(w io.Writer, st *engine.ConnectionState) {
 	} else {
 		fmt.Fprintf(w, "Verification error: %s\n", printable(verifyText(st.VerifyError)))
 	}
+	if st.Resumed {
+		fmt.Fprintln(w, "Session   : Reused")
+	} else {
+		fmt.Fprintln(w, "Session   : New")
+	}
+}
+
+// saveSession writes a client session for -sess-in; a server that gave
+// neither a session id nor a ticket leaves nothing to save.
+func saveSession(path string, s *session.State) error {
+	if s == nil {
+		return errors.New("the server offered no session to resume")
+	}
+	data, err := s.Marshal()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
 }
 
 // pipe copies stdin to the connection and the connection to stdout. At the

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // handshakeTimeout bounds each server handshake; it is Node's default
@@ -35,6 +37,8 @@ type serveOptions struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	www                bool
+	noTicket           bool
+	ticketKeys         string
 }
 
 // serveMain parses the serve command line, listens and serves until ctx
@@ -69,6 +73,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	o.register(fs, "client")
 	fs.BoolVar(&o.requestCert, "request-cert", false, "ask clients for a certificate and report whether it verifies against -ca")
 	fs.BoolVar(&o.rejectUnauthorized, "reject-unauthorized", false, "with -request-cert: fail the handshake unless the client certificate verifies")
+	fs.BoolVar(&o.noTicket, "no-ticket", false, "issue no session tickets (sessions resume by id only)")
+	fs.StringVar(&o.ticketKeys, "ticket-keys", "", "48-byte session ticket key as 96 `hex` digits (default: random); servers sharing it resume each other's tickets")
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -166,6 +172,24 @@ func (s *server) configure() error {
 		if s.opts.rejectUnauthorized {
 			cfg.ClientAuth = handshake.RequireVerifiedClientCert
 		}
+	}
+	// Sessions resume by id from an in-memory cache, and by ticket unless
+	// -no-ticket.
+	cfg.SessionCache = session.NewCache(0)
+	if !s.opts.noTicket {
+		key := make([]byte, session.KeyLen)
+		if s.opts.ticketKeys != "" {
+			if key, err = hex.DecodeString(s.opts.ticketKeys); err != nil {
+				return fmt.Errorf("-ticket-keys: %v", err)
+			}
+		} else if _, err := rand.Read(key); err != nil {
+			return err
+		}
+		if cfg.Tickets, err = session.NewTicketer(key); err != nil {
+			return fmt.Errorf("-ticket-keys: %v", err)
+		}
+	} else if s.opts.ticketKeys != "" {
+		return errors.New("-ticket-keys and -no-ticket contradict each other")
 	}
 	s.cfg = cfg
 	return nil
@@ -343,6 +367,9 @@ func statusResponse(st *engine.ConnectionState, requested bool) []byte {
 func (s *server) describe(st *engine.ConnectionState) string {
 	line := fmt.Sprintf("%s %s ALPN=%s SNI=%s", versionName(st.Version), suiteName(st),
 		printable(orNone(st.ALPNProtocol)), printable(orNone(st.ServerName)))
+	if st.Resumed {
+		line += " resumed"
+	}
 	if s.opts.requestCert {
 		if st.VerifyError == nil {
 			line += " authorized"
