@@ -2,6 +2,8 @@ package interop
 
 import (
 	"crypto/rand"
+	gotls "crypto/tls"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +122,57 @@ func TestResumeOpenSSLServer(t *testing.T) {
 				sock.Close() // s_server serves one connection at a time
 			}
 		})
+	}
+}
+
+// TestResumeGoClient: Go's crypto/tls client resumes against our server
+// by ticket, and our client resumes against a crypto/tls server.
+func TestResumeGoClient(t *testing.T) {
+	row(t, "go crypto/tls", "client", "resume by ticket", "-")
+	p := pkis[certgen.ECDSAP256]
+	cfg := p.serverConfig()
+	cfg.Tickets = newTicketer(t)
+	addr, results := startEcho(t, cfg)
+	goCfg := &gotls.Config{
+		RootCAs: p.goRoots(t), ServerName: "localhost", MaxVersion: gotls.VersionTLS12,
+		ClientSessionCache: gotls.NewLRUClientSessionCache(4),
+	}
+	for i := range 3 {
+		conn, err := gotls.DialWithDialer(&net.Dialer{Timeout: peerTimeout}, "tcp", addr, goCfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(peerTimeout))
+		echo(t, conn, 100)
+		conn.Close()
+		res := result(t, results)
+		if res.err != nil {
+			t.Fatalf("our server: %v", res.err)
+		}
+		if did := conn.ConnectionState().DidResume; did != (i > 0) || res.state.Resumed != did {
+			t.Fatalf("connection %d: crypto/tls resumed %v, our server %v", i, did, res.state.Resumed)
+		}
+	}
+}
+
+func TestResumeGoServer(t *testing.T) {
+	row(t, "go crypto/tls", "server", "resume by ticket", "-")
+	p := pkis[certgen.ECDSAP256]
+	addr, served := goServer(t, &gotls.Config{Certificates: []gotls.Certificate{p.goCert()}, MaxVersion: gotls.VersionTLS12})
+	cfg := p.clientConfig()
+	var sess *session.State
+	for i := range 3 {
+		sock, err := dialOurs(t, addr, cfg, engine.ClientOptions{ServerName: "localhost", Session: sess})
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		echo(t, sock, 100)
+		st := sock.ConnectionState()
+		sock.Close()
+		g := goResult(t, served)
+		if st.Resumed != (i > 0) || g.state.DidResume != st.Resumed {
+			t.Fatalf("connection %d: we resumed %v, crypto/tls %v", i, st.Resumed, g.state.DidResume)
+		}
+		sess = st.Session
 	}
 }
