@@ -176,3 +176,94 @@ func TestResumeGoServer(t *testing.T) {
 		sess = st.Session
 	}
 }
+
+// nodeResumeClientJS connects three times, offering the session the
+// previous connection's 'session' event gave, and prints
+// isSessionReused() for each.
+const nodeResumeClientJS = `
+const tls = require('tls'), fs = require('fs');
+const [port, ca] = process.argv.slice(2);
+const reused = [];
+function go(sess, n) {
+  let next = sess;
+  const s = tls.connect({host: '127.0.0.1', port: +port, servername: 'localhost', ca: fs.readFileSync(ca),
+    maxVersion: 'TLSv1.2', session: sess}, () => { reused.push(s.isSessionReused()); s.end(); });
+  s.on('session', x => { next = x; });
+  s.on('data', () => {});
+  s.on('close', () => { if (n > 1) go(next, n - 1); else console.log(JSON.stringify(reused)); });
+  s.on('error', e => { console.log(JSON.stringify({error: e.code || e.message})); process.exit(1); });
+}
+go(undefined, 3);
+setTimeout(() => { console.log(JSON.stringify({error: 'timeout'})); process.exit(2); }, 15000).unref();
+`
+
+// nodeResumeServerJS is a Node echo server printing, per connection,
+// whether it resumed a session.
+const nodeResumeServerJS = `
+const tls = require('tls'), fs = require('fs');
+const [key, cert] = process.argv.slice(2);
+const srv = tls.createServer({key: fs.readFileSync(key), cert: fs.readFileSync(cert), maxVersion: 'TLSv1.2'}, s => {
+  console.log(JSON.stringify({port: s.remotePort, reused: s.isSessionReused()}));
+  s.pipe(s);
+  s.on('error', () => {});
+});
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
+setTimeout(() => process.exit(0), 18000).unref();
+`
+
+func TestResumeNodeClient(t *testing.T) {
+	script := writeScript(t, "resume-client.js", nodeResumeClientJS)
+	for _, mode := range []string{"ticket", "session-id"} {
+		t.Run(mode, func(t *testing.T) {
+			row(t, "node tls", "client", "resume by "+mode, "-")
+			p := pkis[certgen.ECDSAP256]
+			cfg := p.serverConfig()
+			if mode == "ticket" {
+				cfg.Tickets = newTicketer(t)
+			} else {
+				cfg.SessionCache = session.NewCache(0)
+			}
+			addr, results := startEcho(t, cfg)
+			_, port, _ := net.SplitHostPort(addr)
+			node := start(t, "node", script, port, p.rootPEM)
+			if err := node.wait(20 * time.Second); err != nil {
+				t.Fatalf("%v: %s", err, node.output())
+			}
+			if out := strings.TrimSpace(node.output()); out != "[false,true,true]" {
+				t.Fatalf("node isSessionReused: %s", out)
+			}
+			for i := range 3 {
+				if r := result(t, results); r.err != nil || r.state.Resumed != (i > 0) {
+					t.Fatalf("our server, connection %d: resumed %v, error %v", i, r.state.Resumed, r.err)
+				}
+			}
+		})
+	}
+}
+
+func TestResumeNodeServer(t *testing.T) {
+	row(t, "node tls", "server", "resume by ticket", "-")
+	p := pkis[certgen.RSA2048]
+	node := start(t, "node", writeScript(t, "resume-server.js", nodeResumeServerJS), p.keyPEM, p.chainPEM)
+	if !node.waitFor("listening ", 10*time.Second) {
+		t.Fatalf("node server did not start: %s", node.output())
+	}
+	port := strings.TrimSpace(strings.TrimPrefix(node.output(), "listening "))
+	cfg := p.clientConfig()
+	var sess *session.State
+	for i := range 3 {
+		sock, err := dialOurs(t, "127.0.0.1:"+port, cfg, engine.ClientOptions{ServerName: "localhost", Session: sess})
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		echo(t, sock, 100)
+		st := sock.ConnectionState()
+		line := nodeLine(t, node, sock.LocalAddr().(*net.TCPAddr).Port)
+		sock.Close()
+		want := `"reused":` + map[bool]string{true: "true", false: "false"}[i > 0]
+		if st.Resumed != (i > 0) || !strings.Contains(line, want) {
+			t.Fatalf("connection %d: we resumed %v, node says %s", i, st.Resumed, line)
+		}
+		sess = st.Session
+	}
+}
