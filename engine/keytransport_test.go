@@ -141,3 +141,34 @@ func TestAlertInReplyToHello(t *testing.T) {
 		t.Fatalf("server error %#v, want an alert not in reply to a hello", p.Server.Err)
 	}
 }
+
+// TestEncryptThenMAC: RFC 7366 is negotiated for CBC suites, never for
+// AEAD ones, and not when either side turns it off.
+func TestEncryptThenMAC(t *testing.T) {
+	cases := []struct {
+		suite      string
+		clientOff  bool
+		serverOff  bool
+		negotiated bool
+	}{
+		{"ECDHE-ECDSA-AES128-SHA", false, false, true},
+		{"ECDHE-ECDSA-AES256-SHA384", false, false, true},
+		{"ECDHE-ECDSA-AES128-GCM-SHA256", false, false, false},
+		{"ECDHE-ECDSA-AES128-SHA", true, false, false},
+		{"ECDHE-ECDSA-AES128-SHA", false, true, false},
+	}
+	for _, tc := range cases {
+		s := cipher.SuiteByName(tc.suite)
+		p := pair(t, certgen.ECDSAP256, func(c, sc *engine.Config) {
+			c.CipherSuites, sc.CipherSuites = []uint16{s.ID}, []uint16{s.ID}
+			c.DisableEncryptThenMAC, sc.DisableEncryptThenMAC = tc.clientOff, tc.serverOff
+		})
+		if err := p.Handshake(); err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if p.Client.State.EncryptThenMAC != tc.negotiated || p.Server.State.EncryptThenMAC != tc.negotiated {
+			t.Fatalf("%+v: client %v, server %v", tc, p.Client.State.EncryptThenMAC, p.Server.State.EncryptThenMAC)
+		}
+		exchange(t, p)
+	}
+}

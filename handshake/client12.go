@@ -28,6 +28,7 @@ type clientHS struct {
 	version      uint16
 	suite        *cipher.Suite
 	ems          bool
+	etm          bool
 	secureReneg  bool
 	peer         *peerVerification
 	group        kex.Group
@@ -87,6 +88,15 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	}
 	ch.SupportedGroups = offeredECDHE(cfg.groups())
 	ch.TicketSupported = !cfg.DisableTickets
+	// RFC 7366: ask for encrypt-then-MAC when we offer a CBC suite.
+	if !cfg.DisableEncryptThenMAC {
+		for _, id := range ch.CipherSuites {
+			if st := cipher.SuiteByID(id); st != nil && !st.AEAD() {
+				ch.EncryptThenMAC = true
+				break
+			}
+		}
+	}
 	if sess := s.opts.Session; sess != nil && hs.canResume(sess, ch.ServerName) {
 		hs.offered = sess
 		switch {
@@ -199,6 +209,11 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	}
 	hs.secureReneg = sh.SecureRenegotiationSupported
 	hs.ems = sh.ExtendedMasterSecret
+	// RFC 7366, Section 3: never with an AEAD suite.
+	if sh.EncryptThenMAC && hs.suite.AEAD() {
+		return nil, errIllegal("tls: server selected encrypt-then-MAC with an AEAD suite")
+	}
+	hs.etm = sh.EncryptThenMAC
 	// RFC 7301, Section 3.1: the protocol MUST be one the client offered.
 	if sh.ALPNProtocol != "" && !slices.Contains(hs.hello.ALPNProtocols, sh.ALPNProtocol) {
 		return nil, errIllegal("tls: server selected unadvertised ALPN protocol %q", sh.ALPNProtocol)
@@ -251,7 +266,7 @@ func (hs *clientHS) resume(m *Machine) (state, error) {
 	}
 	hs.group, hs.peerScheme = kex.Group(sess.Group), kex.SignatureScheme(sess.PeerSignatureScheme)
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true); err != nil {
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
 	}
 	if hs.expectTicket {
@@ -493,7 +508,7 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 			return nil, err
 		}
 	}
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true); err != nil {
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
 	}
 	if err := m.sink.SendChangeCipherSpec(); err != nil {
@@ -612,6 +627,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		ALPNProtocol:         hs.serverHello.ALPNProtocol,
 		ServerName:           hs.hello.ServerName,
 		ExtendedMasterSecret: hs.ems,
+		EncryptThenMAC:       hs.etm,
 		SecureRenegotiation:  hs.secureReneg,
 		PeerSignatureScheme:  hs.peerScheme,
 		PeerCertificates:     hs.peer.certs,

@@ -116,6 +116,9 @@ type Config struct {
 	InsecureSkipVerify bool
 	// DisableExtendedMasterSecret stops offering or accepting RFC 7627.
 	DisableExtendedMasterSecret bool
+	// DisableEncryptThenMAC stops offering or accepting RFC 7366
+	// encrypt-then-MAC for CBC suites.
+	DisableEncryptThenMAC bool
 
 	// SessionCache, on a server, enables session-id resumption: new
 	// sessions get a 32-byte id and are stored here (OpenSSL's internal

@@ -45,8 +45,11 @@ type ConnectionState struct {
 	ServerName           string // the SNI name the client sent
 	Resumed              bool
 	ExtendedMasterSecret bool
-	SecureRenegotiation  bool // RFC 5746 agreed
-	PeerSignatureScheme  kex.SignatureScheme
+	// EncryptThenMAC is set when a CBC suite runs RFC 7366
+	// encrypt-then-MAC.
+	EncryptThenMAC      bool
+	SecureRenegotiation bool // RFC 5746 agreed
+	PeerSignatureScheme kex.SignatureScheme
 	// PeerCertificates is the chain the peer sent, leaf first.
 	PeerCertificates []*x509lite.Certificate
 	// VerifiedChain is the path to a trusted root when verification passed.
@@ -296,14 +299,19 @@ func keylogLine(clientRandom, master []byte) string {
 }
 
 // installKeys derives the key block and hands the pending protection for
-// both directions to the sink.
-func installKeys(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []byte, isClient bool) error {
+// both directions to the sink; etm selects RFC 7366 encrypt-then-MAC for
+// a CBC suite.
+func installKeys(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []byte, isClient, etm bool) error {
 	km := s.KeyBlock(version, master, cr, sr)
-	cw, err := s.NewProtection(version, km.ClientKey, km.ClientMACKey, km.ClientIV, m.cfg.Rand)
+	newProtection := s.NewProtection
+	if etm {
+		newProtection = s.NewProtectionETM
+	}
+	cw, err := newProtection(version, km.ClientKey, km.ClientMACKey, km.ClientIV, m.cfg.Rand)
 	if err != nil {
 		return errInternal(err, "tls: client write protection")
 	}
-	sw, err := s.NewProtection(version, km.ServerKey, km.ServerMACKey, km.ServerIV, m.cfg.Rand)
+	sw, err := newProtection(version, km.ServerKey, km.ServerMACKey, km.ServerIV, m.cfg.Rand)
 	if err != nil {
 		return errInternal(err, "tls: server write protection")
 	}

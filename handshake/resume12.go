@@ -86,6 +86,8 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	hs.suite = cipher.SuiteByID(st.CipherSuite)
 	hs.ems = st.ExtendedMasterSecret
 	hs.master = st.MasterSecret
+	// RFC 7366 is negotiated afresh on every handshake, as OpenSSL does.
+	hs.etm = ch.EncryptThenMAC && !hs.suite.AEAD() && !cfg.DisableEncryptThenMAC
 	alpn, ok := selectALPN(ch.ALPNProtocols, cfg.ALPNProtocols)
 	if !ok {
 		return nil, record.Errorf(record.ErrIncompatible, record.AlertNoApplicationProtocol,
@@ -99,10 +101,12 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 		CipherSuite:                  hs.suite.ID,
 		SecureRenegotiationSupported: hs.secureReneg,
 		ExtendedMasterSecret:         hs.ems,
+		EncryptThenMAC:               hs.etm,
 		ALPNProtocol:                 alpn,
 		TicketSupported:              hs.renewTicket,
 	}
-	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" || sh.TicketSupported
+	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" ||
+		sh.TicketSupported || sh.EncryptThenMAC
 	if err := hs.send(m, sh); err != nil {
 		return nil, err
 	}
@@ -114,7 +118,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 		}
 		hs.resumed = &renewed
 	}
-	if err := installKeys(m, hs.suite, hs.version, hs.master, ch.Random, hs.serverRandom, false); err != nil {
+	if err := installKeys(m, hs.suite, hs.version, hs.master, ch.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}
 	m.sink.Keylog(keylogLine(ch.Random, hs.master))

@@ -47,6 +47,7 @@ type serverHS struct {
 	dhe          *kex.DHEKey
 	scheme       kex.SignatureScheme
 	ems          bool
+	etm          bool
 	secureReneg  bool
 	alpn         string
 	serverRandom []byte
@@ -223,6 +224,9 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 	}
 	hs.ems = ch.ExtendedMasterSecret && !cfg.DisableExtendedMasterSecret
+	// RFC 7366, Section 3: encrypt-then-MAC for a CBC suite the client
+	// asked it for; never for an AEAD suite.
+	hs.etm = ch.EncryptThenMAC && !hs.suite.AEAD() && !cfg.DisableEncryptThenMAC
 
 	alpn, ok := selectALPN(ch.ALPNProtocols, cfg.ALPNProtocols)
 	if !ok {
@@ -252,6 +256,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		CipherSuite:                  hs.suite.ID,
 		SecureRenegotiationSupported: hs.secureReneg,
 		ExtendedMasterSecret:         hs.ems,
+		EncryptThenMAC:               hs.etm,
 		ALPNProtocol:                 alpn,
 	}
 	// RFC 8422, Section 5.2: the server answers ec_point_formats only
@@ -260,7 +265,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		sh.SupportedPoints = []uint8{0}
 	}
 	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" ||
-		len(sh.SupportedPoints) > 0 || sh.TicketSupported || sh.ServerNameAck
+		len(sh.SupportedPoints) > 0 || sh.TicketSupported || sh.ServerNameAck || sh.EncryptThenMAC
 	if err := hs.send(m, sh); err != nil {
 		return nil, err
 	}
@@ -429,7 +434,7 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 		hs.master = hs.suite.MasterSecret(hs.version, pre, hs.hello.Random, hs.serverRandom)
 	}
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false); err != nil {
+	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}
 	if hs.peer != nil && len(hs.peer.certs) > 0 {
@@ -576,6 +581,7 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		ALPNProtocol:             hs.alpn,
 		ServerName:               hs.hello.ServerName,
 		ExtendedMasterSecret:     hs.ems,
+		EncryptThenMAC:           hs.etm,
 		SecureRenegotiation:      hs.secureReneg,
 		PeerCertificateRequested: hs.certRequest != nil,
 		PeerSignatureScheme:      hs.peerScheme,

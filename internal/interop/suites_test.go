@@ -99,8 +99,9 @@ func TestMatrixAllSuitesOpenSSLClient(t *testing.T) {
 			if res.err != nil {
 				t.Fatalf("our server: %v", res.err)
 			}
-			if st := res.state; st.Version != sv.version || st.Suite != sv.suite {
-				t.Errorf("our server negotiated version %#x %v", st.Version, st.Suite)
+			// OpenSSL asks for encrypt-then-MAC (RFC 7366) by default.
+			if st := res.state; st.Version != sv.version || st.Suite != sv.suite || st.EncryptThenMAC == sv.suite.AEAD() {
+				t.Errorf("our server negotiated version %#x %v, encrypt-then-MAC %v", st.Version, st.Suite, st.EncryptThenMAC)
 			}
 			sameKeylog(t, res.keylog, keylog)
 			if t.Failed() {
@@ -134,8 +135,8 @@ func TestMatrixAllSuitesOpenSSLServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := sock.ConnectionState()
-			if st.Version != sv.version || st.Suite != sv.suite || st.VerifyError != nil {
-				t.Fatalf("negotiated version %#x %v, verification %v", st.Version, st.Suite, st.VerifyError)
+			if st.Version != sv.version || st.Suite != sv.suite || st.VerifyError != nil || st.EncryptThenMAC == sv.suite.AEAD() {
+				t.Fatalf("negotiated version %#x %v, verification %v, encrypt-then-MAC %v", st.Version, st.Suite, st.VerifyError, st.EncryptThenMAC)
 			}
 			page := fetch(t, sock)
 			for _, want := range []string{"Protocol  : " + report + "\n", "Cipher is " + name} {
