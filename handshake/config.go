@@ -192,11 +192,13 @@ func (c *Config) signingSchemes() []kex.SignatureScheme {
 	return append(kex.DefaultSchemes(), kex.ECDSAWithSHA1)
 }
 
+// minVersion defaults to TLS 1.2, or to MaxVersion when that is lower
+// (asking for at most TLS 1.1 means allowing it).
 func (c *Config) minVersion() uint16 {
 	if c.MinVersion != 0 {
 		return c.MinVersion
 	}
-	return cipher.VersionTLS12
+	return min(cipher.VersionTLS12, c.maxVersion())
 }
 
 func (c *Config) maxVersion() uint16 {

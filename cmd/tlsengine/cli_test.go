@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -409,8 +411,13 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{[]string{"serve", "-h"}, 0, "", "-reject-unauthorized"},
 		{[]string{"serve", "-bogus"}, 2, "", "flag provided but not defined: -bogus"},
 		{[]string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256:NOPE"}, 1, "", `unknown cipher suite "NOPE"`},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 1, "", "no cipher suites"},
+		// OpenSSL's cipher strings ignore unknown words; a string that
+		// selects nothing is an error.
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "NOPE:!ALL"}, 1, "", "-ciphers: tls: no cipher match"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 1, "", "-ciphers: tls: no cipher match"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "SSLv3"}, 1, "", "SSLv3 is not supported"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "TLSv1.2", "-max-version", "TLSv1"}, 1, "", "-min-version is above -max-version"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-dhparam", "/nonexistent"}, 1, "", "/nonexistent"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-ecdh-curve", "X25519:brainpool"}, 1, "", `unknown curve "brainpool"`},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM}, 1, "", "-key and -cert go together"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM, "-cert", missing}, 1, "", "missing.pem"},
@@ -420,7 +427,8 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{[]string{"connect"}, 2, "", "want exactly one HOST:PORT"},
 		{[]string{"connect", "a:1", "b:2"}, 2, "", "want exactly one HOST:PORT"},
 		{[]string{"connect", "localhost"}, 2, "", "missing port"},
-		{[]string{"connect", "127.0.0.1:1", "-ciphers", "NOPE"}, 2, "", `unknown cipher suite "NOPE"`},
+		{[]string{"connect", "127.0.0.1:1", "-ciphers", "NOPE"}, 2, "", "-ciphers: tls: no cipher match"},
+		{[]string{"connect", "127.0.0.1:1", "-max-version", "TLSv9"}, 2, "", `unknown version "TLSv9"`},
 		{[]string{"connect", "127.0.0.1:1", "-ca", missing}, 2, "", "missing.pem"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -601,5 +609,37 @@ func TestSessionResumption(t *testing.T) {
 	}
 	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 2 {
 		t.Fatalf("missing -sess-in file: exit %d", r.code)
+	}
+}
+
+// TestVersionsCipherStringsAndDHE: -min/-max-version, an OpenSSL cipher
+// string and -dhparam reach the handshake.
+func TestVersionsCipherStringsAndDHE(t *testing.T) {
+	dir := t.TempDir()
+	dh := filepath.Join(dir, "dh.pem")
+	if out, err := exec.Command("openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", dh).CombinedOutput(); err != nil {
+		t.Fatalf("openssl genpkey: %v\n%s", err, out)
+	}
+	srv := startServer(t, "-dhparam", dh, "-min-version", "TLSv1", "-ciphers", "kEDH:kECDHE:!aNULL@SECLEVEL=0")
+	// TLS 1.1 with a CBC suite from the cipher string.
+	r := runConnect(t, "x\n", srv.addr, "-insecure", "-max-version", "TLSv1.1", "-ciphers", "ECDHE-ECDSA-AES128-SHA")
+	if r.code != 0 || !strings.Contains(r.stderr, "Protocol  : TLSv1.1\n") || !strings.Contains(r.stderr, "ECDHE-ECDSA-AES128-SHA\n") {
+		t.Fatalf("TLS 1.1: exit %d\n%s", r.code, r.stderr)
+	}
+	rsa, err := certgen.SelfSigned(certgen.RSA2048, time.Now(), []string{"localhost"}, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := rsa.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "rsa.pem"), filepath.Join(dir, "rsa-key.pem")
+	os.WriteFile(certFile, rsa.CertPEM(), 0o600)
+	os.WriteFile(keyFile, key, 0o600)
+	rsaSrv := startServer(t, "-key", keyFile, "-cert", certFile, "-dhparam", dh, "-ciphers", "DHE-RSA-AES128-GCM-SHA256")
+	r = runConnect(t, "x\n", rsaSrv.addr, "-insecure", "-ciphers", "HIGH:!aNULL")
+	if r.code != 0 || !strings.Contains(r.stderr, "Cipher    : DHE-RSA-AES128-GCM-SHA256\n") {
+		t.Fatalf("DHE: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/cipher/cipherlist"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/kex"
@@ -21,9 +22,10 @@ import (
 
 // commonFlags are the options serve and connect share.
 type commonFlags struct {
-	key, cert, ca   string
-	ciphers, curves string
-	alpn, keylog    string
+	key, cert, ca          string
+	ciphers, curves        string
+	alpn, keylog           string
+	minVersion, maxVersion string
 }
 
 // register adds the shared flags to fs; peer names the other side in the
@@ -32,7 +34,9 @@ func (f *commonFlags) register(fs *flag.FlagSet, peer string) {
 	fs.StringVar(&f.key, "key", "", "private key `file` (PEM or DER; goes with -cert)")
 	fs.StringVar(&f.cert, "cert", "", "certificate chain `file`, leaf first (PEM or DER; goes with -key)")
 	fs.StringVar(&f.ca, "ca", "", "PEM `file` of CA certificates that verify the "+peer)
-	fs.StringVar(&f.ciphers, "ciphers", "", "colon-separated cipher `suites` (OpenSSL or IANA names), preferred first")
+	fs.StringVar(&f.ciphers, "ciphers", "", "OpenSSL cipher `string` (HIGH:!aNULL, or suite names, OpenSSL or IANA), preferred first")
+	fs.StringVar(&f.minVersion, "min-version", "", "lowest protocol `version`: TLSv1, TLSv1.1 or TLSv1.2 (default TLSv1.2)")
+	fs.StringVar(&f.maxVersion, "max-version", "", "highest protocol `version`: TLSv1, TLSv1.1 or TLSv1.2 (default TLSv1.2)")
 	fs.StringVar(&f.curves, "ecdh-curve", "", "colon-separated ECDH `groups` (X25519, prime256v1, secp384r1, secp521r1)")
 	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN `protocols`, preferred first")
 	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
@@ -46,6 +50,15 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 		if cfg.CipherSuites, err = parseCiphers(f.ciphers); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.MinVersion, err = parseVersion("-min-version", f.minVersion); err != nil {
+		return nil, err
+	}
+	if cfg.MaxVersion, err = parseVersion("-max-version", f.maxVersion); err != nil {
+		return nil, err
+	}
+	if cfg.MinVersion != 0 && cfg.MaxVersion != 0 && cfg.MinVersion > cfg.MaxVersion {
+		return nil, errors.New("-min-version is above -max-version")
 	}
 	if f.curves != "" {
 		if cfg.Groups, err = parseCurves(f.curves); err != nil {
@@ -78,22 +91,46 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 	return cfg, nil
 }
 
-// parseCiphers reads a colon-separated list of suite names. The full
-// OpenSSL cipher-string language (HIGH:!aNULL:...) is a later issue; until
-// then every element must name one suite.
+// parseCiphers reads an OpenSSL cipher string (cipher/cipherlist), or a
+// colon-separated list of OpenSSL or IANA suite names.
 func parseCiphers(s string) ([]uint16, error) {
 	var ids []uint16
-	for _, name := range splitList(s, ": ,") {
-		suite := cipher.SuiteByName(name)
-		if suite == nil {
-			return nil, fmt.Errorf("-ciphers: unknown cipher suite %q (give OpenSSL or IANA suite names separated by colons)", name)
+	names := splitList(s, ": ,")
+	for _, name := range names {
+		if suite := cipher.SuiteByName(name); suite != nil {
+			ids = append(ids, suite.ID)
 		}
+	}
+	if len(ids) == len(names) && len(ids) > 0 {
+		return ids, nil
+	}
+	suites, err := cipherlist.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("-ciphers: %v", err)
+	}
+	ids = ids[:0]
+	for _, suite := range suites {
 		ids = append(ids, suite.ID)
 	}
-	if len(ids) == 0 {
-		return nil, errors.New("-ciphers: no cipher suites listed")
-	}
 	return ids, nil
+}
+
+// parseVersion reads a protocol version as Node names it; "" is 0 (the
+// default).
+func parseVersion(flagName, s string) (uint16, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "TLSv1":
+		return cipher.VersionTLS10, nil
+	case "TLSv1.1":
+		return cipher.VersionTLS11, nil
+	case "TLSv1.2":
+		return cipher.VersionTLS12, nil
+	case "SSLv3", "SSLv2":
+		return 0, fmt.Errorf("%s: %s is not supported, by design", flagName, s)
+	}
+	return 0, fmt.Errorf("%s: unknown version %q (TLSv1, TLSv1.1 or TLSv1.2)", flagName, s)
 }
 
 // parseCurves reads a colon-separated list of ECDH group names.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/session"
 )
 
@@ -39,6 +41,7 @@ type serveOptions struct {
 	www                bool
 	noTicket           bool
 	ticketKeys         string
+	dhparam            string
 }
 
 // serveMain parses the serve command line, listens and serves until ctx
@@ -73,6 +76,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	o.register(fs, "client")
 	fs.BoolVar(&o.requestCert, "request-cert", false, "ask clients for a certificate and report whether it verifies against -ca")
 	fs.BoolVar(&o.rejectUnauthorized, "reject-unauthorized", false, "with -request-cert: fail the handshake unless the client certificate verifies")
+	fs.StringVar(&o.dhparam, "dhparam", "", "PEM `file` of DH parameters (openssl dhparam) enabling the DHE suites")
 	fs.BoolVar(&o.noTicket, "no-ticket", false, "issue no session tickets (sessions resume by id only)")
 	fs.StringVar(&o.ticketKeys, "ticket-keys", "", "48-byte session ticket key as 96 `hex` digits (default: random); servers sharing it resume each other's tickets")
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
@@ -171,6 +175,15 @@ func (s *server) configure() error {
 		cfg.ClientAuth = handshake.RequestClientCert
 		if s.opts.rejectUnauthorized {
 			cfg.ClientAuth = handshake.RequireVerifiedClientCert
+		}
+	}
+	if s.opts.dhparam != "" {
+		data, err := os.ReadFile(s.opts.dhparam)
+		if err != nil {
+			return err
+		}
+		if cfg.DHParams, err = kex.ParseDHParamsPEM(data); err != nil {
+			return fmt.Errorf("-dhparam: %v", err)
 		}
 	}
 	// Sessions resume by id from an in-memory cache, and by ticket unless
