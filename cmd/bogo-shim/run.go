@@ -29,23 +29,20 @@ func config(o *options) (*engine.Config, error) {
 	if o.maxVersion != 0 {
 		maxV = min(o.maxVersion, 0x0303)
 	}
-	for v, off := range map[int]bool{0x0301: o.noTLS1, 0x0302: o.noTLS11, 0x0303: o.noTLS12} {
-		if !off {
-			continue
-		}
-		switch v {
-		case minV:
-			minV++
-		case maxV:
-			maxV--
-		default:
-			if v > minV && v < maxV {
-				return nil, errUnimplemented{"a hole in the enabled versions"}
-			}
-		}
+	// -no-tlsN flags trim the range from either end, lowest first then
+	// highest first; a disabled version strictly inside it is a hole we
+	// cannot express.
+	off := map[int]bool{0x0301: o.noTLS1, 0x0302: o.noTLS11, 0x0303: o.noTLS12}
+	for minV <= maxV && off[minV] {
+		minV++
 	}
-	if o.noTLS1 && minV == 0x0301 {
-		minV = 0x0302
+	for maxV >= minV && off[maxV] {
+		maxV--
+	}
+	for v := minV + 1; v < maxV; v++ {
+		if off[v] {
+			return nil, errUnimplemented{"a hole in the enabled versions"}
+		}
 	}
 	if minV > maxV || minV > 0x0303 {
 		return nil, errUnimplemented{"a protocol version other than TLS 1.0-1.2"}

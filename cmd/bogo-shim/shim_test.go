@@ -43,3 +43,30 @@ func TestBogoCode(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionRange(t *testing.T) {
+	cases := []struct {
+		o        options
+		min, max uint16
+		unimpl   bool
+	}{
+		{options{}, 0x0301, 0x0303, false},
+		{options{noTLS1: true, noTLS11: true}, 0x0303, 0x0303, false},
+		{options{noTLS12: true, noTLS13: true}, 0x0301, 0x0302, false},
+		{options{noTLS11: true}, 0, 0, true},
+		{options{maxVersion: 0x0304, minVersion: 0x0302}, 0x0302, 0x0303, false},
+		{options{minVersion: 0x0304}, 0, 0, true},
+	}
+	for _, tc := range cases {
+		for range 20 { // no dependence on map order
+			cfg, err := config(&tc.o)
+			var u errUnimplemented
+			if tc.unimpl != errors.As(err, &u) {
+				t.Fatalf("%+v: error %v", tc.o, err)
+			}
+			if !tc.unimpl && (cfg.MinVersion != tc.min || cfg.MaxVersion != tc.max) {
+				t.Fatalf("%+v: versions %x..%x, want %x..%x", tc.o, cfg.MinVersion, cfg.MaxVersion, tc.min, tc.max)
+			}
+		}
+	}
+}
