@@ -126,13 +126,10 @@ func (s *clientStart) start(m *Machine) (state, error) {
 			return nil, errInternal(err, "tls: marshaling ClientHello")
 		}
 	}
-	// Keep the hello as the peer will see it: re-parsing our own bytes
-	// records the extension list that ServerHello is checked against.
-	sent := new(ClientHello)
-	if err := sent.Unmarshal(raw); err != nil {
-		return nil, errInternal(err, "tls: our ClientHello does not parse")
-	}
-	hs.hello = sent
+	// Marshal recorded the extension list that ServerHello is checked
+	// against (a test checks it equals what parsing our bytes gives).
+	ch.Raw = raw
+	hs.hello = ch
 	hs.t.add(raw)
 	// OpenSSL and most clients write the first ClientHello record with
 	// version TLS 1.0 for compatibility with old servers.

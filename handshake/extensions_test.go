@@ -716,3 +716,24 @@ func readConn(c net.Conn, b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// TestMarshalRecordsExtensions: the client keeps the hello it marshaled,
+// so Marshal must record the same extension list parsing the bytes gives.
+func TestMarshalRecordsExtensions(t *testing.T) {
+	ch := &ClientHello{Version: 0x0303, Random: make([]byte, 32), CipherSuites: []uint16{0xc02b, 0xc009},
+		CompressionMethods: []uint8{0}, ServerName: "example.com", SupportedGroups: []kex.Group{kex.X25519},
+		SupportedPoints: []uint8{0}, SignatureSchemes: kex.DefaultSchemes(), ALPNProtocols: []string{"h2"},
+		ExtendedMasterSecret: true, SecureRenegotiationSupported: true, TicketSupported: true, EncryptThenMAC: true,
+		PaddingLen: 10}
+	raw, err := ch.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed := new(ClientHello)
+	if err := parsed.Unmarshal(raw); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ch.Extensions, parsed.Extensions) || len(ch.Extensions) < 10 {
+		t.Fatalf("Marshal recorded %v, parsing gives %v", ch.Extensions, parsed.Extensions)
+	}
+}

@@ -162,6 +162,7 @@ func addPeer(st *session.State, pv *peerVerification) {
 	for _, c := range pv.certs {
 		st.PeerCertificates = append(st.PeerCertificates, c.Raw)
 	}
+	st.Parsed = pv.certs
 	if ve, ok := pv.err.(*x509lite.VerifyError); ok {
 		st.VerifyCode, st.VerifyReason = ve.Code, ve.Reason
 	}
@@ -174,9 +175,13 @@ func peerFromSession(st *session.State) *peerVerification {
 		return nil
 	}
 	pv := &peerVerification{}
-	for _, der := range st.PeerCertificates {
-		if c, err := x509lite.ParseCertificate(der); err == nil {
-			pv.certs = append(pv.certs, c)
+	if certs, ok := st.Parsed.([]*x509lite.Certificate); ok && len(certs) == len(st.PeerCertificates) {
+		pv.certs = certs
+	} else {
+		for _, der := range st.PeerCertificates {
+			if c, err := x509lite.ParseCertificate(der); err == nil {
+				pv.certs = append(pv.certs, c)
+			}
 		}
 	}
 	if st.VerifyCode != "" {

@@ -58,6 +58,11 @@ type State struct {
 	// TicketLifetime its lifetime hint in seconds.
 	Ticket         []byte
 	TicketLifetime uint32
+
+	// Parsed, when set by the handshake that made this value, holds the
+	// parsed PeerCertificates so that resuming in the same process does
+	// not parse them again. It is never encoded.
+	Parsed any
 }
 
 // ErrMalformed is returned (wrapped) for bytes that are not an encoded
