@@ -77,6 +77,9 @@ type Config struct {
 	Certificates []*Credential
 	// RootCAs verify the peer's chain.
 	RootCAs *x509lite.Pool
+	// CRLs (PEM or DER) turn on revocation checking of the peer's chain
+	// (Node's crl option).
+	CRLs [][]byte
 
 	// CipherSuites lists suite IDs in preference order; nil means
 	// DefaultCipherSuites.

@@ -44,6 +44,7 @@ func verifyPeer(cfg *Config, raw [][]byte, purpose x509lite.Purpose, host string
 		// OpenSSL 3 at security level 1, Node's default, accepts SHA-1
 		// certificate signatures; MD5 stays refused.
 		AllowSHA1: true,
+		CRLs:      cfg.CRLs,
 	})
 	if err != nil {
 		pv.err = err

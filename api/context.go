@@ -1,0 +1,270 @@
+package api
+
+import (
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/cipher/cipherlist"
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// KeyOption is one private key and its passphrase: an element of Node's
+// key option in its {pem, passphrase} form.
+type KeyOption struct {
+	PEM        []byte
+	Passphrase string
+}
+
+// SecureContextOptions are the options of CreateSecureContext, with
+// Node's names and defaults.
+type SecureContextOptions struct {
+	// Key holds private keys (PEM, PKCS#1, PKCS#8 or SEC 1, encrypted or
+	// not); each is paired with the certificate in Cert whose public key
+	// matches, so one context can serve RSA and ECDSA clients alike.
+	Key []KeyOption
+	// Passphrase decrypts keys that carry none of their own.
+	Passphrase string
+	// Cert holds PEM certificate chains, leaf first.
+	Cert [][]byte
+	// CA holds PEM certificates trusted to verify the peer. Without them
+	// a client trusts nothing but what Connect's caller supplies (Node
+	// uses Mozilla's list; use SystemRoots for the system's).
+	CA [][]byte
+	// CRL holds PEM or DER certificate revocation lists; with any, the
+	// peer's chain is checked for revocation.
+	CRL [][]byte
+	// Ciphers is an OpenSSL cipher string; empty means DefaultCiphers.
+	Ciphers string
+	// HonorCipherOrder makes a server choose by its own order; nil means
+	// true, Node's default.
+	HonorCipherOrder *bool
+	// ECDHCurve is "auto" (the default), one curve name or a colon list
+	// (X25519, prime256v1/P-256, secp384r1/P-384, secp521r1/P-521).
+	ECDHCurve string
+	// DHParam is a PEM "DH PARAMETERS" block enabling the DHE suites;
+	// under 1024 bits is an error (seed semantics).
+	DHParam []byte
+	// SecureProtocol pins versions by OpenSSL method name:
+	// TLSv1_method, TLSv1_1_method, TLSv1_2_method or SSLv23_method
+	// (any version we support). SSLv2 and SSLv3 methods are refused.
+	SecureProtocol string
+	// MinVersion and MaxVersion bound the version: "TLSv1", "TLSv1.1" or
+	// "TLSv1.2" (default TLSv1.2 for both).
+	MinVersion, MaxVersion string
+}
+
+// DefaultCiphers is the default cipher string, Node v6.9.4's.
+var DefaultCiphers = cipherlist.NodeDefault
+
+// SecureContext is the result of CreateSecureContext: credentials, trust
+// and policy shared by any number of connections.
+type SecureContext struct {
+	cfg *engine.Config
+}
+
+// CreateSecureContext builds a SecureContext from o. Every problem in the
+// options is reported here, as Node throws from createSecureContext.
+func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
+	cfg := &engine.Config{Rand: rand.Reader, Now: time.Now}
+	if err := o.credentials(cfg); err != nil {
+		return nil, err
+	}
+	if len(o.CA) > 0 {
+		cfg.RootCAs = x509lite.NewPool()
+		for _, pem := range o.CA {
+			if _, err := cfg.RootCAs.AppendPEM(pem); err != nil {
+				return nil, &Error{Code: "ERR_OSSL_PEM_NO_START_LINE", Message: "ca: " + err.Error(), Err: err}
+			}
+		}
+	}
+	for _, crl := range o.CRL {
+		if _, err := x509lite.ParseCRLs(crl); err != nil {
+			return nil, &Error{Code: "ERR_CRYPTO_OPERATION_FAILED", Message: "Failed to parse CRL", Err: err}
+		}
+		cfg.CRLs = append(cfg.CRLs, crl)
+	}
+	ciphers := o.Ciphers
+	if ciphers == "" {
+		ciphers = DefaultCiphers
+	}
+	suites, err := cipherlist.Parse(ciphers)
+	if err != nil {
+		return nil, &Error{Code: "ERR_SSL_NO_CIPHER_MATCH", Message: "No cipher match", Err: err}
+	}
+	for _, s := range suites {
+		cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
+	}
+	cfg.PreferServerCipherSuites = o.HonorCipherOrder == nil || *o.HonorCipherOrder
+	if cfg.Groups, err = parseCurves(o.ECDHCurve); err != nil {
+		return nil, err
+	}
+	if len(o.DHParam) > 0 {
+		if cfg.DHParams, err = kex.ParseDHParamsPEM(o.DHParam); err != nil {
+			if errors.Is(err, kex.ErrWeakDH) {
+				return nil, &Error{Code: "ERR_TLS_DH_PARAM_SIZE", Message: "DH parameter is less than 1024 bits", Err: err}
+			}
+			return nil, &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "dhparam: " + err.Error(), Err: err}
+		}
+	}
+	if cfg.MinVersion, cfg.MaxVersion, err = versions(o); err != nil {
+		return nil, err
+	}
+	return &SecureContext{cfg: cfg}, nil
+}
+
+// credentials pairs each key with the chain whose leaf carries its
+// public key.
+func (o SecureContextOptions) credentials(cfg *engine.Config) error {
+	var chains [][]*x509lite.Certificate
+	for _, pem := range o.Cert {
+		certs, err := x509lite.ParseCertificates(pem)
+		if err != nil || len(certs) == 0 {
+			if err == nil {
+				err = errors.New("no certificate found")
+			}
+			return &Error{Code: "ERR_OSSL_PEM_NO_START_LINE", Message: "cert: " + err.Error(), Err: err}
+		}
+		chains = append(chains, certs)
+	}
+	if len(o.Key) == 0 && len(chains) > 0 {
+		return &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "cert given without key"}
+	}
+	for _, k := range o.Key {
+		pass := k.Passphrase
+		if pass == "" {
+			pass = o.Passphrase
+		}
+		var passBytes []byte
+		if pass != "" {
+			passBytes = []byte(pass)
+		}
+		key, err := x509lite.ParsePrivateKey(k.PEM, passBytes)
+		if err != nil {
+			code := "ERR_OSSL_UNSUPPORTED"
+			if strings.Contains(err.Error(), "passphrase") || strings.Contains(err.Error(), "decrypt") {
+				code = "ERR_OSSL_BAD_DECRYPT"
+			}
+			return &Error{Code: code, Message: "key: " + err.Error(), Err: err}
+		}
+		chain := matchingChain(chains, key)
+		if chain == nil {
+			return &Error{Code: "ERR_OSSL_X509_KEY_VALUES_MISMATCH", Message: "key values mismatch: no certificate carries this key"}
+		}
+		der := make([][]byte, len(chain))
+		for i, c := range chain {
+			der[i] = c.Raw
+		}
+		cred, err := handshake.NewCredential(der, key)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = append(cfg.Certificates, cred)
+	}
+	return nil
+}
+
+// matchingChain finds the chain whose leaf has key's public key.
+func matchingChain(chains [][]*x509lite.Certificate, key crypto.Signer) []*x509lite.Certificate {
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	pub, ok := key.Public().(equaler)
+	if !ok {
+		return nil
+	}
+	for _, ch := range chains {
+		if pub.Equal(ch[0].PublicKey) {
+			return ch
+		}
+	}
+	return nil
+}
+
+// parseCurves reads ecdhCurve.
+func parseCurves(s string) ([]kex.Group, error) {
+	if s == "" || s == "auto" {
+		return nil, nil
+	}
+	var groups []kex.Group
+	for _, name := range strings.Split(s, ":") {
+		g, ok := kex.GroupByName(name)
+		if !ok || !kex.IsECDHE(g) {
+			return nil, &Error{Code: "ERR_CRYPTO_OPERATION_FAILED", Message: fmt.Sprintf("Failed to set ECDH curve %q", name)}
+		}
+		groups = append(groups, g)
+	}
+	return groups, nil
+}
+
+// protocolMethods are the secureProtocol names we accept and the versions
+// each allows.
+var protocolMethods = map[string][2]uint16{
+	"TLSv1_method":   {cipher.VersionTLS10, cipher.VersionTLS10},
+	"TLSv1_1_method": {cipher.VersionTLS11, cipher.VersionTLS11},
+	"TLSv1_2_method": {cipher.VersionTLS12, cipher.VersionTLS12},
+	"SSLv23_method":  {cipher.VersionTLS10, cipher.VersionTLS12},
+	"TLS_method":     {cipher.VersionTLS10, cipher.VersionTLS12},
+}
+
+// versions applies secureProtocol, then minVersion and maxVersion.
+func versions(o SecureContextOptions) (lo, hi uint16, err error) {
+	if m := o.SecureProtocol; m != "" {
+		r, ok := protocolMethods[strings.TrimSuffix(strings.TrimSuffix(m, "_client_method"), "_server_method")+suffixMethod(m)]
+		switch {
+		case strings.HasPrefix(m, "SSLv2") || strings.HasPrefix(m, "SSLv3"):
+			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_METHOD", Message: m[:5] + " methods disabled"}
+		case !ok:
+			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_METHOD", Message: "Unknown method: " + m}
+		}
+		lo, hi = r[0], r[1]
+		if m == "SSLv23_method" || m == "TLS_method" {
+			lo = cipher.VersionTLS12 // any version, from the default minimum
+		}
+	}
+	for _, v := range []struct {
+		name string
+		dst  *uint16
+	}{{o.MinVersion, &lo}, {o.MaxVersion, &hi}} {
+		if v.name == "" {
+			continue
+		}
+		n, ok := versionByName[v.name]
+		if !ok {
+			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_VERSION", Message: fmt.Sprintf("%q is not a valid TLS protocol version", v.name)}
+		}
+		*v.dst = n
+	}
+	if lo != 0 && hi != 0 && lo > hi {
+		return 0, 0, &Error{Code: "ERR_TLS_PROTOCOL_VERSION_CONFLICT", Message: "minVersion is above maxVersion"}
+	}
+	return lo, hi, nil
+}
+
+// suffixMethod keeps "_method" on names given as ..._client_method or
+// ..._server_method.
+func suffixMethod(m string) string {
+	if strings.HasSuffix(m, "_client_method") || strings.HasSuffix(m, "_server_method") {
+		return "_method"
+	}
+	return ""
+}
+
+var versionByName = map[string]uint16{"TLSv1": cipher.VersionTLS10, "TLSv1.1": cipher.VersionTLS11, "TLSv1.2": cipher.VersionTLS12}
+
+// GetCiphers lists the suites this package implements by lower-case
+// OpenSSL name, sorted, as Node's getCiphers does.
+func GetCiphers() []string {
+	var names []string
+	for _, s := range cipher.Suites() {
+		names = append(names, strings.ToLower(s.OpenSSLName))
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
