@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"errors"
+	"math/big"
 	"net/netip"
 	"slices"
 
@@ -36,6 +37,7 @@ type clientHS struct {
 	certRequest  *CertificateRequest
 	preMaster    []byte
 	ckeBody      []byte // our ClientKeyExchange body
+	dhBits       int
 	master       []byte
 	serverRandom []byte
 	t            transcript
@@ -412,6 +414,7 @@ func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
 		}
 		hs.preMaster = pre
 		hs.ckeBody = MarshalRSAOrDHClientBody(yc)
+		hs.dhBits = new(big.Int).SetBytes(dh.P).BitLen()
 		return &expectServerHelloDone{hs: hs}, nil
 	}
 	key, err := kex.GenerateECDHE(ec.Group, hs.cfg.Rand)
@@ -621,6 +624,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		Version:              hs.version,
 		Suite:                hs.suite,
 		Group:                hs.group,
+		DHBits:               hs.dhBits,
 		ALPNProtocol:         hs.serverHello.ALPNProtocol,
 		ServerName:           hs.hello.ServerName,
 		ExtendedMasterSecret: hs.ems,

@@ -347,6 +347,14 @@ func (hs *serverHS) sendKeyExchange(m *Machine) error {
 	return hs.send(m, &ServerKeyExchange{Body: MarshalSignedParams(params, hasScheme, hs.scheme, sig)})
 }
 
+// dhBits is the DHE modulus size, 0 without DHE.
+func (hs *serverHS) dhBits() int {
+	if hs.suite.KX != cipher.KXDHE || hs.cfg.DHParams == nil || hs.resumed != nil {
+		return 0
+	}
+	return hs.cfg.DHParams.Bits()
+}
+
 // canDecrypt reports whether a credential can receive an RSA-encrypted
 // premaster: an RSA key that can decrypt, and a keyUsage, if present,
 // with keyEncipherment (RFC 5280, Section 4.2.1.3).
@@ -578,6 +586,7 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		Version:                  hs.version,
 		Suite:                    hs.suite,
 		Group:                    hs.group,
+		DHBits:                   hs.dhBits(),
 		ALPNProtocol:             hs.alpn,
 		ServerName:               hs.hello.ServerName,
 		ExtendedMasterSecret:     hs.ems,
