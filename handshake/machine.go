@@ -38,12 +38,12 @@ type Sink interface {
 
 // ConnectionState is what a completed handshake negotiated.
 type ConnectionState struct {
-	Version              uint16
-	Suite                *cipher.Suite
-	Group                kex.Group // ECDHE group; 0 for other key exchanges
+	Version uint16
+	Suite   *cipher.Suite
+	Group   kex.Group // ECDHE group; 0 for other key exchanges
 	// DHBits is the size of the DHE modulus (0 without DHE); a client
 	// knows it from ServerKeyExchange, a server from its parameters.
-	DHBits int
+	DHBits               int
 	ALPNProtocol         string
 	ServerName           string // the SNI name the client sent
 	Resumed              bool
