@@ -40,6 +40,10 @@ type TLSSocket struct {
 
 	readBuf []byte
 	reading sync.Mutex // one transport reader at a time
+
+	// onClose, set by a Server, forgets the connection when it closes.
+	onClose   func()
+	closeOnce sync.Once
 }
 
 func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
@@ -167,6 +171,11 @@ func (s *TLSSocket) Close() error {
 	case <-sent:
 	case <-time.After(closeNotifyTimeout):
 	}
+	s.closeOnce.Do(func() {
+		if s.onClose != nil {
+			s.onClose()
+		}
+	})
 	return s.conn.Close()
 }
 

@@ -559,7 +559,7 @@ func TestSystemRoots(t *testing.T) {
 	bundle := filepath.Join(pki.dir, "bundle.pem")
 	os.WriteFile(bundle, []byte("# a bundle\n"+string(other)+bad+string(root)), 0o600)
 	t.Setenv("SSL_CERT_FILE", bundle)
-	if n := systemRoots().Len(); n != 2 {
+	if n := api.SystemRoots().Len(); n != 2 {
 		t.Errorf("system roots from the bundle: %d certificates, want 2 (the broken one skipped)", n)
 	}
 	srv := startServer(t, "-key", pki.keyPEM, "-cert", pki.chainPEM)

@@ -99,7 +99,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		return 2
 	}
 	if cfg.RootCAs == nil {
-		cfg.RootCAs = systemRoots()
+		cfg.RootCAs = api.SystemRoots()
 	}
 	cfg.InsecureSkipVerify = o.insecure
 	opts := clientOptions(host, o.servername)

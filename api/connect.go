@@ -1,0 +1,118 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/session"
+	"github.com/tlsengine/tlsengine/x509lite"
+)
+
+// ConnectOptions are Connect's options, with Node's names and defaults.
+type ConnectOptions struct {
+	SecureContextOptions
+	// SecureContext, if set, is used instead of SecureContextOptions.
+	SecureContext *SecureContext
+	// Host (default "localhost") and Port to dial, or Path for a unix
+	// socket, or Socket: an established connection to run TLS over.
+	Host   string
+	Port   int
+	Path   string
+	Socket net.Conn
+	// Servername is the SNI name; default Host unless it is an IP address.
+	Servername string
+	// RejectUnauthorized fails the handshake when the server's
+	// certificate does not verify; nil means true, Node's default.
+	RejectUnauthorized *bool
+	// ALPNProtocols is the client's offer, preferred first.
+	ALPNProtocols []string
+	// Session is what TLSSocket.Session returned on an earlier
+	// connection; bytes that do not decode mean a full handshake.
+	Session []byte
+	// MinDHSize is the smallest DHE modulus accepted (0: 1024 bits).
+	MinDHSize int
+}
+
+var (
+	systemRootsOnce sync.Once
+	systemRoots     *x509lite.Pool
+)
+
+// Connect dials the server, runs the handshake and, when it succeeds,
+// calls secureConnectListener (Node's secureConnect event) before
+// returning the socket. Use ConnectContext to bound or cancel it.
+func Connect(opts ConnectOptions, secureConnectListener func(*TLSSocket)) (*TLSSocket, error) {
+	return ConnectContext(context.Background(), opts, secureConnectListener)
+}
+
+// ConnectPort is Node's connect(port, host, options, callback) form.
+func ConnectPort(port int, host string, opts ConnectOptions, secureConnectListener func(*TLSSocket)) (*TLSSocket, error) {
+	opts.Port, opts.Host = port, host
+	return Connect(opts, secureConnectListener)
+}
+
+// ConnectContext is Connect under ctx: cancelling it aborts the dial or
+// the handshake and closes the transport.
+func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListener func(*TLSSocket)) (*TLSSocket, error) {
+	sc := opts.SecureContext
+	if sc == nil {
+		var err error
+		if sc, err = CreateSecureContext(opts.SecureContextOptions); err != nil {
+			return nil, err
+		}
+	}
+	cfg := *sc.cfg
+	if cfg.RootCAs == nil {
+		systemRootsOnce.Do(func() { systemRoots = SystemRoots() })
+		cfg.RootCAs = systemRoots
+	}
+	cfg.InsecureSkipVerify = opts.RejectUnauthorized != nil && !*opts.RejectUnauthorized
+	cfg.ALPNProtocols = opts.ALPNProtocols
+	cfg.MinDHBits = opts.MinDHSize
+	host := opts.Host
+	if host == "" {
+		host = "localhost"
+	}
+	copts := engine.ClientOptions{ServerName: opts.Servername, VerifyName: opts.Servername}
+	if copts.ServerName == "" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			copts.ServerName = host
+		}
+		copts.VerifyName = host
+	}
+	if len(opts.Session) > 0 {
+		if s, err := session.Unmarshal(opts.Session); err == nil {
+			copts.Session = s
+		}
+	}
+	conn := opts.Socket
+	if conn == nil {
+		network, addr := "tcp", net.JoinHostPort(host, strconv.Itoa(opts.Port))
+		if opts.Path != "" {
+			network, addr = "unix", opts.Path
+		}
+		var d net.Dialer
+		var err error
+		if conn, err = d.DialContext(ctx, network, addr); err != nil {
+			return nil, err
+		}
+	}
+	sock := NewClientSocket(conn, &cfg, copts)
+	if err := sock.Handshake(ctx); err != nil {
+		sock.Close()
+		var ve *x509lite.VerifyError
+		if errors.As(err, &ve) {
+			return nil, &Error{Code: ve.Code, Message: ve.Reason, Err: err}
+		}
+		return nil, err
+	}
+	if secureConnectListener != nil {
+		secureConnectListener(sock)
+	}
+	return sock, nil
+}

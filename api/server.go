@@ -1,0 +1,323 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/session"
+)
+
+// DefaultHandshakeTimeout is Node's handshakeTimeout default.
+const DefaultHandshakeTimeout = 120 * time.Second
+
+// ServerOptions are CreateServer's options: a secure context (given, or
+// built from the embedded SecureContextOptions) plus server policy.
+type ServerOptions struct {
+	SecureContextOptions
+	// SecureContext, if set, is used instead of SecureContextOptions.
+	SecureContext *SecureContext
+	// RequestCert asks clients for a certificate; RejectUnauthorized then
+	// fails the handshake of a client without a valid one.
+	RequestCert, RejectUnauthorized bool
+	// HandshakeTimeout bounds each handshake (0 means 120 s). On expiry
+	// the server emits tlsClientError with ERR_TLS_HANDSHAKE_TIMEOUT and,
+	// as the seeds say, closes the connection.
+	HandshakeTimeout time.Duration
+	// ALPNProtocols is the server's preference order.
+	ALPNProtocols []string
+	// SNICallback picks a context for the client's server name; nil uses
+	// the AddContext table.
+	SNICallback func(servername string) (*SecureContext, error)
+	// SessionTimeout is the lifetime of sessions and tickets (0: 300 s).
+	SessionTimeout time.Duration
+	// TicketKeys are 48 bytes (16 name, 16 HMAC, 16 AES); nil means
+	// random keys.
+	TicketKeys []byte
+	// SessionIDContext scopes session resumption.
+	SessionIDContext string
+}
+
+// Server is Node's tls.Server: it accepts TCP connections, runs their
+// handshakes and reports each secure connection.
+type Server struct {
+	cfg     *engine.Config
+	opts    ServerOptions
+	tickets *session.Ticketer
+
+	mu             sync.Mutex
+	ln             net.Listener
+	contexts       []sniContext
+	conns          map[*TLSSocket]struct{}
+	closed         bool
+	onSecure       []func(*TLSSocket)
+	onClientError  []func(error, *TLSSocket)
+	MaxConnections int // 0: no limit
+
+	wg sync.WaitGroup
+}
+
+type sniContext struct {
+	pattern *regexp.Regexp
+	ctx     *SecureContext
+}
+
+// CreateServer builds a server; secureConnectionListener, if not nil, is
+// registered for the secureConnection event.
+func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket)) (*Server, error) {
+	ctx := opts.SecureContext
+	if ctx == nil {
+		var err error
+		if ctx, err = CreateSecureContext(opts.SecureContextOptions); err != nil {
+			return nil, err
+		}
+	}
+	cfg := *ctx.cfg
+	cfg.ALPNProtocols = opts.ALPNProtocols
+	switch {
+	case opts.RequestCert && opts.RejectUnauthorized:
+		cfg.ClientAuth = handshake.RequireVerifiedClientCert
+	case opts.RequestCert:
+		cfg.ClientAuth = handshake.RequestClientCert
+	}
+	cfg.SessionCache = session.NewCache(0)
+	cfg.SessionTimeout = opts.SessionTimeout
+	cfg.SessionIDContext = []byte(opts.SessionIDContext)
+	if len(cfg.SessionIDContext) > 32 {
+		return nil, &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "sessionIdContext is longer than 32 bytes"}
+	}
+	key := opts.TicketKeys
+	if key == nil {
+		key = make([]byte, session.KeyLen)
+		if _, err := rand.Read(key); err != nil {
+			return nil, err
+		}
+	}
+	tk, err := session.NewTicketer(key)
+	if err != nil {
+		return nil, &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "ticketKeys must be a 48-byte buffer", Err: err}
+	}
+	cfg.Tickets = tk
+	s := &Server{cfg: &cfg, opts: opts, tickets: tk, conns: map[*TLSSocket]struct{}{}}
+	s.cfg.AskServerContext = true
+	if secureConnectionListener != nil {
+		s.OnSecureConnection(secureConnectionListener)
+	}
+	return s, nil
+}
+
+// OnSecureConnection registers a listener for the secureConnection event:
+// a handshake completed (the peer may still be unauthorized; see
+// Authorized).
+func (s *Server) OnSecureConnection(f func(*TLSSocket)) {
+	s.mu.Lock()
+	s.onSecure = append(s.onSecure, f)
+	s.mu.Unlock()
+}
+
+// OnTLSClientError registers a listener for the tlsClientError event: a
+// connection failed before it became secure.
+func (s *Server) OnTLSClientError(f func(error, *TLSSocket)) {
+	s.mu.Lock()
+	s.onClientError = append(s.onClientError, f)
+	s.mu.Unlock()
+}
+
+// OnClientError is the older name of OnTLSClientError (Node before v6).
+func (s *Server) OnClientError(f func(error, *TLSSocket)) { s.OnTLSClientError(f) }
+
+// AddContext serves hostname (a wildcard pattern as Node takes it: "*"
+// matches one dot-free label, case-sensitively) with the context built
+// from opts; the last added match wins.
+func (s *Server) AddContext(hostname string, opts SecureContextOptions) error {
+	ctx, err := CreateSecureContext(opts)
+	if err != nil {
+		return err
+	}
+	re := regexp.MustCompile("^" + strings.ReplaceAll(regexp.QuoteMeta(hostname), `\*`, `[^.]*`) + "$")
+	s.mu.Lock()
+	s.contexts = append(s.contexts, sniContext{re, ctx})
+	s.mu.Unlock()
+	return nil
+}
+
+// TicketKeys returns the current 48-byte ticket key.
+func (s *Server) TicketKeys() []byte { return s.tickets.Key() }
+
+// SetTicketKeys replaces the ticket key; tickets under the previous key
+// still resume, new tickets use the new one.
+func (s *Server) SetTicketKeys(keys []byte) error {
+	if err := s.tickets.SetKey(keys); err != nil {
+		return &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "Session ticket keys must be a 48-byte buffer", Err: err}
+	}
+	return nil
+}
+
+// Listen binds host:port (port 0 picks one) and serves in the background;
+// cb, if not nil, runs once bound (Node's listen callback).
+func (s *Server) Listen(port int, host string, cb func()) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	if err != nil {
+		return err
+	}
+	go s.Serve(ln)
+	if cb != nil {
+		cb()
+	}
+	return nil
+}
+
+// Serve accepts connections on ln until Close; it returns the accept
+// error that ended it (nil after Close).
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		ln.Close()
+		return net.ErrClosed
+	}
+	s.ln = ln
+	s.mu.Unlock()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			s.mu.Unlock()
+			if closed {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		s.mu.Lock()
+		if s.MaxConnections > 0 && len(s.conns) >= s.MaxConnections {
+			s.mu.Unlock()
+			conn.Close() // Node drops it before the handshake
+			continue
+		}
+		sock := s.newSocket(conn)
+		s.conns[sock] = struct{}{}
+		s.wg.Add(1)
+		s.mu.Unlock()
+		go s.handle(sock)
+	}
+}
+
+// newSocket wraps an accepted connection with the server's decisions.
+func (s *Server) newSocket(conn net.Conn) *TLSSocket {
+	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext})
+}
+
+// serverContext answers the SNI decision: SNICallback, else the
+// AddContext table, else the server's own context.
+func (s *Server) serverContext(d *handshake.ServerContextDecision) (*engine.Config, error) {
+	name := d.ServerName
+	var ctx *SecureContext
+	if s.opts.SNICallback != nil {
+		c, err := s.opts.SNICallback(name)
+		if err != nil {
+			return nil, err
+		}
+		ctx = c
+	} else if name != "" {
+		s.mu.Lock()
+		for i := len(s.contexts) - 1; i >= 0; i-- {
+			if s.contexts[i].pattern.MatchString(name) {
+				ctx = s.contexts[i].ctx
+				break
+			}
+		}
+		s.mu.Unlock()
+	}
+	if ctx == nil {
+		return nil, nil
+	}
+	// The context brings credentials and trust; the server keeps its
+	// policy (sessions, client authentication, ALPN).
+	cfg := *s.cfg
+	cfg.Certificates, cfg.RootCAs, cfg.CRLs = ctx.cfg.Certificates, ctx.cfg.RootCAs, ctx.cfg.CRLs
+	cfg.AskServerContext = false
+	return &cfg, nil
+}
+
+// handle runs one connection's handshake under the timeout and reports it.
+func (s *Server) handle(sock *TLSSocket) {
+	defer s.wg.Done()
+	timeout := s.opts.HandshakeTimeout
+	if timeout <= 0 {
+		timeout = DefaultHandshakeTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	err := sock.Handshake(ctx)
+	cancel()
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = &Error{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Message: "TLS handshake timeout", Err: err}
+		}
+		s.forget(sock)
+		sock.Close()
+		s.mu.Lock()
+		ls := slices.Clone(s.onClientError)
+		s.mu.Unlock()
+		for _, f := range ls {
+			f(err, sock)
+		}
+		return
+	}
+	s.mu.Lock()
+	ls := slices.Clone(s.onSecure)
+	s.mu.Unlock()
+	sock.onClose = func() { s.forget(sock) }
+	for _, f := range ls {
+		f(sock)
+	}
+}
+
+func (s *Server) forget(sock *TLSSocket) {
+	s.mu.Lock()
+	delete(s.conns, sock)
+	s.mu.Unlock()
+}
+
+// Connections is the number of open connections (Node's connections).
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Address is the bound address, nil before Listen or Serve.
+func (s *Server) Address() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Close stops accepting connections; it does not close the open ones
+// (Node's close: the server goes away once they have ended).
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	ln := s.ln
+	s.mu.Unlock()
+	if ln != nil {
+		return ln.Close()
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package api_test
+
+import (
+	"bytes"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+)
+
+// nodePKI is a root, an intermediate and a leaf for "localhost", as PEM.
+type nodePKI struct {
+	ca, chain, key []byte
+}
+
+func newNodePKI(t *testing.T, names ...string) nodePKI {
+	t.Helper()
+	if len(names) == 0 {
+		names = []string{"localhost", "127.0.0.1"}
+	}
+	ch, err := certgen.NewChain(certgen.ECDSAP256, time.Now(), names, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ch.Leaf.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nodePKI{ca: ch.Root.CertPEM(), chain: append(ch.Leaf.CertPEM(), ch.Intermediate.CertPEM()...), key: key}
+}
+
+func (p nodePKI) serverOptions() api.SecureContextOptions {
+	return api.SecureContextOptions{Key: []api.KeyOption{{PEM: p.key}}, Cert: [][]byte{p.chain}}
+}
+
+// echoServer starts a server echoing every secure connection and returns
+// it with its port.
+func echoServer(t *testing.T, opts api.ServerOptions) (*api.Server, int) {
+	t.Helper()
+	srv, err := api.CreateServer(opts, func(s *api.TLSSocket) {
+		go func() { io.Copy(s, s); s.Close() }()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	for srv.Address() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	return srv, srv.Address().(*net.TCPAddr).Port
+}
+
+func roundTrip(t *testing.T, s *api.TLSSocket) {
+	t.Helper()
+	s.SetDeadline(time.Now().Add(10 * time.Second))
+	msg := bytes.Repeat([]byte("node "), 5000)
+	go s.Write(msg)
+	got := make([]byte, len(msg))
+	if _, err := io.ReadFull(s, got); err != nil || !bytes.Equal(got, msg) {
+		t.Fatalf("echo: %v", err)
+	}
+}
+
+func TestCreateServerAndConnect(t *testing.T) {
+	pki := newNodePKI(t)
+	_, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), ALPNProtocols: []string{"h2", "http/1.1"}})
+	called := false
+	sock, err := api.Connect(api.ConnectOptions{
+		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}},
+		Port:                 port, ALPNProtocols: []string{"http/1.1", "h2"},
+	}, func(s *api.TLSSocket) { called = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	if !called || !sock.Authorized() || sock.ALPNProtocol() != "h2" || sock.Protocol() != "TLSv1.2" || sock.Servername() != "localhost" {
+		t.Fatalf("callback %v, authorized %v, ALPN %q, protocol %q, SNI %q", called, sock.Authorized(), sock.ALPNProtocol(), sock.Protocol(), sock.Servername())
+	}
+	roundTrip(t, sock)
+	// The (port, host, options, callback) form.
+	s2, err := api.ConnectPort(port, "127.0.0.1", api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Close()
+}
+
+func TestConnectRejectUnauthorized(t *testing.T) {
+	pki := newNodePKI(t)
+	_, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()})
+	// Default: the server's root is not trusted, so the handshake fails
+	// with Node's code.
+	_, err := api.Connect(api.ConnectOptions{Port: port}, nil)
+	var e *api.Error
+	if !errors.As(err, &e) || e.Code != "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" {
+		t.Fatalf("default connect: %v", err)
+	}
+	no := false
+	sock, err := api.Connect(api.ConnectOptions{Port: port, RejectUnauthorized: &no}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	if sock.Authorized() || !errors.As(sock.AuthorizationError(), &e) || e.Code != "UNABLE_TO_GET_ISSUER_CERT_LOCALLY" {
+		t.Fatalf("authorized %v, error %v", sock.Authorized(), sock.AuthorizationError())
+	}
+	roundTrip(t, sock)
+}
+
+// TestHandshakeTimeout: a silent client gets tlsClientError with
+// ERR_TLS_HANDSHAKE_TIMEOUT and its connection is closed.
+func TestHandshakeTimeout(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), HandshakeTimeout: 200 * time.Millisecond})
+	errc := make(chan error, 1)
+	srv.OnTLSClientError(func(err error, _ *api.TLSSocket) { errc <- err })
+	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	select {
+	case err := <-errc:
+		var e *api.Error
+		if !errors.As(err, &e) || e.Code != "ERR_TLS_HANDSHAKE_TIMEOUT" {
+			t.Fatalf("tlsClientError %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no tlsClientError")
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil {
+		t.Fatal("connection still open after the timeout")
+	}
+}
+
+// TestServerSessionsAndTicketKeys: resumption through Session bytes, two
+// servers sharing TicketKeys, rotation with SetTicketKeys.
+func TestServerSessionsAndTicketKeys(t *testing.T) {
+	pki := newNodePKI(t)
+	keys := bytes.Repeat([]byte{7}, 48)
+	a, portA := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), TicketKeys: keys})
+	_, portB := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), TicketKeys: keys})
+	if !bytes.Equal(a.TicketKeys(), keys) {
+		t.Fatal("TicketKeys differs from the option")
+	}
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	first, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portA}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := first.Session()
+	first.Close()
+	for _, port := range []int{portA, portB} {
+		s, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: port, Session: saved}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.IsSessionReused() || !s.Authorized() {
+			t.Fatalf("port %d: reused %v authorized %v", port, s.IsSessionReused(), s.Authorized())
+		}
+		s.Close()
+	}
+	if err := a.SetTicketKeys(make([]byte, 32)); err == nil {
+		t.Fatal("32-byte ticket keys accepted")
+	}
+	if _, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions(), TicketKeys: make([]byte, 47)}, nil); err == nil {
+		t.Fatal("47-byte ticketKeys option accepted")
+	}
+	// Garbage session bytes: a full handshake, no error.
+	s, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portA, Session: []byte("garbage")}, nil)
+	if err != nil || s.IsSessionReused() {
+		t.Fatalf("garbage session: %v", err)
+	}
+	s.Close()
+}
+
+// TestAddContext: Node's wildcard rules pick the certificate by SNI.
+func TestAddContext(t *testing.T) {
+	def, other := newNodePKI(t), newNodePKI(t, "a.example.com", "b.example.com")
+	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: def.serverOptions()})
+	if err := srv.AddContext("*.example.com", other.serverOptions()); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		servername string
+		ca         []byte
+	}{
+		{"a.example.com", other.ca},
+		{"localhost", def.ca},
+		{"x.a.example.com", def.ca}, // "*" is one label
+	}
+	for _, tc := range cases {
+		no := false
+		s, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{tc.ca}},
+			Port: port, Host: "127.0.0.1", Servername: tc.servername, RejectUnauthorized: &no}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Authorization fails only on the name for x.a.example.com; the
+		// chain must come from the expected root in every case.
+		var e *api.Error
+		if err := s.AuthorizationError(); err != nil && (!errors.As(err, &e) || e.Code != "ERR_TLS_CERT_ALTNAME_INVALID") {
+			t.Fatalf("%s: served the wrong certificate: %v", tc.servername, err)
+		}
+		s.Close()
+	}
+}
+
+// TestRequestCertRejectUnauthorized: a client without a certificate is
+// refused and the server reports it.
+func TestRequestCertRejectUnauthorized(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), RequestCert: true, RejectUnauthorized: true})
+	var mu sync.Mutex
+	var got error
+	done := make(chan struct{})
+	srv.OnTLSClientError(func(err error, _ *api.TLSSocket) { mu.Lock(); got = err; mu.Unlock(); close(done) })
+	if _, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}, Port: port}, nil); err == nil {
+		t.Fatal("client without a certificate connected")
+	}
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no tlsClientError")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got == nil {
+		t.Fatal("nil error")
+	}
+}
