@@ -22,10 +22,15 @@ type nodePKI struct {
 
 func newNodePKI(t *testing.T, names ...string) nodePKI {
 	t.Helper()
+	return newNodePKIOf(t, certgen.ECDSAP256, names...)
+}
+
+func newNodePKIOf(t *testing.T, kt certgen.KeyType, names ...string) nodePKI {
+	t.Helper()
 	if len(names) == 0 {
 		names = []string{"localhost", "127.0.0.1"}
 	}
-	ch, err := certgen.NewChain(certgen.ECDSAP256, time.Now(), names, rand.Reader)
+	ch, err := certgen.NewChain(kt, time.Now(), names, rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
