@@ -321,3 +321,46 @@ func (s *Server) Close() error {
 	}
 	return nil
 }
+
+// Listener returns a net.Listener whose Accept yields each secure
+// connection as a *TLSSocket, so that http.Serve and the like work on
+// the server. Closing it closes the server.
+func (s *Server) Listener() net.Listener {
+	l := &secureListener{srv: s, conns: make(chan *TLSSocket), done: make(chan struct{})}
+	s.OnSecureConnection(func(sock *TLSSocket) {
+		select {
+		case l.conns <- sock:
+		case <-l.done:
+			sock.Close()
+		}
+	})
+	return l
+}
+
+type secureListener struct {
+	srv   *Server
+	conns chan *TLSSocket
+	done  chan struct{}
+	once  sync.Once
+}
+
+func (l *secureListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *secureListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return l.srv.Close()
+}
+
+func (l *secureListener) Addr() net.Addr {
+	if a := l.srv.Address(); a != nil {
+		return a
+	}
+	return &net.TCPAddr{}
+}

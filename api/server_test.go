@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"sync"
 	"testing"
@@ -243,5 +245,40 @@ func TestRequestCertRejectUnauthorized(t *testing.T) {
 	defer mu.Unlock()
 	if got == nil {
 		t.Fatal("nil error")
+	}
+}
+
+// TestListenerServesHTTP: http.Serve runs on Server.Listener.
+func TestListenerServesHTTP(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := srv.Listener()
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello over "+r.Proto)
+	}))
+	for srv.Address() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	port := srv.Address().(*net.TCPAddr).Port
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return api.ConnectContext(ctx, api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}, Port: port}, nil)
+		},
+	}}
+	resp, err := client.Get("https://localhost:" + strconv.Itoa(port) + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "hello over HTTP/1.1" {
+		t.Fatalf("body %q", body)
 	}
 }
