@@ -45,6 +45,9 @@ type ServerOptions struct {
 	TicketKeys []byte
 	// SessionIDContext scopes session resumption.
 	SessionIDContext string
+	// NoTickets issues no session tickets, so sessions resume by id only
+	// (Node: secureOptions with SSL_OP_NO_TICKET).
+	NoTickets bool
 }
 
 // Server is Node's tls.Server: it accepts TCP connections, runs their
@@ -61,6 +64,8 @@ type Server struct {
 	closed         bool
 	onSecure       []func(*TLSSocket)
 	onClientError  []func(error, *TLSSocket)
+	onNewSession   []func(id, data []byte, done func())
+	onResume       func(id []byte, cb func(data []byte, err error))
 	MaxConnections int // 0: no limit
 
 	wg sync.WaitGroup
@@ -106,7 +111,9 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 	if err != nil {
 		return nil, &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "ticketKeys must be a 48-byte buffer", Err: err}
 	}
-	cfg.Tickets = tk
+	if !opts.NoTickets {
+		cfg.Tickets = tk
+	}
 	s := &Server{cfg: &cfg, opts: opts, tickets: tk, conns: map[*TLSSocket]struct{}{}}
 	s.cfg.AskServerContext = true
 	if secureConnectionListener != nil {
@@ -130,6 +137,72 @@ func (s *Server) OnTLSClientError(f func(error, *TLSSocket)) {
 	s.mu.Lock()
 	s.onClientError = append(s.onClientError, f)
 	s.mu.Unlock()
+}
+
+// OnNewSession registers a listener for the newSession event: a full
+// handshake created a session the client may resume by id. data is its
+// encoding, for an external store; secureConnection waits until every
+// listener has called done (Node holds the connection the same way).
+// Only later connections are affected.
+func (s *Server) OnNewSession(f func(id, data []byte, done func())) {
+	s.mu.Lock()
+	s.onNewSession = append(s.onNewSession, f)
+	cfg := *s.cfg
+	cfg.LookupSessions = true // every new session gets an id
+	s.cfg = &cfg
+	s.mu.Unlock()
+}
+
+// OnResumeSession sets the resumeSession listener: a client offered a
+// session id; call cb with the stored data, with nil when unknown (a full
+// handshake follows), or with an error to fail the connection. It
+// replaces the internal session cache for later connections.
+func (s *Server) OnResumeSession(f func(id []byte, cb func(data []byte, err error))) {
+	s.mu.Lock()
+	s.onResume = f
+	cfg := *s.cfg
+	cfg.LookupSessions, cfg.SessionCache = true, nil
+	s.cfg = &cfg
+	s.mu.Unlock()
+}
+
+// lookupSession bridges the engine's SessionLookup decision to the
+// resumeSession listener, waiting for its callback.
+func (s *Server) lookupSession(id []byte) (*session.State, error) {
+	s.mu.Lock()
+	f := s.onResume
+	cache := s.cfg.SessionCache
+	s.mu.Unlock()
+	if f == nil {
+		// newSession without resumeSession: the internal cache answers.
+		if cache != nil {
+			if st, ok := cache.Get(id); ok {
+				return st, nil
+			}
+		}
+		return nil, nil
+	}
+	type answer struct {
+		data []byte
+		err  error
+	}
+	ch := make(chan answer, 1)
+	var once sync.Once
+	f(append([]byte(nil), id...), func(data []byte, err error) {
+		once.Do(func() { ch <- answer{data, err} })
+	})
+	a := <-ch
+	if a.err != nil {
+		return nil, a.err
+	}
+	if a.data == nil {
+		return nil, nil
+	}
+	st, err := session.Unmarshal(a.data)
+	if err != nil {
+		return nil, nil // unreadable data: a full handshake
+	}
+	return st, nil
 }
 
 // OnClientError is the older name of OnTLSClientError (Node before v6).
@@ -208,7 +281,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			conn.Close() // Node drops it before the handshake
 			continue
 		}
-		sock := s.newSocket(conn)
+		sock := s.newSocket(conn) // s.mu is held: s.cfg is stable
 		s.conns[sock] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
@@ -218,7 +291,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // newSocket wraps an accepted connection with the server's decisions.
 func (s *Server) newSocket(conn net.Conn) *TLSSocket {
-	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext})
+	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession})
 }
 
 // serverContext answers the SNI decision: SNICallback, else the
@@ -279,8 +352,21 @@ func (s *Server) handle(sock *TLSSocket) {
 	}
 	s.mu.Lock()
 	ls := slices.Clone(s.onSecure)
+	nls := slices.Clone(s.onNewSession)
 	s.mu.Unlock()
 	sock.onClose = func() { s.forget(sock) }
+	if st := sock.ConnectionState(); st.NewSession && st.Session != nil && len(st.Session.SessionID) > 0 && len(nls) > 0 {
+		data, err := st.Session.Marshal()
+		if err == nil {
+			var wg sync.WaitGroup
+			for _, f := range nls {
+				wg.Add(1)
+				var once sync.Once
+				f(append([]byte(nil), st.Session.SessionID...), data, func() { once.Do(wg.Done) })
+			}
+			wg.Wait()
+		}
+	}
 	for _, f := range ls {
 		f(sock)
 	}

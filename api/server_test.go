@@ -282,3 +282,72 @@ func TestListenerServesHTTP(t *testing.T) {
 		t.Fatalf("body %q", body)
 	}
 }
+
+// TestNewSessionResumeSession is the seeds' example: newSession stores
+// sessions in a map by hex id, resumeSession looks them up; two servers
+// sharing the map resume each other's sessions, and secureConnection
+// waits for newSession's done.
+func TestNewSessionResumeSession(t *testing.T) {
+	pki := newNodePKI(t)
+	var mu sync.Mutex
+	store := map[string][]byte{}
+	held := make(chan func(), 1)
+	secured := make(chan struct{}, 2)
+	newServer := func(hold bool) int {
+		srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), NoTickets: true})
+		srv.OnSecureConnection(func(*api.TLSSocket) { secured <- struct{}{} })
+		srv.OnNewSession(func(id, data []byte, done func()) {
+			mu.Lock()
+			store[hexOf(id)] = data
+			mu.Unlock()
+			if hold {
+				held <- done
+				return
+			}
+			done()
+		})
+		srv.OnResumeSession(func(id []byte, cb func([]byte, error)) {
+			mu.Lock()
+			data := store[hexOf(id)]
+			mu.Unlock()
+			cb(data, nil)
+		})
+		return port
+	}
+	portA, portB := newServer(true), newServer(false)
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	// The first connection's secureConnection waits for done.
+	first, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portA}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := <-held
+	select {
+	case <-secured:
+		t.Fatal("secureConnection ran before newSession's done")
+	case <-time.After(100 * time.Millisecond):
+	}
+	done()
+	select {
+	case <-secured:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no secureConnection after done")
+	}
+	roundTrip(t, first)
+	saved := first.Session()
+	first.Close()
+	mu.Lock()
+	n := len(store)
+	mu.Unlock()
+	if n != 1 {
+		t.Fatalf("store has %d sessions", n)
+	}
+	s, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portB, Session: saved}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.IsSessionReused() || !s.Authorized() {
+		t.Fatalf("the other server: reused %v, authorized %v", s.IsSessionReused(), s.Authorized())
+	}
+}

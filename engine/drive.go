@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // Resolvers answer decisions synchronously from plain functions. A nil
@@ -10,6 +11,10 @@ type Resolvers struct {
 	// ServerContext picks the configuration for a ClientHello (SNI); a nil
 	// *Config keeps the current one, an error fails the handshake.
 	ServerContext func(d *handshake.ServerContextDecision) (*Config, error)
+	// SessionLookup returns the session stored under a client's session
+	// id (Config.LookupSessions), nil when unknown; an error fails the
+	// handshake.
+	SessionLookup func(id []byte) (*session.State, error)
 }
 
 // Drive answers every pending decision of c with r, for tests and callers
@@ -22,6 +27,15 @@ func Drive(c *Conn, r Resolvers) error {
 		}
 		var answer any
 		switch d := d.(type) {
+		case *handshake.SessionLookupDecision:
+			if r.SessionLookup != nil {
+				st, err := r.SessionLookup(d.ID)
+				if err != nil {
+					answer = err
+				} else if st != nil {
+					answer = st
+				}
+			}
 		case *handshake.ServerContextDecision:
 			if r.ServerContext != nil {
 				cfg, err := r.ServerContext(d)

@@ -166,3 +166,46 @@ func TestResumeEMSMismatch(t *testing.T) {
 		t.Fatalf("non-EMS session: resumed %v, EMS %v", c.Resumed, c.ExtendedMasterSecret)
 	}
 }
+
+// TestExternalSessionStore: with LookupSessions the server asks the
+// application for sessions by id (Node's resumeSession), here from a map
+// filled from NewSession states (Node's newSession), and two servers
+// sharing the map resume each other's sessions (the fleet case).
+func TestExternalSessionStore(t *testing.T) {
+	store := map[string]*session.State{}
+	lookups := 0
+	resolvers := engine.Resolvers{SessionLookup: func(id []byte) (*session.State, error) {
+		lookups++
+		return store[string(id)], nil
+	}}
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	servers := []*engine.Config{pki.ServerConfig(10), pki.ServerConfig(11)}
+	for _, sc := range servers {
+		sc.LookupSessions = true
+	}
+	connect := func(sc *engine.Config, sess *session.State, seed uint64) *tlstest.Pair {
+		cc := pki.ClientConfig(seed)
+		cc.DisableTickets = true
+		p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", Session: sess})
+		p.Resolvers = resolvers
+		if err := p.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := connect(servers[0], nil, 1)
+	st := p.Server.State
+	if !st.NewSession || st.Session == nil || len(st.Session.SessionID) != 32 || lookups != 0 {
+		t.Fatalf("first handshake: new %v, session %+v, lookups %d", st.NewSession, st.Session, lookups)
+	}
+	store[string(st.Session.SessionID)] = st.Session
+	p = connect(servers[1], p.Client.State.Session, 2)
+	if !p.Client.State.Resumed || !p.Server.State.Resumed || lookups != 1 {
+		t.Fatalf("second server: resumed %v/%v, lookups %d", p.Client.State.Resumed, p.Server.State.Resumed, lookups)
+	}
+	// An unknown id is a full handshake.
+	delete(store, string(st.Session.SessionID))
+	if p = connect(servers[0], p.Client.State.Session, 3); p.Client.State.Resumed || lookups != 2 {
+		t.Fatalf("unknown id: resumed %v, lookups %d", p.Client.State.Resumed, lookups)
+	}
+}

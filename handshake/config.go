@@ -136,6 +136,10 @@ type Config struct {
 	// SessionIDContext scopes resumption on a server (Node's
 	// sessionIdContext): a session never resumes under another context.
 	SessionIDContext []byte
+	// LookupSessions makes the server ask the application, with a
+	// SessionLookupDecision, for the session under a client's session id
+	// (Node's resumeSession event) instead of using SessionCache.
+	LookupSessions bool
 	// DisableTickets stops a client from offering the session_ticket
 	// extension.
 	DisableTickets bool

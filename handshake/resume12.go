@@ -48,9 +48,16 @@ func (hs *serverHS) findSession() (*session.State, error) {
 	default:
 		return nil, nil
 	}
+	return hs.usable(st, byTicket)
+}
+
+// usable applies the resumption checks to a session found by ticket, in
+// the cache or by the application.
+func (hs *serverHS) usable(st *session.State, byTicket bool) (*session.State, error) {
+	cfg, ch := hs.cfg, hs.hello
 	now, lifetime := cfg.Now().Unix(), cfg.sessionLifetime()
 	if st.Expired(now, lifetime) {
-		if !byTicket {
+		if !byTicket && cfg.SessionCache != nil {
 			cfg.SessionCache.Delete(ch.SessionID)
 		}
 		return nil, nil
@@ -77,6 +84,54 @@ func (hs *serverHS) findSession() (*session.State, error) {
 		hs.renewTicket = true
 	}
 	return st, nil
+}
+
+// SessionLookupDecision asks the application for the session stored
+// under a client's session id (Node's resumeSession). Answer with the
+// *session.State or its encoding ([]byte), nil when unknown, or an error
+// to fail the handshake.
+type SessionLookupDecision struct {
+	ID []byte
+}
+
+func (*SessionLookupDecision) isDecision() {}
+
+// awaitSessionLookup waits for the application's answer.
+type awaitSessionLookup struct{ hs *serverHS }
+
+func (s *awaitSessionLookup) handle(m *Machine, in input) (state, error) {
+	return nil, unexpected(in, "nothing while a session lookup is pending")
+}
+
+func (s *awaitSessionLookup) decision() Decision {
+	return &SessionLookupDecision{ID: s.hs.hello.SessionID}
+}
+
+func (s *awaitSessionLookup) resolve(m *Machine, answer any) (state, error) {
+	hs := s.hs
+	var st *session.State
+	switch a := answer.(type) {
+	case nil:
+	case *session.State:
+		st = a
+	case []byte:
+		// Bytes that do not decode are an unknown session.
+		st, _ = session.Unmarshal(a)
+	case error:
+		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: session lookup failed")
+	default:
+		return nil, errMisuse("tls: SessionLookup decision answered with %T", answer)
+	}
+	if st != nil {
+		usable, err := hs.usable(st, false)
+		if err != nil {
+			return nil, err
+		}
+		if usable != nil {
+			return hs.resume(m, usable)
+		}
+	}
+	return hs.full(m)
 }
 
 // resume sends the server's flight of an abbreviated handshake.

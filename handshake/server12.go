@@ -167,6 +167,10 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
 		copy(hs.serverRandom[24:], downgradeTLS11)
 	}
+	// Node's resumeSession: a session id the application looks up.
+	if cfg.LookupSessions && len(ch.SessionID) > 0 && (len(ch.SessionTicket) == 0 || cfg.Tickets == nil) {
+		return &awaitSessionLookup{hs: hs}, nil
+	}
 	st, err := hs.findSession()
 	if err != nil {
 		return nil, err
@@ -174,7 +178,13 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	if st != nil {
 		return hs.resume(m, st)
 	}
+	return hs.full(m)
+}
 
+// full picks the parameters of a full handshake and sends the server's
+// first flight.
+func (hs *serverHS) full(m *Machine) (state, error) {
+	cfg, ch, v := hs.cfg, hs.hello, hs.version
 	group, groupOK := selectGroup(nilIfAbsent(ch), cfg.groups())
 	curveRefused := false
 	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
@@ -236,7 +246,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	}
 	hs.alpn = alpn
 
-	if cfg.SessionCache != nil {
+	if cfg.SessionCache != nil || cfg.LookupSessions {
 		hs.sessionID = make([]byte, 32)
 		if _, err := readFull(cfg.Rand, hs.sessionID); err != nil {
 			return nil, err
@@ -573,7 +583,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err
 	}
-	if hs.sessionID != nil {
+	if hs.sessionID != nil && hs.cfg.SessionCache != nil {
 		// A session that cannot be encoded is simply not cached.
 		_ = hs.cfg.SessionCache.Put(hs.sessionID, sess)
 	}
