@@ -122,11 +122,20 @@ func TestTicketRefusals(t *testing.T) {
 	if c, _ := late.connect(t, c1.Session, nil); c.Resumed {
 		t.Fatal("expired ticket resumed")
 	}
-	// Another server name: the server refuses even if the client offers.
-	other := *c1.Session
-	other.ServerName = "localhost"
-	sess := other
-	sess.Ticket = ticket
+	// Another server name: the ticket was issued for "localhost"; a client
+	// connecting without SNI (to an IP address) that offers it anyway
+	// gets a full handshake from the server.
+	noSNI := *c1.Session
+	noSNI.ServerName = ""
+	f.seed++
+	p := tlstest.NewPair(f.pki.ClientConfig(f.seed), f.server, engine.ClientOptions{VerifyName: "127.0.0.1", Session: &noSNI})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Server.State.ServerName != "" || p.Client.State.Resumed || p.Server.State.Resumed {
+		t.Fatalf("ticket for another server name: SNI %q, resumed %v", p.Server.State.ServerName, p.Server.State.Resumed)
+	}
+	sess := *c1.Session
 	f2 := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk; c.SessionIDContext = []byte("other app") })
 	f2.pki, f2.server.Certificates = f.pki, f.server.Certificates
 	if c, _ := f2.connect(t, &sess, nil); c.Resumed {
