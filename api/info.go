@@ -176,3 +176,12 @@ func (s *TLSSocket) IsSessionReused() bool {
 	st := s.ConnectionState()
 	return st != nil && st.Resumed
 }
+
+// OnSession registers a listener for the session event: f receives the
+// serialized session when one becomes available. In TLS 1.2 that is the
+// end of the handshake, so a listener added after it is called at once.
+func (s *TLSSocket) OnSession(f func(session []byte)) {
+	if b := s.Session(); b != nil && !s.isServer {
+		f(b)
+	}
+}

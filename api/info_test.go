@@ -116,3 +116,16 @@ func TestSessionAndTicket(t *testing.T) {
 		t.Fatalf("unverified: authorized %v, error %v", client.Authorized(), client.AuthorizationError())
 	}
 }
+
+func TestOnSession(t *testing.T) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	sc := pki.ServerConfig(2)
+	sc.Tickets, _ = session.NewTicketer(make([]byte, session.KeyLen))
+	client, server := handshakePair(t, pki.ClientConfig(1), sc, engine.ClientOptions{ServerName: "localhost"})
+	var got []byte
+	client.OnSession(func(b []byte) { got = b })
+	if got == nil || string(got) != string(client.Session()) {
+		t.Fatal("session event not delivered")
+	}
+	server.OnSession(func([]byte) { t.Fatal("session event on a server socket") })
+}
