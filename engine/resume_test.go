@@ -105,7 +105,7 @@ func TestTicketRefusals(t *testing.T) {
 	f := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk })
 	c1, _ := f.connect(t, nil, nil)
 	ticket := c1.Session.Ticket
-	for _, i := range []int{0, 15, 16, 40, len(ticket) - 33, len(ticket) - 1} {
+	for i := range ticket { // RFC 5077, Section 4: any change is caught
 		bad := *c1.Session
 		bad.Ticket = bytes.Clone(ticket)
 		bad.Ticket[i] ^= 1
