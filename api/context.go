@@ -50,6 +50,9 @@ type SecureContextOptions struct {
 	// ECDHCurve is "auto" (the default), one curve name or a colon list
 	// (X25519, prime256v1/P-256, secp384r1/P-384, secp521r1/P-521).
 	ECDHCurve string
+	// NoECDH is Node's ecdhCurve: false (the seeds' semantics): the ECDHE
+	// suites are unavailable.
+	NoECDH bool
 	// DHParam is a PEM "DH PARAMETERS" block enabling the DHE suites;
 	// under 1024 bits is an error (seed semantics).
 	DHParam []byte
@@ -106,6 +109,9 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	cfg.PreferServerCipherSuites = o.HonorCipherOrder == nil || *o.HonorCipherOrder
 	if cfg.Groups, err = parseCurves(o.ECDHCurve); err != nil {
 		return nil, err
+	}
+	if o.NoECDH {
+		cfg.Groups = []kex.Group{} // an empty list disables ECDHE
 	}
 	if len(o.DHParam) > 0 {
 		if cfg.DHParams, err = kex.ParseDHParamsPEM(o.DHParam); err != nil {

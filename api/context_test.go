@@ -98,6 +98,9 @@ func TestCreateSecureContextPolicy(t *testing.T) {
 		ctx.cfg.MinVersion != cipher.VersionTLS11 || ctx.cfg.MaxVersion != cipher.VersionTLS11 {
 		t.Fatalf("options not applied: %+v", ctx.cfg)
 	}
+	if ctx, err := CreateSecureContext(SecureContextOptions{NoECDH: true}); err != nil || ctx.cfg.Groups == nil || len(ctx.cfg.Groups) != 0 {
+		t.Fatalf("NoECDH: %v %v", err, ctx.cfg.Groups)
+	}
 	for _, tc := range []struct {
 		o    SecureContextOptions
 		code string

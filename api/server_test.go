@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -349,5 +350,22 @@ func TestNewSessionResumeSession(t *testing.T) {
 	defer s.Close()
 	if !s.IsSessionReused() || !s.Authorized() {
 		t.Fatalf("the other server: reused %v, authorized %v", s.IsSessionReused(), s.Authorized())
+	}
+}
+
+// TestNoECDH: with ecdhCurve false (NoECDH) the server negotiates a
+// non-ECDHE suite with a client that offers both.
+func TestNoECDH(t *testing.T) {
+	pki := newNodePKIOf(t, certgen.RSA2048)
+	opts := pki.serverOptions()
+	opts.NoECDH = true
+	_, port := echoServer(t, api.ServerOptions{SecureContextOptions: opts})
+	s, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}, Port: port}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if eph := s.EphemeralKeyInfo(); eph.Type != "" || strings.HasPrefix(s.Cipher().Name, "ECDHE") {
+		t.Fatalf("negotiated %s with %+v", s.Cipher().Name, eph)
 	}
 }
