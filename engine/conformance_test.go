@@ -53,6 +53,12 @@ func TestServerHelloChecks(t *testing.T) {
 			alert: record.AlertProtocolVersion, message: "client offered versions 0x1111",
 		},
 		{
+			// SSL 3.0 is refused by design (RFC 7568).
+			name:  "a client offering only SSLv3",
+			edit:  func(ch *handshake.ClientHello) { ch.Version = 0x0300 },
+			alert: record.AlertProtocolVersion, message: "client offered version 0x0300",
+		},
+		{
 			// RFC 7507, Section 3.
 			// Checked before the version: at our minimum of TLS 1.2 the
 			// alert is still inappropriate_fallback.
