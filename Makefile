@@ -66,13 +66,12 @@ fuzz:
 	done; \
 	[ $$found = 1 ] || echo "make fuzz: no fuzz targets yet"
 
-# bench runs the benchmarks against crypto/tls (a later issue adds ./bench).
-bench:
-	@if [ -d bench ]; then \
-		$(GO) test -run '^$$' -bench . ./bench/...; \
-	else \
-		echo "make bench: no ./bench package yet"; \
-	fi
+# bench runs `tlsengine bench` (every case against crypto/tls and the
+# primitive floor), writing the table to bench/results.txt and a bar chart
+# of the ratios to bench/ratios.svg. BENCHTIME sets each measurement.
+BENCHTIME ?= 1s
+bench: build
+	./bin/tlsengine bench -time $(BENCHTIME) -svg bench/ratios.svg | tee bench/results.txt
 
 clean:
 	rm -rf bin

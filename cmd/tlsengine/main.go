@@ -16,9 +16,12 @@ const version = "0.1.0"
 const usage = `usage:
   tlsengine serve   [-addr 127.0.0.1:8443] [-key F -cert F] [-ca F] [-request-cert]
                     [-reject-unauthorized] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-www] [-keylog F]
+                    [-no-ticket] [-ticket-keys HEX] [-dhparam F] [-min-version V] [-max-version V]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F]
-                    [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
+                    [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F] [-sess-out F] [-sess-in F]
+                    [-min-version V] [-max-version V]
   tlsengine ciphers [STRING]
+  tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F]
   tlsengine version
   tlsengine help
 
@@ -48,6 +51,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return connectMain(ctx, args[1:], stdin, stdout, stderr)
 	case "ciphers":
 		return ciphersMain(args[1:], stdout, stderr)
+	case "bench":
+		return benchMain(args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "tlsengine %s (%s)\n", version, runtime.Version())
 		return 0

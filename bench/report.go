@@ -1,0 +1,171 @@
+package bench
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Row is one case as measured: the value (ns/op, or the case's metric)
+// for tlsengine, crypto/tls and the floor (NaN when absent), and the
+// ratios tlsengine ÷ crypto/tls and tlsengine ÷ floor (lower is better).
+type Row struct {
+	Case       string  `json:"case"`
+	Unit       string  `json:"unit"`
+	Ours       float64 `json:"tlsengine"`
+	Theirs     float64 `json:"crypto_tls"`
+	Floor      float64 `json:"floor"`
+	Ratio      float64 `json:"ratio"`
+	FloorRatio float64 `json:"floor_ratio"`
+	OursAllocs int64   `json:"tlsengine_allocs"`
+	Allocs     int64   `json:"crypto_tls_allocs"`
+}
+
+// SetBenchTime sets how long each benchmark runs (testing's -benchtime),
+// for callers outside go test.
+func SetBenchTime(d time.Duration) error {
+	testing.Init()
+	return flag.Set("test.benchtime", d.String())
+}
+
+// Run measures the cases whose name matches filter (nil: all).
+func Run(filter *regexp.Regexp, progress func(string)) []Row {
+	var rows []Row
+	for _, c := range Cases() {
+		if filter != nil && !filter.MatchString(c.Name) {
+			continue
+		}
+		if progress != nil {
+			progress(c.Name)
+		}
+		rows = append(rows, measure(c))
+	}
+	return rows
+}
+
+func measure(c Case) Row {
+	r := Row{Case: c.Name, Unit: "ns/op", Theirs: math.NaN(), Floor: math.NaN(), Ratio: math.NaN(), FloorRatio: math.NaN()}
+	if c.Metric != "" {
+		r.Unit = c.Metric
+	}
+	value := func(f func(b *testing.B)) (float64, int64) {
+		res := testing.Benchmark(f)
+		if c.Metric != "" {
+			return res.Extra[c.Metric], res.AllocsPerOp()
+		}
+		return float64(res.NsPerOp()), res.AllocsPerOp()
+	}
+	r.Ours, r.OursAllocs = value(c.Ours)
+	if c.Theirs != nil {
+		r.Theirs, r.Allocs = value(c.Theirs)
+		r.Ratio = r.Ours / r.Theirs
+	}
+	if c.Floor != nil {
+		r.Floor, _ = value(c.Floor)
+		r.FloorRatio = r.Ours / r.Floor
+	}
+	return r
+}
+
+// WriteTable prints rows as an aligned text table.
+func WriteTable(w io.Writer, rows []Row) {
+	fmt.Fprintf(w, "%-58s %12s %12s %7s %12s %8s\n", "case", "tlsengine", "crypto/tls", "ratio", "floor", "÷ floor")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-58s %12s %12s %7s %12s %8s\n", r.Case, quantity(r.Ours, r.Unit), quantity(r.Theirs, r.Unit),
+			ratio(r.Ratio), quantity(r.Floor, r.Unit), ratio(r.FloorRatio))
+	}
+}
+
+// WriteJSON writes one JSON object per row. NaN (no counterpart) is
+// written as null.
+func WriteJSON(w io.Writer, rows []Row) error {
+	for _, r := range rows {
+		m := map[string]any{"case": r.Case, "unit": r.Unit, "tlsengine": r.Ours,
+			"crypto_tls": nanNull(r.Theirs), "floor": nanNull(r.Floor),
+			"ratio": nanNull(r.Ratio), "floor_ratio": nanNull(r.FloorRatio),
+			"tlsengine_allocs": r.OursAllocs, "crypto_tls_allocs": r.Allocs}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func nanNull(f float64) any {
+	if math.IsNaN(f) {
+		return nil
+	}
+	return f
+}
+
+func quantity(v float64, unit string) string {
+	switch {
+	case math.IsNaN(v):
+		return "–"
+	case unit != "ns/op":
+		return fmt.Sprintf("%.0f %s", v, unit)
+	case v >= 1e6:
+		return fmt.Sprintf("%.2f ms", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1f µs", v/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", v)
+}
+
+func ratio(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+// WriteSVG draws a horizontal bar chart of the ratios to crypto/tls, with
+// a line at 1.0, by hand (no plotting dependency).
+func WriteSVG(w io.Writer, rows []Row) error {
+	var shown []Row
+	for _, r := range rows {
+		if !math.IsNaN(r.Ratio) {
+			shown = append(shown, r)
+		}
+	}
+	const left, barMax, rowH, top = 380, 400, 22, 30
+	maxRatio := 2.0
+	for _, r := range shown {
+		maxRatio = math.Max(maxRatio, r.Ratio)
+	}
+	scale := barMax / maxRatio
+	height := top + rowH*len(shown) + 20
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", left+barMax+80, height)
+	fmt.Fprintf(&b, `<text x="10" y="18" font-weight="bold">tlsengine ÷ crypto/tls (lower is better)</text>`+"\n")
+	for i, r := range shown {
+		y := top + i*rowH
+		color := "#2a7"
+		if r.Ratio > 1 {
+			color = "#c44"
+		}
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-8, y+14, escape(r.Case))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", left, y+3, r.Ratio*scale, rowH-6, color)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%.2f×</text>`+"\n", float64(left)+r.Ratio*scale+4, y+14, r.Ratio)
+	}
+	x := float64(left) + scale
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#000" stroke-dasharray="4 3"/>`+"\n", x, top-4, x, height-16)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">1.0</text>`+"\n", x, height-4)
+	b.WriteString("</svg>\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
