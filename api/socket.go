@@ -312,6 +312,14 @@ func (s *TLSSocket) drainAndSend() error {
 	s.writeMu.Unlock()
 	// The state lock is never taken while the write lock is held: the
 	// order is always mu, then writeMu.
+	if werr == nil && fatal == nil {
+		// The records are on the wire: their memory can seal the next.
+		s.mu.Lock()
+		for _, b := range out {
+			s.eng.Recycle(b)
+		}
+		s.mu.Unlock()
+	}
 	if werr != nil {
 		s.mu.Lock()
 		if s.err == nil {

@@ -336,6 +336,7 @@ func bulkOurs(suite string, size int) func(b *testing.B) {
 			for e := p.Client.Conn.NextEvent(); e.Kind != engine.EventNone; e = p.Client.Conn.NextEvent() {
 				if e.Kind == engine.EventSend {
 					p.Server.Conn.Feed(e.Data)
+					p.Client.Conn.Recycle(e.Data) // as api does once written
 				}
 			}
 			for e := p.Server.Conn.NextEvent(); e.Kind != engine.EventNone; e = p.Server.Conn.NextEvent() {

@@ -33,6 +33,11 @@ type Conn struct {
 	out   []byte // records waiting for the next EventSend
 	plain []byte // plaintext waiting for the next EventPlaintext
 
+	// spareOut is a send buffer given back with Recycle; sparePlain is
+	// the last plaintext event's buffer, reused from the next Feed on
+	// (Event.Data is only valid until the next call).
+	spareOut, sparePlain []byte
+
 	events []Event
 	head   int
 
@@ -89,6 +94,10 @@ func (c *Conn) Feed(p []byte) error {
 		return nil
 	}
 	c.in = append(c.in, p...)
+	if c.plain == nil && c.sparePlain != nil {
+		// The previous EventPlaintext's Data is no longer valid.
+		c.plain, c.sparePlain = c.sparePlain[:0], nil
+	}
 	c.process()
 	c.flush()
 	return c.err
@@ -107,7 +116,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return 0, record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: write before the handshake completed")
 	}
 	var err error
-	c.out, err = c.wr.SealAll(c.out, record.TypeApplicationData, p, c.maxFragment)
+	c.out, err = c.wr.SealAll(c.outBuf(), record.TypeApplicationData, p, c.maxFragment)
 	if err != nil {
 		c.fail(err)
 		c.flush()
@@ -367,7 +376,7 @@ func (c *Conn) failSilently(err error) {
 // sendAlert seals one alert record under the current write protection.
 func (c *Conn) sendAlert(level record.AlertLevel, d record.AlertDescription) {
 	c.flushHandshake()
-	out, err := c.wr.Seal(c.out, record.TypeAlert, []byte{byte(level), byte(d)})
+	out, err := c.wr.Seal(c.outBuf(), record.TypeAlert, []byte{byte(level), byte(d)})
 	if err == nil {
 		c.out = out
 	}
@@ -390,11 +399,28 @@ func (c *Conn) flush() {
 	c.flushSend()
 }
 
+// outBuf makes c.out ready to append to, reusing a recycled buffer.
+func (c *Conn) outBuf() []byte {
+	if c.out == nil && c.spareOut != nil {
+		c.out, c.spareOut = c.spareOut[:0], nil
+	}
+	return c.out
+}
+
+// Recycle gives back the Data of an EventSend once it has been written,
+// so that the next records are sealed into the same memory instead of a
+// new buffer. It is optional; a buffer not given back is simply garbage.
+func (c *Conn) Recycle(b []byte) {
+	if cap(b) > cap(c.spareOut) {
+		c.spareOut = b[:0]
+	}
+}
+
 func (c *Conn) flushHandshake() {
 	if len(c.hsOut) == 0 {
 		return
 	}
-	out, err := c.wr.SealAll(c.out, record.TypeHandshake, c.hsOut, c.maxFragment)
+	out, err := c.wr.SealAll(c.outBuf(), record.TypeHandshake, c.hsOut, c.maxFragment)
 	c.hsOut = c.hsOut[:0]
 	c.out = out
 	if err != nil {
@@ -416,7 +442,7 @@ func (c *Conn) flushPlain() {
 		return
 	}
 	c.events = append(c.events, Event{Kind: EventPlaintext, Data: c.plain})
-	c.plain = nil
+	c.sparePlain, c.plain = c.plain, nil
 }
 
 func isMisuse(err error) bool {
@@ -435,7 +461,7 @@ func (s *sink) SendMessage(raw []byte) {
 func (s *sink) SendChangeCipherSpec() error {
 	c := (*Conn)(s)
 	c.flushHandshake()
-	out, err := c.wr.Seal(c.out, record.TypeChangeCipherSpec, []byte{1})
+	out, err := c.wr.Seal(c.outBuf(), record.TypeChangeCipherSpec, []byte{1})
 	if err != nil {
 		return err
 	}
