@@ -60,6 +60,7 @@ func Cases() []Case {
 				Ours: bulkOurs(suite, size), Theirs: bulkTheirs(suite, size), Floor: aeadFloor(suite, size)})
 		}
 	}
+	cs = append(cs, loopbackCases()...)
 	cs = append(cs, Case{Name: "idle heap per connection pair", Ours: idleOurs, Theirs: idleTheirs, Metric: "B/conn"})
 	return cs
 }
