@@ -31,6 +31,27 @@ func loopbackCases() []Case {
 	return cs
 }
 
+// acceptLoop hands each connection accepted on ln to handle on its own
+// goroutine; stop closes ln and waits for the handlers.
+func acceptLoop(ln net.Listener, handle func(net.Conn)) (stop func()) {
+	var wg sync.WaitGroup
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				handle(c)
+			}()
+		}
+	}()
+	return func() { ln.Close(); wg.Wait() }
+}
+
 // ourLoopbackServer serves a PKI's leaf with api.NewServerSocket on
 // 127.0.0.1, each connection drained until it closes.
 func ourLoopbackServer(b *testing.B, pki *tlstest.PKI) (addr string, stop func()) {
@@ -38,48 +59,22 @@ func ourLoopbackServer(b *testing.B, pki *tlstest.PKI) (addr string, stop func()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s := api.NewServerSocket(c, pki.ServerConfig(2), nil)
-				if s.Handshake(context.Background()) == nil {
-					io.Copy(io.Discard, s)
-				}
-				s.Close()
-			}()
+	return ln.Addr().String(), acceptLoop(ln, func(c net.Conn) {
+		s := api.NewServerSocket(c, pki.ServerConfig(2), nil)
+		if s.Handshake(context.Background()) == nil {
+			io.Copy(io.Discard, s)
 		}
-	}()
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }
+		s.Close()
+	})
 }
 
+// goLoopbackServer is the same with crypto/tls.
 func goLoopbackServer(b *testing.B, scfg *gotls.Config) (addr string, stop func()) {
 	ln, err := gotls.Listen("tcp", "127.0.0.1:0", scfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				io.Copy(io.Discard, c)
-				c.Close()
-			}()
-		}
-	}()
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }
+	return ln.Addr().String(), acceptLoop(ln, func(c net.Conn) { io.Copy(io.Discard, c) })
 }
 
 func loopbackBulkOurs(size int) func(b *testing.B) {
