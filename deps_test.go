@@ -21,7 +21,7 @@ const module = "github.com/tlsengine/tlsengine"
 // allowed lists, for each package, the project packages it may import.
 // A package absent from the table may import nothing of the project.
 var allowed = map[string][]string{
-	"cipher":           {},
+	"cipher":           {"internal/testonly"},
 	"kex":              {},
 	"x509lite":         {},
 	"record":           {"cipher"},
@@ -34,9 +34,10 @@ var allowed = map[string][]string{
 	"internal/certgen": {},
 	"internal/interop": {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
 	"bench":            {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
-	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
+	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen", "internal/testonly"},
 
 	"cipher/cipherlist": {"cipher"},
+	"internal/testonly": {},
 }
 
 // sansIO are the packages that may not touch the outside world.

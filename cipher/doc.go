@@ -6,5 +6,6 @@
 // 5705 exporter. It knows nothing about records or messages; versions are
 // plain wire values.
 //
-// Imports: the standard library and golang.org/x/crypto only.
+// Imports: the standard library, golang.org/x/crypto and internal/testonly
+// (the switch for the test-only null suite, see NullSuiteID).
 package cipher

@@ -100,6 +100,10 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 			return nil, fmt.Errorf("tls: TLS 1.0 CBC needs a %d-byte IV, got %d", aes.BlockSize, len(iv))
 		}
 		return newCBC(s.MAC, version, key, macKey, iv, rand, etm)
+	case NullBulk:
+		if s == nullSuite {
+			return nullProtection{}, nil
+		}
 	}
 	return nil, fmt.Errorf("tls: unsupported bulk cipher %v", s.Bulk)
 }

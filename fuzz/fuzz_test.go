@@ -41,20 +41,7 @@ func realTranscript() transcript {
 		p.Pump()
 		tr.client, tr.server = p.Client.Flights, p.Server.Flights
 		for _, f := range append(append([][]byte{}, tr.client...), tr.server...) {
-			for _, r := range tlstest.Records(f) {
-				if r.Type != record.TypeHandshake {
-					continue
-				}
-				body := f[r.Offset+record.HeaderLen : r.Offset+record.HeaderLen+r.Length]
-				for len(body) >= 4 {
-					n := int(body[1])<<16 | int(body[2])<<8 | int(body[3])
-					if 4+n > len(body) {
-						break
-					}
-					tr.messages = append(tr.messages, body[:4+n])
-					body = body[4+n:]
-				}
-			}
+			tr.messages = append(tr.messages, plaintextMessages(f)...)
 		}
 	})
 	return tr
@@ -138,38 +125,34 @@ func feed(t *testing.T, c *engine.Conn, data []byte, split byte) {
 	}
 }
 
-// FuzzServerEngine feeds arbitrary bytes to a server, seeded with a real
-// client's flights.
+// FuzzServerEngine feeds arbitrary bytes to replayServer, seeded with
+// the recorded clients of recordDeep (which a fresh server answers
+// exactly as recorded, through application data and close_notify), the
+// first flight of the ECDSA transcript, and the corpus of real clients
+// (OpenSSL, GnuTLS, Node, Go) under testdata/fuzz/FuzzServerEngine.
 func FuzzServerEngine(f *testing.F) {
-	var all []byte
-	for _, fl := range realTranscript().client {
-		all = append(all, fl...)
+	for i, s := range recordDeep() {
+		f.Add(s.client, byte(i*5))
 	}
 	f.Add(realTranscript().client[0], byte(0))
-	f.Add(all, byte(3))
-	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	f.Fuzz(func(t *testing.T, data []byte, split byte) {
-		cfg := pki.ServerConfig(7)
-		cfg.ClientAuth = handshake.RequestClientCert
-		cfg.AskServerContext = split&1 == 1
+		cfg := replayServer()
+		cfg.AskServerContext = split&0x80 != 0
 		feed(t, engine.NewServer(cfg), data, split)
 	})
 }
 
-// FuzzClientEngine feeds arbitrary bytes to a client after its hello,
-// seeded with a real server's flights.
+// FuzzClientEngine feeds arbitrary bytes to replayClient after its hello,
+// seeded with the recorded servers of recordDeep and the corpus of real
+// servers under testdata/fuzz/FuzzClientEngine; the high bits of split
+// pick the client's variant.
 func FuzzClientEngine(f *testing.F) {
-	var all []byte
-	for _, fl := range realTranscript().server {
-		all = append(all, fl...)
+	for i, s := range recordDeep() {
+		f.Add(s.server, s.variant|byte(i*3))
 	}
-	f.Add(realTranscript().server[0], byte(0))
-	f.Add(all, byte(5))
-	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	f.Fuzz(func(t *testing.T, data []byte, split byte) {
-		cfg := pki.ClientConfig(1)
-		cfg.Certificates = []*handshake.Credential{pki.Cert}
-		c := engine.NewClient(cfg, engine.ClientOptions{ServerName: "localhost"})
+		cfg, opts := replayClient(split)
+		c := engine.NewClient(cfg, opts)
 		for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
 		}
 		feed(t, c, data, split)
