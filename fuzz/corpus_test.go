@@ -1,0 +1,414 @@
+package fuzz
+
+import (
+	"bytes"
+	gotls "crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// The committed corpus under testdata/fuzz/<Target>/ holds transcripts of
+// real peers: OpenSSL, GnuTLS, Node and Go's crypto/tls, as clients of
+// replayServer and as servers to replayClient, recorded over loopback by
+//
+//	go test -run TestRealPeerCorpus ./fuzz -write-corpus
+//
+// Because our side of each recording is deterministic, a replay reaches
+// as deep as the recording did: TestRealPeerCorpus checks, on every go
+// test, that each engine seed still completes its handshake. When a
+// change to the engine alters what it sends, that test fails and the
+// corpus is recorded again with the flag.
+var writeCorpus = flag.Bool("write-corpus", false, "record the real-peer seed corpus under testdata/fuzz (needs openssl, gnutls-cli, gnutls-serv, node)")
+
+// corpusPrefix marks the files written by -write-corpus; any other file
+// in a target's directory is an input the fuzzer found, kept for replay.
+const corpusPrefix = "peer-"
+
+// peerRecording is one connection recorded with a real peer.
+type peerRecording struct {
+	name           string
+	client, server []byte // the bytes each side sent
+	ourSideClient  bool   // replayClient was ours; else replayServer
+}
+
+func TestRealPeerCorpus(t *testing.T) {
+	if *writeCorpus {
+		recs := recordRealPeers(t)
+		writeSeedFiles(t, recs)
+	}
+	checkCorpusReplays(t)
+}
+
+// checkCorpusReplays replays each recorded engine seed and asserts it
+// still completes the handshake, and that every peer is represented.
+func checkCorpusReplays(t *testing.T) {
+	peers := map[string]bool{}
+	for _, target := range []string{"FuzzServerEngine", "FuzzClientEngine"} {
+		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, corpusPrefix+"*"))
+		if len(files) == 0 {
+			t.Fatalf("%s: no recorded seeds; run go test -run TestRealPeerCorpus ./fuzz -write-corpus", target)
+		}
+		for _, f := range files {
+			data, split, err := readSeedFile(f)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			peers[strings.SplitN(strings.TrimPrefix(filepath.Base(f), corpusPrefix), "-", 2)[0]] = true
+			var c *engine.Conn
+			if target == "FuzzServerEngine" {
+				c = engine.NewServer(replayServer())
+			} else {
+				cfg, opts := replayClient(split)
+				c = engine.NewClient(cfg, opts)
+				for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
+				}
+			}
+			done, _, _, err := replay(c, data)
+			if !done || err != nil {
+				t.Errorf("%s: the replay no longer completes the handshake (err %v): record the corpus again", f, err)
+			}
+		}
+	}
+	for _, p := range []string{"openssl", "gnutls", "node", "gotls"} {
+		if !peers[p] {
+			t.Errorf("no engine seed recorded with %s", p)
+		}
+	}
+}
+
+// recordRealPeers runs every real peer against our deterministic ends.
+func recordRealPeers(t *testing.T) []peerRecording {
+	dir := t.TempDir()
+	cert, err := certgen.SelfSigned(certgen.ECDSAP256, time.Now(), []string{"localhost", "127.0.0.1"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, _ := cert.KeyPEM()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, cert.CertPEM(), 0o600)
+	os.WriteFile(keyFile, keyPEM, 0o600)
+	var recs []peerRecording
+
+	// Real clients against replayServer.
+	sessFile := filepath.Join(dir, "sess.pem")
+	clients := []struct {
+		name string
+		run  func(port string) *exec.Cmd
+	}{
+		{"openssl-s_client", func(p string) *exec.Cmd {
+			return exec.Command("openssl", "s_client", "-connect", "127.0.0.1:"+p, "-servername", "localhost", "-alpn", "h2", "-sess_out", sessFile)
+		}},
+		{"openssl-s_client-resumed", func(p string) *exec.Cmd {
+			return exec.Command("openssl", "s_client", "-connect", "127.0.0.1:"+p, "-servername", "localhost", "-sess_in", sessFile)
+		}},
+		{"openssl-s_client-chacha", func(p string) *exec.Cmd {
+			return exec.Command("openssl", "s_client", "-connect", "127.0.0.1:"+p, "-tls1_2", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305", "-no_ticket")
+		}},
+		{"gnutls-cli", func(p string) *exec.Cmd {
+			return exec.Command("gnutls-cli", "--insecure", "--sni-hostname", "localhost", "--alpn", "http/1.1", "-p", p, "127.0.0.1")
+		}},
+		{"node-connect", func(p string) *exec.Cmd {
+			return exec.Command("node", "-e", `const tls=require('tls');
+const s=tls.connect({port:`+p+`,host:'127.0.0.1',servername:'localhost',rejectUnauthorized:false,ALPNProtocols:['h2','http/1.1']},()=>s.write('hello\n'));
+s.on('data',()=>s.end());s.on('error',e=>{console.error(e);process.exit(1)});`)
+		}},
+	}
+	for _, c := range clients {
+		recs = append(recs, recordClient(t, c.name, c.run))
+	}
+	recs = append(recs, recordClient(t, "gotls-client", nil))
+
+	// Real servers against replayClient.
+	servers := []struct {
+		name string
+		run  func(port string) *exec.Cmd
+	}{
+		{"openssl-s_server", func(p string) *exec.Cmd {
+			return exec.Command("openssl", "s_server", "-accept", "127.0.0.1:"+p, "-cert", certFile, "-key", keyFile, "-naccept", "1", "-alpn", "h2")
+		}},
+		{"gnutls-serv", func(p string) *exec.Cmd {
+			return exec.Command("gnutls-serv", "--echo", "-p", p, "--x509certfile", certFile, "--x509keyfile", keyFile)
+		}},
+		{"node-createServer", func(p string) *exec.Cmd {
+			return exec.Command("node", "-e", `const tls=require('tls'),fs=require('fs');
+const srv=tls.createServer({key:fs.readFileSync('`+keyFile+`'),cert:fs.readFileSync('`+certFile+`'),ALPNProtocols:['h2']},s=>{s.on('data',d=>s.write(d));s.on('end',()=>{s.end();srv.close()})});
+srv.listen(`+p+`,'127.0.0.1');`)
+		}},
+	}
+	for _, s := range servers {
+		recs = append(recs, recordServer(t, s.name, s.run, nil))
+	}
+	gocert, err := gotls.X509KeyPair(cert.CertPEM(), keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs = append(recs, recordServer(t, "gotls-server", nil, &gocert))
+	return recs
+}
+
+// recordClient serves one connection of a real client with replayServer,
+// echoing what it sends, and records both directions. A nil run means
+// Go's crypto/tls in this process.
+func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) peerRecording {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	var cmd *exec.Cmd
+	errc := make(chan error, 1)
+	if run != nil {
+		cmd = run(port)
+		cmd.Stdin = strings.NewReader("hello from " + name + "\n")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		defer cmd.Process.Kill()
+		go func() { errc <- errors.Join(cmd.Wait(), errors.New(stderr.String())) }()
+	} else {
+		go func() {
+			c, err := gotls.Dial("tcp", "127.0.0.1:"+port, &gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", NextProtos: []string{"h2"}})
+			if err == nil {
+				c.Write([]byte("hello from crypto/tls\n"))
+				c.Read(make([]byte, 64))
+				err = c.Close()
+			}
+			errc <- err
+		}()
+	}
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	in, out, done, err := pumpEngine(conn, engine.NewServer(replayServer()), true)
+	if !done {
+		t.Fatalf("%s: the handshake did not complete (%v); client said: %v", name, err, <-errc)
+	}
+	return peerRecording{name: name, client: in, server: out}
+}
+
+// recordServer runs replayClient against one real server (crypto/tls in
+// this process when run is nil) and records both directions.
+func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, gocert *gotls.Certificate) peerRecording {
+	var port string
+	if run != nil {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		ln.Close()
+		cmd := run(port)
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+		stdin, _ := cmd.StdinPipe() // open and silent: s_server quits at EOF
+		defer stdin.Close()
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		defer cmd.Process.Kill()
+		go cmd.Wait()
+	} else {
+		ln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{*gocert}, NextProtos: []string{"h2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				io.Copy(c, c)
+				c.Close()
+			}
+		}()
+	}
+	var conn net.Conn
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if conn, err = net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer conn.Close()
+	cfg, opts := replayClient(insecure | realSuites)
+	in, out, done, err := pumpEngine(conn, engine.NewClient(cfg, opts), false)
+	if !done {
+		t.Fatalf("%s: the handshake did not complete: %v", name, err)
+	}
+	return peerRecording{name: name, client: out, server: in, ourSideClient: true}
+}
+
+// pumpEngine runs one engine over conn for at most ten seconds: a server
+// echoes the client's first data and closes; a client sends a line and
+// closes after the first reply (or after a second without one). It
+// returns what it read and what it wrote.
+func pumpEngine(conn net.Conn, c *engine.Conn, isServer bool) (in, out []byte, done bool, lastErr error) {
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 1<<16)
+	closed := false
+	for {
+		for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
+			switch e.Kind {
+			case engine.EventSend:
+				out = append(out, e.Data...)
+				conn.Write(e.Data)
+			case engine.EventHandshakeDone:
+				done = true
+				if !isServer {
+					c.Write([]byte("ping from tlsengine\n"))
+					conn.SetReadDeadline(time.Now().Add(time.Second))
+				}
+			case engine.EventPlaintext:
+				if isServer {
+					c.Write(e.Data)
+				}
+				if !closed {
+					c.Close()
+					closed = true
+				}
+			case engine.EventError:
+				lastErr = e.Err
+				closed = true
+			case engine.EventPeerClosed:
+				if !closed {
+					c.Close()
+					closed = true
+				}
+			}
+		}
+		n, err := conn.Read(buf)
+		in = append(in, buf[:n]...)
+		if n > 0 {
+			c.Feed(buf[:n])
+			continue
+		}
+		if err != nil {
+			if !closed && done {
+				c.Close() // the peer was silent: end politely
+				closed = true
+				continue
+			}
+			return in, out, done, lastErr
+		}
+	}
+}
+
+// writeSeedFiles writes each recording into the corpora it seeds: the
+// engine that was ours, the record parser (both directions), the
+// handshake message decoder (each plaintext message) and x509lite (each
+// certificate a peer sent).
+func writeSeedFiles(t *testing.T, recs []peerRecording) {
+	for _, r := range recs {
+		if r.ourSideClient {
+			writeSeed(t, "FuzzClientEngine", r.name, []byte(fmt.Sprintf("[]byte(%q)", r.server)), []byte(fmt.Sprintf("byte(%q)", insecure|realSuites)))
+		} else {
+			writeSeed(t, "FuzzServerEngine", r.name, []byte(fmt.Sprintf("[]byte(%q)", r.client)), []byte("byte('\\x00')"))
+		}
+		peer := r.client
+		if r.ourSideClient {
+			peer = r.server
+		}
+		writeSeed(t, "FuzzRecordParse", r.name, []byte(fmt.Sprintf("[]byte(%q)", peer)))
+		for i, m := range plaintextMessages(peer) {
+			writeSeed(t, "FuzzHandshakeMessage", fmt.Sprintf("%s-%d", r.name, i), []byte(fmt.Sprintf("[]byte(%q)", m)), []byte("uint16(771)"))
+			if m[0] == 11 { // Certificate: each certificate for FuzzX509
+				for j, der := range certificatesIn(m) {
+					writeSeed(t, "FuzzX509", fmt.Sprintf("%s-%d", r.name, j), []byte(fmt.Sprintf("[]byte(%q)", der)))
+				}
+			}
+		}
+	}
+}
+
+func writeSeed(t *testing.T, target, name string, values ...[]byte) {
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := append([]byte("go test fuzz v1\n"), bytes.Join(values, []byte("\n"))...)
+	if err := os.WriteFile(filepath.Join(dir, corpusPrefix+name), append(body, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readSeedFile decodes a corpus file of the engine targets: a []byte and
+// a byte.
+func readSeedFile(path string) ([]byte, byte, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	if len(lines) != 3 || lines[0] != "go test fuzz v1" ||
+		!strings.HasPrefix(lines[1], "[]byte(") || !strings.HasPrefix(lines[2], "byte(") {
+		return nil, 0, errors.New("not a corpus file of ([]byte, byte)")
+	}
+	data, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	if err != nil {
+		return nil, 0, err
+	}
+	b, _, _, err := strconv.UnquoteChar(strings.Trim(strings.TrimSuffix(strings.TrimPrefix(lines[2], "byte("), ")"), "'"), '\'')
+	return []byte(data), byte(b), err
+}
+
+// plaintextMessages returns the handshake messages of a byte stream's
+// records before its ChangeCipherSpec.
+func plaintextMessages(wire []byte) [][]byte {
+	var body []byte
+	for _, r := range tlstest.Records(wire) {
+		if r.Type == record.TypeChangeCipherSpec {
+			break
+		}
+		if r.Type == record.TypeHandshake {
+			body = append(body, wire[r.Offset+record.HeaderLen:r.Offset+record.HeaderLen+r.Length]...)
+		}
+	}
+	var msgs [][]byte
+	for len(body) >= 4 {
+		n := int(body[1])<<16 | int(body[2])<<8 | int(body[3])
+		if 4+n > len(body) {
+			break
+		}
+		msgs = append(msgs, body[:4+n])
+		body = body[4+n:]
+	}
+	return msgs
+}
+
+// certificatesIn returns the DER certificates of a Certificate message
+// (RFC 5246, Section 7.4.2).
+func certificatesIn(m []byte) [][]byte {
+	var out [][]byte
+	if len(m) < 7 {
+		return nil
+	}
+	list := m[7:]
+	for len(list) >= 3 {
+		n := int(list[0])<<16 | int(list[1])<<8 | int(list[2])
+		if 3+n > len(list) {
+			break
+		}
+		out = append(out, list[3:3+n])
+		list = list[3+n:]
+	}
+	return out
+}
