@@ -50,9 +50,12 @@ func Cases() []Case {
 	cs = append(cs,
 		Case{Name: "resumed by ticket (client+server)", Ours: resumeOurs("ticket"), Theirs: resumeTheirs},
 		Case{Name: "resumed by session id (client+server)", Ours: resumeOurs("session-id")},
-		Case{Name: "server CPU, full handshake, Ed25519/X25519", Ours: serverCPU("full"), Floor: ed25519ServerFloor},
-		Case{Name: "server CPU, resumed by ticket", Ours: serverCPU("resumed-ticket")},
-		Case{Name: "server CPU, resumed by session id", Ours: serverCPU("resumed-session-id")},
+	)
+	cs = append(cs, serverCPUCases()...)
+	cs = append(cs,
+		Case{Name: "server CPU, full handshake, Ed25519/X25519 (replay)", Ours: serverCPU("full"), Floor: ed25519ServerFloor},
+		Case{Name: "server CPU, resumed by ticket (replay)", Ours: serverCPU("resumed-ticket")},
+		Case{Name: "server CPU, resumed by session id (replay)", Ours: serverCPU("resumed-session-id")},
 	)
 	for _, suite := range []string{"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305"} {
 		for _, size := range []int{1024, 16384} {

@@ -112,7 +112,7 @@ func quantity(v float64, unit string) string {
 	switch {
 	case math.IsNaN(v):
 		return "–"
-	case unit != "ns/op":
+	case !strings.HasSuffix(unit, "ns/op"):
 		return fmt.Sprintf("%.0f %s", v, unit)
 	case v >= 1e6:
 		return fmt.Sprintf("%.2f ms", v/1e6)

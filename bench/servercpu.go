@@ -1,0 +1,138 @@
+package bench
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	gotls "crypto/tls"
+	"net"
+	"runtime"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/kex"
+)
+
+// The server-CPU cases compare the server's work alone, ours against
+// crypto/tls's, which no replay can isolate (ECDSA signatures and
+// crypto/tls's key shares are randomized whatever Rand is given). Each
+// handshake runs over net.Pipe with the server in its own goroutine
+// locked to an OS thread, and the server's cost is that thread's CPU time
+// (CLOCK_THREAD_CPUTIME_ID) from before the handshake to after it: time
+// blocked on the pipe costs nothing, so the client's work is not counted.
+// Both libraries run the same way, through a net.Conn.
+
+// serverCPUMetric is the unit of these cases.
+const serverCPUMetric = "server-cpu-ns/op"
+
+// handshaker is one server end: ours (api) or crypto/tls's.
+type handshaker interface{ Handshake(context.Context) error }
+
+type goServer struct{ *gotls.Conn }
+
+func (g goServer) Handshake(ctx context.Context) error { return g.HandshakeContext(ctx) }
+
+// serverThreadCPU runs full handshakes and reports the server thread's
+// CPU time per handshake.
+func serverThreadCPU(b *testing.B, server func(net.Conn) handshaker, client func(net.Conn) error) {
+	b.ReportAllocs()
+	var total int64
+	for b.Loop() {
+		a, z := net.Pipe()
+		cerr := make(chan error, 1)
+		go func() { cerr <- client(z) }()
+		used := make(chan int64, 1)
+		go func() {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			t0 := threadCPU()
+			err := server(a).Handshake(context.Background())
+			t1 := threadCPU()
+			if err != nil {
+				b.Error(err)
+			}
+			used <- t1 - t0
+		}()
+		total += <-used
+		if err := <-cerr; err != nil {
+			b.Fatal(err)
+		}
+		a.Close()
+		z.Close()
+	}
+	b.ReportMetric(float64(total)/float64(b.N), serverCPUMetric)
+}
+
+// serverCPUCases are the server-alone cases for each handshake kind.
+func serverCPUCases() []Case {
+	if !haveThreadCPU {
+		return nil
+	}
+	var cs []Case
+	for _, h := range []struct {
+		name  string
+		kt    certgen.KeyType
+		suite string
+		group kex.Group
+	}{
+		{"ECDHE-ECDSA-P256/X25519", certgen.ECDSAP256, "ECDHE-ECDSA-AES128-GCM-SHA256", kex.X25519},
+		{"ECDHE-RSA-2048/X25519", certgen.RSA2048, "ECDHE-RSA-AES128-GCM-SHA256", kex.X25519},
+	} {
+		id := cipher.SuiteByName(h.suite).ID
+		cs = append(cs, Case{
+			Name:   "server CPU, full handshake " + h.name + " (thread CPU)",
+			Metric: serverCPUMetric,
+			Ours: func(b *testing.B) {
+				pki := tlstest.NewPKI(h.kt)
+				sc := pki.ServerConfig(2)
+				sc.Rand, sc.Groups = rand.Reader, []kex.Group{h.group}
+				ccfg, _ := goConfigs(pki)
+				ccfg.CipherSuites = []uint16{id}
+				serverThreadCPU(b, func(c net.Conn) handshaker { return api.NewServerSocket(c, sc, nil) },
+					func(c net.Conn) error { return gotls.Client(c, ccfg).Handshake() })
+			},
+			Theirs: func(b *testing.B) {
+				ccfg, scfg := goConfigs(tlstest.NewPKI(h.kt))
+				ccfg.CipherSuites = []uint16{id}
+				scfg.CurvePreferences = []gotls.CurveID{gotls.CurveID(h.group)}
+				serverThreadCPU(b, func(c net.Conn) handshaker { return goServer{gotls.Server(c, scfg)} },
+					func(c net.Conn) error { return gotls.Client(c, ccfg).Handshake() })
+			},
+			Floor: serverFloor(h.kt),
+		})
+	}
+	return cs
+}
+
+// serverFloor is a full ECDHE handshake's primitive work on the server:
+// one X25519 key generation, one shared secret and one signature, timed
+// the same way (thread CPU).
+func serverFloor(kt certgen.KeyType) func(b *testing.B) {
+	return func(b *testing.B) {
+		pki := tlstest.NewPKI(kt)
+		digest := sha256.Sum256(make([]byte, 32+32+69))
+		peer, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		b.ReportAllocs()
+		t0 := threadCPU()
+		for b.Loop() {
+			k, _ := ecdh.X25519().GenerateKey(rand.Reader)
+			k.ECDH(peer.PublicKey())
+			switch k := pki.Chain.Leaf.Key.(type) {
+			case *ecdsa.PrivateKey:
+				ecdsa.SignASN1(rand.Reader, k, digest[:])
+			case *rsa.PrivateKey:
+				rsa.SignPSS(rand.Reader, k, 5, digest[:], nil)
+			}
+		}
+		b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), serverCPUMetric)
+	}
+}
+
