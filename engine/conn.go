@@ -49,6 +49,8 @@ type Conn struct {
 	peerClose bool
 
 	maxFragment int
+	// released is set once the handshake buffers have been let go.
+	released bool
 	// flightMessages counts handshake messages we have sent.
 	flightMessages int
 	emptyRecords   int
@@ -100,7 +102,23 @@ func (c *Conn) Feed(p []byte) error {
 	}
 	c.process()
 	c.flush()
+	if c.state != nil && !c.released {
+		c.releaseHandshakeBuffers()
+	}
 	return c.err
+}
+
+// releaseHandshakeBuffers lets go of the input, reassembly and handshake
+// output buffers once the handshake is over and nothing is left in them:
+// an idle established connection then holds little more than its keys.
+// A renegotiation or the next bulk read allocates again.
+func (c *Conn) releaseHandshakeBuffers() {
+	c.released = true
+	c.hsOut = nil
+	c.reasm.Release()
+	if len(c.in) == 0 {
+		c.in, c.off = nil, 0
+	}
 }
 
 // Write protects application data and queues it for sending. It fails
@@ -153,6 +171,9 @@ func (c *Conn) Resolve(answer any) error {
 	c.announced = nil
 	c.process()
 	c.flush()
+	if c.state != nil && !c.released {
+		c.releaseHandshakeBuffers()
+	}
 	return c.err
 }
 

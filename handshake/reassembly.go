@@ -63,3 +63,15 @@ func (r *Reassembler) Next() (msg []byte, ok bool, err error) {
 // Empty reports whether no partial message is buffered. RFC 5246 requires
 // that a ChangeCipherSpec (a key change) not interrupt a handshake message.
 func (r *Reassembler) Empty() bool { return r.off == len(r.buf) }
+
+// Release drops the buffer when nothing is waiting in it, so that an
+// established connection does not keep its handshake's memory. Messages
+// returned earlier stay valid: the memory is let go, not reused.
+func (r *Reassembler) Release() {
+	if r.Empty() {
+		r.buf, r.off = nil, 0
+	}
+}
+
+// Cap is the capacity of the reassembly buffer: what it holds on to.
+func (r *Reassembler) Cap() int { return cap(r.buf) }
