@@ -268,7 +268,15 @@ func (s *TLSSocket) drainAndSend() error {
 		case engine.EventSend:
 			out = append(out, e.Data)
 		case engine.EventPlaintext:
-			s.plain = append(s.plain, e.Data...)
+			if len(s.plain) == 0 {
+				// Keep the engine's buffer rather than copy it: the
+				// engine reuses it only at the next Feed, and readOnce
+				// feeds only once s.plain is drained.
+				s.plain = e.Data
+			} else {
+				// Never append into the engine's buffer.
+				s.plain = append(s.plain[:len(s.plain):len(s.plain)], e.Data...)
+			}
 		case engine.EventHandshakeDone:
 			s.state = e.State
 			s.hsOnce.Do(func() { close(s.hsDone) })

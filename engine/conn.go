@@ -28,6 +28,9 @@ type Conn struct {
 
 	in  []byte // unprocessed bytes from the peer
 	off int    // start of the unprocessed part of in
+	// borrowed is set while in is the caller's Feed buffer, which must
+	// not be written to.
+	borrowed bool
 
 	hsOut []byte // handshake messages waiting to be put in records
 	out   []byte // records waiting for the next EventSend
@@ -95,12 +98,23 @@ func (c *Conn) Feed(p []byte) error {
 		// RFC 5246, Section 7.2.1: data after close_notify is ignored.
 		return nil
 	}
-	c.in = append(c.in, p...)
 	if c.plain == nil && c.sparePlain != nil {
 		// The previous EventPlaintext's Data is no longer valid.
 		c.plain, c.sparePlain = c.sparePlain[:0], nil
 	}
-	c.process()
+	if len(c.in) == 0 {
+		// Nothing buffered: read the records straight from p and keep
+		// only an incomplete tail, saving a copy of every record. p is
+		// only read (fragments are decrypted into c.plain).
+		own := c.in[:0]
+		c.in, c.off, c.borrowed = p, 0, true
+		c.process()
+		c.borrowed = false
+		c.in, c.off = append(own, c.in[c.off:]...), 0
+	} else {
+		c.in = append(c.in, p...)
+		c.process()
+	}
 	c.flush()
 	if c.state != nil && !c.released {
 		c.releaseHandshakeBuffers()
@@ -266,7 +280,7 @@ func (c *Conn) process() {
 		}
 	}
 	// Keep only the unprocessed tail, at the front of the buffer.
-	if c.off > 0 {
+	if c.off > 0 && !c.borrowed {
 		rest := copy(c.in, c.in[c.off:])
 		c.in, c.off = c.in[:rest], 0
 	}

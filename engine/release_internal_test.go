@@ -11,7 +11,8 @@ import (
 
 // TestIdleConnectionReleasesHandshakeBuffers: once the handshake is over
 // and everything was consumed, neither end keeps its input, reassembly or
-// handshake output buffer; application data still flows afterwards.
+// handshake output buffer; application data still flows afterwards, in
+// one piece and split across Feeds, and no Feed writes to its argument.
 func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 	now := time.Now()
 	cert, err := certgen.SelfSigned(certgen.ECDSAP256, now, []string{"localhost"}, nil)
@@ -33,7 +34,13 @@ func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 				for e := pair[0].NextEvent(); e.Kind != EventNone; e = pair[0].NextEvent() {
 					switch e.Kind {
 					case EventSend:
-						pair[1].Feed(e.Data)
+						// Feed reads records in place from the caller's
+						// buffer; it must leave it as it was.
+						in, was := append([]byte(nil), e.Data...), string(e.Data)
+						pair[1].Feed(in)
+						if string(in) != was {
+							t.Fatal("Feed wrote to the caller's buffer")
+						}
 						moved = true
 					case EventError:
 						t.Fatal(e.Err)
@@ -58,5 +65,16 @@ func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 	shuttle()
 	if string(got) != "after the release" {
 		t.Fatalf("server read %q", got)
+	}
+	// A record split over three Feeds: the tail is kept between them.
+	got = nil
+	client.Write([]byte("split"))
+	e := client.NextEvent()
+	for _, part := range [][]byte{e.Data[:3], e.Data[3:10], e.Data[10:]} {
+		server.Feed(append([]byte(nil), part...))
+	}
+	shuttle()
+	if string(got) != "split" {
+		t.Fatalf("server read %q from a split record", got)
 	}
 }
