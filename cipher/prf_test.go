@@ -7,6 +7,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"hash"
 	"strings"
@@ -232,6 +233,39 @@ func TestExportKeyingMaterial(t *testing.T) {
 	} {
 		if _, err := s.ExportKeyingMaterial(VersionTLS12, ms, cr, sr, bad.label, bad.ctx, true, bad.n); err == nil || !strings.HasPrefix(err.Error(), "tls: ") {
 			t.Errorf("label %q ctx %d n %d: err %v", bad.label, len(bad.ctx), bad.n, err)
+		}
+	}
+}
+
+// TestPHashMatchesHMAC checks our allocation-free HMAC against
+// crypto/hmac for keys shorter and longer than the hash's block (a DHE
+// premaster is as long as the modulus) and for every PRF hash.
+func TestPHashMatchesHMAC(t *testing.T) {
+	reference := func(h func() hash.Hash, secret, seed []byte, n int) []byte {
+		var out []byte
+		mac := hmac.New(h, secret)
+		mac.Write(seed)
+		a := mac.Sum(nil)
+		for len(out) < n {
+			mac.Reset()
+			mac.Write(a)
+			mac.Write(seed)
+			out = mac.Sum(out)
+			mac.Reset()
+			mac.Write(a)
+			a = mac.Sum(nil)
+		}
+		return out[:n]
+	}
+	for _, h := range []func() hash.Hash{sha256.New, sha512.New384, sha1.New, md5.New} {
+		for _, keyLen := range []int{0, 1, 32, 48, 63, 64, 65, 127, 128, 129, 256, 1024} {
+			secret := bytes.Repeat([]byte{byte(keyLen)}, keyLen)
+			seed := []byte("label and seed")
+			got := make([]byte, 104)
+			pHash(h, secret, seed, got)
+			if want := reference(h, secret, seed, len(got)); !bytes.Equal(got, want) {
+				t.Fatalf("key of %d bytes: P_hash differs from crypto/hmac", keyLen)
+			}
 		}
 	}
 }
