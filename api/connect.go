@@ -31,6 +31,8 @@ type ConnectOptions struct {
 	RejectUnauthorized *bool
 	// ALPNProtocols is the client's offer, preferred first.
 	ALPNProtocols []string
+	// NPNProtocols is accepted and ignored, as Node v20 does.
+	NPNProtocols []string
 	// Session is what TLSSocket.Session returned on an earlier
 	// connection; bytes that do not decode mean a full handshake.
 	Session []byte
@@ -59,11 +61,44 @@ func ConnectPort(port int, host string, opts ConnectOptions, secureConnectListen
 // ConnectContext is Connect under ctx: cancelling it aborts the dial or
 // the handshake and closes the transport.
 func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListener func(*TLSSocket)) (*TLSSocket, error) {
+	cfg, copts, host, err := clientConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	conn := opts.Socket
+	if conn == nil {
+		network, addr := "tcp", net.JoinHostPort(host, strconv.Itoa(opts.Port))
+		if opts.Path != "" {
+			network, addr = "unix", opts.Path
+		}
+		var d net.Dialer
+		if conn, err = d.DialContext(ctx, network, addr); err != nil {
+			return nil, err
+		}
+	}
+	sock := NewClientSocket(conn, cfg, copts)
+	if err := sock.Handshake(ctx); err != nil {
+		sock.Close()
+		var ve *x509lite.VerifyError
+		if errors.As(err, &ve) {
+			return nil, &Error{Code: ve.Code, Message: ve.Reason, Err: err}
+		}
+		return nil, err
+	}
+	if secureConnectListener != nil {
+		secureConnectListener(sock)
+	}
+	return sock, nil
+}
+
+// clientConfig turns Connect's options into the engine's client
+// configuration, and says which host to dial.
+func clientConfig(opts ConnectOptions) (*engine.Config, engine.ClientOptions, string, error) {
 	sc := opts.SecureContext
 	if sc == nil {
 		var err error
 		if sc, err = CreateSecureContext(opts.SecureContextOptions); err != nil {
-			return nil, err
+			return nil, engine.ClientOptions{}, "", err
 		}
 	}
 	cfg := *sc.cfg
@@ -90,29 +125,5 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 			copts.Session = s
 		}
 	}
-	conn := opts.Socket
-	if conn == nil {
-		network, addr := "tcp", net.JoinHostPort(host, strconv.Itoa(opts.Port))
-		if opts.Path != "" {
-			network, addr = "unix", opts.Path
-		}
-		var d net.Dialer
-		var err error
-		if conn, err = d.DialContext(ctx, network, addr); err != nil {
-			return nil, err
-		}
-	}
-	sock := NewClientSocket(conn, &cfg, copts)
-	if err := sock.Handshake(ctx); err != nil {
-		sock.Close()
-		var ve *x509lite.VerifyError
-		if errors.As(err, &ve) {
-			return nil, &Error{Code: ve.Code, Message: ve.Reason, Err: err}
-		}
-		return nil, err
-	}
-	if secureConnectListener != nil {
-		secureConnectListener(sock)
-	}
-	return sock, nil
+	return &cfg, copts, host, nil
 }

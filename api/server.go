@@ -35,6 +35,9 @@ type ServerOptions struct {
 	HandshakeTimeout time.Duration
 	// ALPNProtocols is the server's preference order.
 	ALPNProtocols []string
+	// NPNProtocols is accepted and ignored, as Node v20 does (NPN is
+	// gone from OpenSSL 1.1.1 on; ALPN replaces it).
+	NPNProtocols []string
 	// SNICallback picks a context for the client's server name; nil uses
 	// the AddContext table.
 	SNICallback func(servername string) (*SecureContext, error)
