@@ -15,6 +15,10 @@ type Resolvers struct {
 	// id (Config.LookupSessions), nil when unknown; an error fails the
 	// handshake.
 	SessionLookup func(id []byte) (*session.State, error)
+	// OCSP returns the OCSP response to staple for a certificate and its
+	// issuer (Config.AskOCSP), nil for none; an error fails the
+	// handshake.
+	OCSP func(d *handshake.OCSPDecision) ([]byte, error)
 }
 
 // Drive answers every pending decision of c with r, for tests and callers
@@ -34,6 +38,15 @@ func Drive(c *Conn, r Resolvers) error {
 					answer = err
 				} else if st != nil {
 					answer = st
+				}
+			}
+		case *handshake.OCSPDecision:
+			if r.OCSP != nil {
+				resp, err := r.OCSP(d)
+				if err != nil {
+					answer = err
+				} else if resp != nil {
+					answer = resp
 				}
 			}
 		case *handshake.ServerContextDecision:

@@ -49,6 +49,9 @@ type clientHS struct {
 	expectTicket   bool
 	ticket         []byte
 	ticketLifetime uint32
+
+	// ocsp is the server's stapled OCSP response.
+	ocsp []byte
 }
 
 // clientStart is the client before its ClientHello.
@@ -80,6 +83,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		ALPNProtocols:                cfg.ALPNProtocols,
 		ExtendedMasterSecret:         !cfg.DisableExtendedMasterSecret,
 		SecureRenegotiationSupported: true,
+		OCSPStapling:                 s.opts.RequestOCSP,
 	}
 	// RFC 6066, Section 3: literal IP addresses are not permitted in
 	// server_name.
@@ -339,14 +343,42 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 			return nil, record.Errorf(record.ErrBadCertificate, record.AlertBadCertificate,
 				"tls: server certificate key usage does not allow key encipherment")
 		}
-		return &expectServerHelloDone{hs: hs}, nil
+		return hs.afterCertificate(&expectServerHelloDone{hs: hs}), nil
 	}
 	// ECDHE and DHE suites sign the key exchange with the certificate's
 	// key.
 	if err := checkSigningKeyUsage(pv.certs[0]); err != nil {
 		return nil, err
 	}
-	return &expectServerKeyExchange{hs: hs}, nil
+	return hs.afterCertificate(&expectServerKeyExchange{hs: hs}), nil
+}
+
+// afterCertificate is the state after the server's Certificate: next,
+// preceded by an optional CertificateStatus when the server acknowledged
+// our status_request (RFC 6066, Section 8).
+func (hs *clientHS) afterCertificate(next state) state {
+	if hs.serverHello.OCSPStapling {
+		return &expectCertificateStatus{hs: hs, next: next}
+	}
+	return next
+}
+
+// expectCertificateStatus takes the stapled OCSP response. RFC 6066,
+// Section 8 lets a server that acknowledged status_request still send
+// none, so any other message goes on to next.
+type expectCertificateStatus struct {
+	hs   *clientHS
+	next state
+}
+
+func (s *expectCertificateStatus) handle(m *Machine, in input) (state, error) {
+	msg, ok := in.msg.(*CertificateStatus)
+	if !ok {
+		return s.next.handle(m, in)
+	}
+	s.hs.t.add(in.raw)
+	s.hs.ocsp = msg.Response
+	return s.next, nil
 }
 
 // expectServerKeyExchange checks the signed ECDHE (RFC 8422, Section 5.4)
@@ -634,6 +666,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		PeerCertificates:     hs.peer.certs,
 		VerifiedChain:        hs.peer.verified,
 		VerifyError:          hs.peer.err,
+		OCSPResponse:         hs.ocsp,
 		ClientRandom:         hs.hello.Random,
 		ServerRandom:         hs.serverRandom,
 		masterSecret:         hs.master,

@@ -144,6 +144,10 @@ type Config struct {
 	// extension.
 	DisableTickets bool
 
+	// AskOCSP makes a server pause on an OCSPDecision when a client asks
+	// for OCSP stapling (RFC 6066, Section 8); without it nothing is
+	// stapled.
+	AskOCSP bool
 	// AskServerContext makes the server pause on a ServerContext decision
 	// after every ClientHello (Node's SNICallback and addContext).
 	AskServerContext bool
@@ -233,4 +237,7 @@ type ClientOptions struct {
 	// VerifyName is checked against the server certificate; empty means
 	// ServerName. Node checks servername || host.
 	VerifyName string
+	// RequestOCSP asks the server to staple an OCSP response (RFC 6066,
+	// Section 8: status_request); ConnectionState.OCSPResponse has it.
+	RequestOCSP bool
 }

@@ -71,6 +71,9 @@ type ConnectionState struct {
 	// NewSession is set on a server when a full handshake created a
 	// session the client can resume (Node's newSession event).
 	NewSession bool
+	// OCSPResponse is the stapled OCSP response (RFC 6066, Section 8):
+	// received, on a client; sent, on a server. nil when there was none.
+	OCSPResponse []byte
 
 	ClientRandom, ServerRandom []byte
 	masterSecret               []byte

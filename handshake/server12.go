@@ -64,6 +64,9 @@ type serverHS struct {
 	sessionID   []byte
 	issueTicket bool
 	renewTicket bool
+
+	// ocsp is the stapled OCSP response, if the application gave one.
+	ocsp []byte
 }
 
 // expectClientHello waits for the first message of a handshake.
@@ -255,7 +258,21 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 	// RFC 5077, Section 3.2: an empty session_ticket extension in
 	// ServerHello promises a NewSessionTicket.
 	hs.issueTicket = ch.TicketSupported && cfg.Tickets != nil
+	// RFC 6066, Section 8: a client asking for OCSP stapling may get a
+	// CertificateStatus; the application supplies the response (Node's
+	// OCSPRequest event) before ServerHello says whether one comes.
+	if ch.OCSPStapling && cfg.AskOCSP {
+		return &awaitOCSP{hs: hs}, nil
+	}
+	return hs.sendFirstFlight(m)
+}
+
+// sendFirstFlight sends ServerHello through ServerHelloDone for the
+// parameters full chose.
+func (hs *serverHS) sendFirstFlight(m *Machine) (state, error) {
+	cfg, ch, v, alpn := hs.cfg, hs.hello, hs.version, hs.alpn
 	sh := &ServerHello{
+		OCSPStapling:                 len(hs.ocsp) > 0,
 		// RFC 6066, Section 3: a server that uses the name acknowledges
 		// it with an empty extension (full handshakes only).
 		ServerNameAck:                ch.ServerName != "",
@@ -275,12 +292,17 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 		sh.SupportedPoints = []uint8{0}
 	}
 	sh.HasExtensions = sh.SecureRenegotiationSupported || sh.ExtendedMasterSecret || sh.ALPNProtocol != "" ||
-		len(sh.SupportedPoints) > 0 || sh.TicketSupported || sh.ServerNameAck || sh.EncryptThenMAC
+		len(sh.SupportedPoints) > 0 || sh.TicketSupported || sh.ServerNameAck || sh.EncryptThenMAC || sh.OCSPStapling
 	if err := hs.send(m, sh); err != nil {
 		return nil, err
 	}
 	if err := hs.send(m, &Certificate{Certificates: hs.cert.Chain}); err != nil {
 		return nil, err
+	}
+	if len(hs.ocsp) > 0 {
+		if err := hs.send(m, &CertificateStatus{Response: hs.ocsp}); err != nil {
+			return nil, err
+		}
 	}
 	if err := hs.sendKeyExchange(m); err != nil {
 		return nil, err
@@ -604,6 +626,7 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		SecureRenegotiation:      hs.secureReneg,
 		PeerCertificateRequested: hs.certRequest != nil,
 		PeerSignatureScheme:      hs.peerScheme,
+		OCSPResponse:             hs.ocsp,
 		ClientRandom:             hs.hello.Random,
 		ServerRandom:             hs.serverRandom,
 		masterSecret:             hs.master,
@@ -634,3 +657,42 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 }
 
 var _ = bytes.Equal
+
+// OCSPDecision asks the server application for an OCSP response to
+// staple (Node's OCSPRequest event): the chosen leaf certificate and its
+// issuer (nil when the chain has only the leaf), both DER. Answer with
+// the DER OCSPResponse as []byte, nil for none, or an error to abort the
+// handshake.
+type OCSPDecision struct {
+	Certificate, Issuer []byte
+}
+
+func (*OCSPDecision) isDecision() {}
+
+// awaitOCSP waits for the application's OCSP response.
+type awaitOCSP struct{ hs *serverHS }
+
+func (s *awaitOCSP) handle(m *Machine, in input) (state, error) {
+	return nil, unexpected(in, "nothing while an OCSP decision is pending")
+}
+
+func (s *awaitOCSP) decision() Decision {
+	d := &OCSPDecision{Certificate: s.hs.cert.Chain[0]}
+	if len(s.hs.cert.Chain) > 1 {
+		d.Issuer = s.hs.cert.Chain[1]
+	}
+	return d
+}
+
+func (s *awaitOCSP) resolve(m *Machine, answer any) (state, error) {
+	switch a := answer.(type) {
+	case nil:
+	case error:
+		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: OCSP decision failed")
+	case []byte:
+		s.hs.ocsp = a
+	default:
+		return nil, errMisuse("tls: OCSP decision answered with %T, want []byte", answer)
+	}
+	return s.hs.sendFirstFlight(m)
+}
