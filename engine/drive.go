@@ -34,29 +34,17 @@ func Drive(c *Conn, r Resolvers) error {
 		case *handshake.SessionLookupDecision:
 			if r.SessionLookup != nil {
 				st, err := r.SessionLookup(d.ID)
-				if err != nil {
-					answer = err
-				} else if st != nil {
-					answer = st
-				}
+				answer = answerOf(st, err, st != nil)
 			}
 		case *handshake.OCSPDecision:
 			if r.OCSP != nil {
 				resp, err := r.OCSP(d)
-				if err != nil {
-					answer = err
-				} else if resp != nil {
-					answer = resp
-				}
+				answer = answerOf(resp, err, resp != nil)
 			}
 		case *handshake.ServerContextDecision:
 			if r.ServerContext != nil {
 				cfg, err := r.ServerContext(d)
-				if err != nil {
-					answer = err
-				} else if cfg != nil {
-					answer = cfg
-				}
+				answer = answerOf(cfg, err, cfg != nil)
 			}
 		}
 		if err := c.Resolve(answer); err != nil {
@@ -64,4 +52,17 @@ func Drive(c *Conn, r Resolvers) error {
 		}
 	}
 	return c.Err()
+}
+
+// answerOf turns a resolver's result into an answer for Resolve: the
+// error, else the value when there is one, else nil (the default). A
+// typed nil never becomes a non-nil answer.
+func answerOf(v any, err error, present bool) any {
+	switch {
+	case err != nil:
+		return err
+	case present:
+		return v
+	}
+	return nil
 }
