@@ -33,6 +33,9 @@ type ConnectOptions struct {
 	ALPNProtocols []string
 	// NPNProtocols is accepted and ignored, as Node v20 does.
 	NPNProtocols []string
+	// RequestOCSP asks the server to staple an OCSP response: see
+	// TLSSocket.OCSPResponse and OnOCSPResponse.
+	RequestOCSP bool
 	// Session is what TLSSocket.Session returned on an earlier
 	// connection; bytes that do not decode mean a full handshake.
 	Session []byte
@@ -44,6 +47,13 @@ var (
 	systemRootsOnce sync.Once
 	systemRoots     *x509lite.Pool
 )
+
+// defaultRoots is the pool a context without a ca option trusts: the
+// system's roots, loaded once and never modified.
+func defaultRoots() *x509lite.Pool {
+	systemRootsOnce.Do(func() { systemRoots = SystemRoots() })
+	return systemRoots
+}
 
 // Connect dials the server, runs the handshake and, when it succeeds,
 // calls secureConnectListener (Node's secureConnect event) before
@@ -77,6 +87,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 		}
 	}
 	sock := NewClientSocket(conn, cfg, copts)
+	sock.requestOCSP = opts.RequestOCSP
 	if err := sock.Handshake(ctx); err != nil {
 		sock.Close()
 		var ve *x509lite.VerifyError
@@ -103,8 +114,7 @@ func clientConfig(opts ConnectOptions) (*engine.Config, engine.ClientOptions, st
 	}
 	cfg := *sc.cfg
 	if cfg.RootCAs == nil {
-		systemRootsOnce.Do(func() { systemRoots = SystemRoots() })
-		cfg.RootCAs = systemRoots
+		cfg.RootCAs = defaultRoots()
 	}
 	cfg.InsecureSkipVerify = opts.RejectUnauthorized != nil && !*opts.RejectUnauthorized
 	cfg.ALPNProtocols = opts.ALPNProtocols
@@ -113,7 +123,7 @@ func clientConfig(opts ConnectOptions) (*engine.Config, engine.ClientOptions, st
 	if host == "" {
 		host = "localhost"
 	}
-	copts := engine.ClientOptions{ServerName: opts.Servername, VerifyName: opts.Servername}
+	copts := engine.ClientOptions{ServerName: opts.Servername, VerifyName: opts.Servername, RequestOCSP: opts.RequestOCSP}
 	if copts.ServerName == "" {
 		if _, err := netip.ParseAddr(host); err != nil {
 			copts.ServerName = host

@@ -30,6 +30,8 @@ type TLSSocketOptions struct {
 	SNICallback func(servername string) (*SecureContext, error)
 	// Session resumes a session (client).
 	Session []byte
+	// RequestOCSP asks the server to staple an OCSP response (client).
+	RequestOCSP bool
 	// Servername is the SNI name a client sends and verifies (default
 	// "localhost", as for Connect).
 	Servername string
@@ -57,10 +59,12 @@ func NewTLSSocket(conn net.Conn, o TLSSocketOptions) (*TLSSocket, error) {
 	cfg, copts, _, err := clientConfig(ConnectOptions{
 		SecureContextOptions: o.SecureContextOptions, SecureContext: o.SecureContext,
 		RejectUnauthorized: o.RejectUnauthorized, ALPNProtocols: o.ALPNProtocols,
-		Session: o.Session, Servername: o.Servername, Host: o.Servername,
+		Session: o.Session, Servername: o.Servername, Host: o.Servername, RequestOCSP: o.RequestOCSP,
 	})
 	if err != nil {
 		return nil, err
 	}
-	return NewClientSocket(conn, cfg, copts), nil
+	sock := NewClientSocket(conn, cfg, copts)
+	sock.requestOCSP = o.RequestOCSP
+	return sock, nil
 }

@@ -69,6 +69,7 @@ type Server struct {
 	onClientError  []func(error, *TLSSocket)
 	onNewSession   []func(id, data []byte, done func())
 	onResume       func(id []byte, cb func(data []byte, err error))
+	onOCSP         []func(certificate, issuer []byte) ([]byte, error)
 	MaxConnections int // 0: no limit
 
 	wg sync.WaitGroup
@@ -119,6 +120,7 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 	}
 	s := &Server{cfg: &cfg, opts: opts, tickets: tk, conns: map[*TLSSocket]struct{}{}}
 	s.cfg.AskServerContext = true
+	s.cfg.AskOCSP = true // answered by the OCSPRequest listeners, if any
 	if secureConnectionListener != nil {
 		s.OnSecureConnection(secureConnectionListener)
 	}
@@ -245,24 +247,40 @@ func (s *Server) Listen(port int, host string, cb func()) error {
 	if err != nil {
 		return err
 	}
-	go s.Serve(ln)
+	// The listener is in place before Listen returns, so Address works
+	// at once (and in the callback, as in Node's 'listening').
+	if err := s.adopt(ln); err != nil {
+		return err
+	}
+	go s.serve(ln)
 	if cb != nil {
 		cb()
 	}
 	return nil
 }
 
-// Serve accepts connections on ln until Close; it returns the accept
-// error that ended it (nil after Close).
-func (s *Server) Serve(ln net.Listener) error {
+// adopt makes ln the server's listener, unless the server is closed.
+func (s *Server) adopt(ln net.Listener) error {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed {
-		s.mu.Unlock()
 		ln.Close()
 		return net.ErrClosed
 	}
 	s.ln = ln
-	s.mu.Unlock()
+	return nil
+}
+
+// Serve accepts connections on ln until Close; it returns the accept
+// error that ended it (nil after Close).
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.adopt(ln); err != nil {
+		return err
+	}
+	return s.serve(ln)
+}
+
+func (s *Server) serve(ln net.Listener) error {
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -294,7 +312,7 @@ func (s *Server) Serve(ln net.Listener) error {
 
 // newSocket wraps an accepted connection with the server's decisions.
 func (s *Server) newSocket(conn net.Conn) *TLSSocket {
-	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession})
+	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession, OCSP: s.ocspResponse})
 }
 
 // serverContext answers the SNI decision: SNICallback, else the

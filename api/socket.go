@@ -38,6 +38,11 @@ type TLSSocket struct {
 	hsOnce    sync.Once
 	onKeylog  func(line string)
 
+	// requestOCSP is set on a client that asked for stapling; the
+	// OCSPResponse listeners run when the handshake completes.
+	requestOCSP    bool
+	onOCSPResponse []func([]byte)
+
 	readBuf []byte
 	reading sync.Mutex // one transport reader at a time
 
@@ -280,6 +285,16 @@ func (s *TLSSocket) drainAndSend() error {
 		case engine.EventHandshakeDone:
 			s.state = e.State
 			s.hsOnce.Do(func() { close(s.hsDone) })
+			if len(s.onOCSPResponse) > 0 {
+				// Run outside the lock, before Handshake returns.
+				ls, resp := s.onOCSPResponse, e.State.OCSPResponse
+				s.onOCSPResponse = nil
+				defer func() {
+					for _, f := range ls {
+						f(resp)
+					}
+				}()
+			}
 		case engine.EventDecision:
 			if s.resolve != nil {
 				if err := s.resolve(s.eng); err != nil && s.err == nil {
