@@ -31,8 +31,14 @@ type SecureContextOptions struct {
 	// not); each is paired with the certificate in Cert whose public key
 	// matches, so one context can serve RSA and ECDSA clients alike.
 	Key []KeyOption
-	// Passphrase decrypts keys that carry none of their own.
+	// Passphrase decrypts keys and PFX archives that carry none of their
+	// own.
 	Passphrase string
+	// PFX holds PKCS#12 archives, each giving a private key, its
+	// certificate and the chain (the archive's other certificates), as
+	// Node's pfx option does; they add to Key and Cert. A wrong
+	// passphrase is an *Error with Message "mac verify failure".
+	PFX []PFXOption
 	// Cert holds PEM certificate chains, leaf first.
 	Cert [][]byte
 	// CA holds PEM certificates trusted to verify the peer. Without them
@@ -88,6 +94,9 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 				return nil, &Error{Code: "ERR_OSSL_PEM_NO_START_LINE", Message: "ca: " + err.Error(), Err: err}
 			}
 		}
+	}
+	if err := o.pfxCredentials(cfg); err != nil {
+		return nil, err
 	}
 	for _, crl := range o.CRL {
 		if _, err := x509lite.ParseCRLs(crl); err != nil {
