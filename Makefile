@@ -18,13 +18,14 @@ build:
 	$(GO) build -o bin/tlsengine ./cmd/tlsengine
 
 # deps installs what the tests need when it is missing: the interop peers
-# (openssl, gnutls-cli from gnutls-bin, node from nodejs) and a C compiler
+# (openssl, gnutls-cli from gnutls-bin, node from nodejs, curl) and a C compiler
 # for the race detector. One apt-get update, then one install.
 deps:
 	@missing=""; \
 	command -v openssl    >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v gnutls-cli >/dev/null 2>&1 || missing="$$missing gnutls-bin"; \
 	command -v node       >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v curl       >/dev/null 2>&1 || missing="$$missing curl"; \
 	if [ -n "$(RACE)" ]; then command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \

@@ -70,7 +70,7 @@ type Server struct {
 	onNewSession   []func(id, data []byte, done func())
 	onResume       func(id []byte, cb func(data []byte, err error))
 	onOCSP         []func(certificate, issuer []byte) ([]byte, error)
-	MaxConnections int // 0: no limit
+	maxConns       int // 0: no limit
 
 	wg sync.WaitGroup
 }
@@ -297,7 +297,7 @@ func (s *Server) serve(ln net.Listener) error {
 			return err
 		}
 		s.mu.Lock()
-		if s.MaxConnections > 0 && len(s.conns) >= s.MaxConnections {
+		if s.maxConns > 0 && len(s.conns) >= s.maxConns {
 			s.mu.Unlock()
 			conn.Close() // Node drops it before the handshake
 			continue
@@ -397,6 +397,22 @@ func (s *Server) forget(sock *TLSSocket) {
 	s.mu.Lock()
 	delete(s.conns, sock)
 	s.mu.Unlock()
+}
+
+// SetMaxConnections is Node's server.maxConnections = n: with n
+// connections open, new ones are dropped before their handshake. 0 (the
+// default) means no limit. It may be called at any time.
+func (s *Server) SetMaxConnections(n int) {
+	s.mu.Lock()
+	s.maxConns = n
+	s.mu.Unlock()
+}
+
+// MaxConnections returns the limit SetMaxConnections set (0: none).
+func (s *Server) MaxConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxConns
 }
 
 // Connections is the number of open connections (Node's connections).
