@@ -41,6 +41,16 @@ type ConnectOptions struct {
 	Session []byte
 	// MinDHSize is the smallest DHE modulus accepted (0: 1024 bits).
 	MinDHSize int
+	// CheckServerIdentity, if set, replaces the built-in host name check
+	// (Node's checkServerIdentity; the default is the exported
+	// CheckServerIdentity). As in Node it runs after the handshake, only
+	// when the chain verified and the session is new, with Servername
+	// (else Host) and the detailed peer certificate. An error it returns
+	// fails Connect, which destroys the socket; with RejectUnauthorized
+	// false it becomes the socket's AuthorizationError instead (its Code,
+	// or else its message, as the code). Returning nil accepts a
+	// certificate for another name.
+	CheckServerIdentity func(servername string, cert *PeerCertificate) error
 }
 
 var (
@@ -86,6 +96,11 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 			return nil, err
 		}
 	}
+	if opts.CheckServerIdentity != nil {
+		// The engine must finish the handshake whatever its own checks
+		// found; checkIdentity then judges as Node does.
+		cfg.InsecureSkipVerify = true
+	}
 	sock := NewClientSocket(conn, cfg, copts)
 	sock.requestOCSP = opts.RequestOCSP
 	if err := sock.Handshake(ctx); err != nil {
@@ -95,6 +110,13 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 			return nil, &Error{Code: ve.Code, Message: ve.Reason, Err: err}
 		}
 		return nil, err
+	}
+	if opts.CheckServerIdentity != nil {
+		reject := opts.RejectUnauthorized == nil || *opts.RejectUnauthorized
+		if err := sock.checkIdentity(copts.VerifyName, opts.CheckServerIdentity, reject); err != nil {
+			sock.NetConn().Close() // Node's destroy(err): no close_notify
+			return nil, err
+		}
 	}
 	if secureConnectListener != nil {
 		secureConnectListener(sock)

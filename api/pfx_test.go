@@ -157,7 +157,7 @@ func TestPFXClientCertificateSeenByServer(t *testing.T) {
 	cli := newPFX(t, certgen.ECDSAP256, "openssl", "pw")
 	seen := make(chan *api.PeerCertificate, 1)
 	authorized := make(chan bool, 1)
-	server, err := api.CreateServer(api.ServerOptions{
+	port := listenServer(t, api.ServerOptions{
 		SecureContextOptions: api.SecureContextOptions{Key: []api.KeyOption{{PEM: srv.key}}, Cert: [][]byte{srv.chain}, CA: [][]byte{cli.rootCA}},
 		RequestCert:          true,
 	}, func(s *api.TLSSocket) {
@@ -165,14 +165,7 @@ func TestPFXClientCertificateSeenByServer(t *testing.T) {
 		authorized <- s.Authorized()
 		s.Close()
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := server.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	sock, err := api.ConnectPort(server.Address().(*net.TCPAddr).Port, "127.0.0.1", api.ConnectOptions{
+	sock, err := api.ConnectPort(port, "127.0.0.1", api.ConnectOptions{
 		SecureContextOptions: api.SecureContextOptions{PFX: []api.PFXOption{{Buf: cli.pfx}}, Passphrase: "pw", CA: [][]byte{srv.ca}},
 		Servername:           "localhost",
 	}, nil)
@@ -191,6 +184,22 @@ func TestPFXClientCertificateSeenByServer(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no secureConnection")
 	}
+}
+
+// listenServer starts a server on 127.0.0.1 with onSecure as its
+// secureConnection listener and returns its port; it closes with the
+// test.
+func listenServer(t *testing.T, opts api.ServerOptions, onSecure func(*api.TLSSocket)) int {
+	t.Helper()
+	srv, err := api.CreateServer(opts, onSecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv.Address().(*net.TCPAddr).Port
 }
 
 // TestPFXRootIsTrusted: a self-signed CA certificate in the archive is
