@@ -136,6 +136,15 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	return &SecureContext{cfg: cfg}, nil
 }
 
+// EngineConfig returns a copy of the engine configuration c stands for,
+// for NewServerSocket and NewClientSocket: the layer below Server and
+// Connect, where a caller sets its own policy (sessions, client
+// authentication, decisions).
+func (c *SecureContext) EngineConfig() *engine.Config {
+	cfg := *c.cfg
+	return &cfg
+}
+
 // credentials pairs each key with the chain whose leaf carries its
 // public key.
 func (o SecureContextOptions) credentials(cfg *engine.Config) error {

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/cipher/cipherlist"
 	"github.com/tlsengine/tlsengine/engine"
@@ -23,6 +24,7 @@ import (
 // commonFlags are the options serve and connect share.
 type commonFlags struct {
 	key, cert, ca          string
+	pfx, passphrase        string
 	ciphers, curves        string
 	alpn, keylog           string
 	minVersion, maxVersion string
@@ -33,6 +35,8 @@ type commonFlags struct {
 func (f *commonFlags) register(fs *flag.FlagSet, peer string) {
 	fs.StringVar(&f.key, "key", "", "private key `file` (PEM or DER; goes with -cert)")
 	fs.StringVar(&f.cert, "cert", "", "certificate chain `file`, leaf first (PEM or DER; goes with -key)")
+	fs.StringVar(&f.pfx, "pfx", "", "PKCS#12 `file` with the private key, certificate and chain (as Node's pfx option)")
+	fs.StringVar(&f.passphrase, "passphrase", "", "`passphrase` of the -pfx file or of an encrypted -key")
 	fs.StringVar(&f.ca, "ca", "", "PEM `file` of CA certificates that verify the "+peer)
 	fs.StringVar(&f.ciphers, "ciphers", "", "OpenSSL cipher `string` (HIGH:!aNULL, or suite names, OpenSSL or IANA), preferred first")
 	fs.StringVar(&f.minVersion, "min-version", "", "lowest protocol `version`: TLSv1, TLSv1.1 or TLSv1.2 (default TLSv1.2)")
@@ -77,7 +81,7 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 		return nil, errors.New("-key and -cert go together")
 	}
 	if f.cert != "" {
-		cred, err := loadCredential(f.cert, f.key)
+		cred, err := loadCredential(f.cert, f.key, f.passphrase)
 		if err != nil {
 			return nil, err
 		}
@@ -88,7 +92,32 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 			return nil, err
 		}
 	}
+	if f.pfx != "" {
+		if err := f.loadPFX(cfg); err != nil {
+			return nil, err
+		}
+	}
 	return cfg, nil
+}
+
+// loadPFX adds the -pfx archive's credential through api's pfx option.
+// Without -ca, the archive's root certificates are trusted besides the
+// system's, as Node's pfx option does.
+func (f *commonFlags) loadPFX(cfg *engine.Config) error {
+	data, err := os.ReadFile(f.pfx)
+	if err != nil {
+		return err
+	}
+	sc, err := api.CreateSecureContext(api.SecureContextOptions{PFX: []api.PFXOption{{Buf: data}}, Passphrase: f.passphrase})
+	if err != nil {
+		return fmt.Errorf("-pfx %s: %v", f.pfx, err)
+	}
+	pc := sc.EngineConfig()
+	cfg.Certificates = append(cfg.Certificates, pc.Certificates...)
+	if f.ca == "" && pc.RootCAs != nil {
+		cfg.RootCAs = pc.RootCAs
+	}
+	return nil
 }
 
 // parseCiphers reads an OpenSSL cipher string (cipher/cipherlist), or a
@@ -149,7 +178,7 @@ func parseCurves(s string) ([]kex.Group, error) {
 	return groups, nil
 }
 
-func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
+func loadCredential(certFile, keyFile, passphrase string) (*handshake.Credential, error) {
 	certData, err := os.ReadFile(certFile)
 	if err != nil {
 		return nil, err
@@ -165,7 +194,11 @@ func loadCredential(certFile, keyFile string) (*handshake.Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := x509lite.ParsePrivateKey(keyData, nil)
+	var pass []byte
+	if passphrase != "" {
+		pass = []byte(passphrase)
+	}
+	key, err := x509lite.ParsePrivateKey(keyData, pass)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", keyFile, err)
 	}

@@ -34,6 +34,7 @@ type connectOptions struct {
 	insecure   bool
 	sessIn     string
 	sessOut    string
+	showCert   bool
 }
 
 // connectMain parses the connect command line and runs the client.
@@ -58,6 +59,7 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 	fs.BoolVar(&o.insecure, "insecure", false, "go on even if the server certificate does not verify (the summary shows why)")
 	fs.StringVar(&o.sessIn, "sess-in", "", "resume the session saved in `file` (as openssl s_client -sess_in)")
 	fs.StringVar(&o.sessOut, "sess-out", "", "save the session to `file` after the handshake (as openssl s_client -sess_out)")
+	fs.BoolVar(&o.showCert, "show-cert", false, "write the server's certificate chain to stdout as JSON before any data, with the keys of Node's getPeerCertificate(true)")
 	o.register(fs, "server (default: the system roots)")
 	var operands []string
 	for {
@@ -159,6 +161,13 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	}
 	st := sock.ConnectionState()
 	printSummary(stderr, st)
+	if o.showCert {
+		if err := writeCertJSON(stdout, sock.PeerCertificate(true)); err != nil {
+			sock.Close()
+			fmt.Fprintf(stderr, "tlsengine: -show-cert: %v\n", err)
+			return 1
+		}
+	}
 	if o.sessOut != "" {
 		if err := saveSession(o.sessOut, st.Session); err != nil {
 			fmt.Fprintf(stderr, "tlsengine: -sess-out: %v\n", err)

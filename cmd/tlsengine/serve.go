@@ -24,10 +24,6 @@ import (
 	"github.com/tlsengine/tlsengine/session"
 )
 
-// handshakeTimeout bounds each server handshake; it is Node's default
-// handshakeTimeout.
-const handshakeTimeout = 120 * time.Second
-
 // shutdownGrace bounds how long a connection may take to say goodbye once
 // the server is stopping.
 const shutdownGrace = time.Second
@@ -42,6 +38,8 @@ type serveOptions struct {
 	noTicket           bool
 	ticketKeys         string
 	dhparam            string
+	sni                sniFlag
+	handshakeTimeout   time.Duration
 }
 
 // serveMain parses the serve command line, listens and serves until ctx
@@ -79,12 +77,19 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.StringVar(&o.dhparam, "dhparam", "", "PEM `file` of DH parameters (openssl dhparam) enabling the DHE suites")
 	fs.BoolVar(&o.noTicket, "no-ticket", false, "issue no session tickets (sessions resume by id only)")
 	fs.StringVar(&o.ticketKeys, "ticket-keys", "", "48-byte session ticket key as 96 `hex` digits (default: random); servers sharing it resume each other's tickets")
+	fs.Var(&o.sni, "sni", "`NAME=CERT,KEY`: present CERT and KEY (PEM files) to clients asking for NAME, a Node addContext pattern (\"*.example.com\"); repeatable, the last match wins")
+	fs.DurationVar(&o.handshakeTimeout, "handshake-timeout", api.DefaultHandshakeTimeout, "close a connection whose handshake takes longer than `duration` (Node's handshakeTimeout)")
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
+		return nil, err
+	}
+	if o.handshakeTimeout <= 0 {
+		err := errors.New("-handshake-timeout must be positive")
 		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
 		return nil, err
 	}
@@ -147,6 +152,7 @@ func serve(ctx context.Context, ln net.Listener, o *serveOptions, stdout, stderr
 type server struct {
 	opts   *serveOptions
 	cfg    *engine.Config
+	sni    []sniContext
 	keylog func(string)
 	log    *lineLogger
 }
@@ -204,6 +210,10 @@ func (s *server) configure() error {
 	} else if s.opts.ticketKeys != "" {
 		return errors.New("-ticket-keys and -no-ticket contradict each other")
 	}
+	if s.sni, err = loadSNI(s.opts.sni, s.opts.passphrase); err != nil {
+		return err
+	}
+	cfg.AskServerContext = len(s.sni) > 0
 	s.cfg = cfg
 	return nil
 }
@@ -225,7 +235,11 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	if testHookConn != nil {
 		testHookConn(conn)
 	}
-	sock := api.NewServerSocket(conn, s.cfg, nil)
+	var resolvers *engine.Resolvers
+	if len(s.sni) > 0 {
+		resolvers = &engine.Resolvers{ServerContext: s.serverContext}
+	}
+	sock := api.NewServerSocket(conn, s.cfg, resolvers)
 	defer sock.Close()
 	if s.keylog != nil {
 		sock.OnKeylog(s.keylog)
@@ -243,11 +257,14 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	})
 	defer stop()
 
-	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
+	hctx, cancel := context.WithTimeout(ctx, s.opts.handshakeTimeout)
 	err := sock.Handshake(hctx)
 	cancel()
 	if err != nil {
 		if ctx.Err() == nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				err = errors.New("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout")
+			}
 			s.log.printf("%s: handshake failed: %v", peer, err)
 		}
 		return
