@@ -139,6 +139,9 @@ func clientConfig(opts ConnectOptions) (*engine.Config, engine.ClientOptions, st
 		cfg.RootCAs = defaultRoots()
 	}
 	cfg.InsecureSkipVerify = opts.RejectUnauthorized != nil && !*opts.RejectUnauthorized
+	// Like Node's (OpenSSL's) clients, ours renegotiate when the server
+	// asks (RFC 5746 secure renegotiation only).
+	cfg.RenegotiateOnRequest = true
 	cfg.ALPNProtocols = opts.ALPNProtocols
 	cfg.MinDHBits = opts.MinDHSize
 	host := opts.Host

@@ -17,6 +17,31 @@ import (
 func pipePair(t *testing.T, pki nodePKI, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
 	t.Helper()
 	a, z := net.Pipe()
+	return wrapPair(t, pki, a, z, server, client)
+}
+
+// tcpPair is pipePair over loopback TCP, whose buffers let both ends
+// write at once (a net.Pipe write waits for the reader).
+func tcpPair(t *testing.T, pki nodePKI, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	z, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wrapPair(t, pki, a, z, server, client)
+}
+
+func wrapPair(t *testing.T, pki nodePKI, a, z net.Conn, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
+	t.Helper()
 	server.IsServer = true
 	server.SecureContextOptions = pki.serverOptions()
 	client.CA = [][]byte{pki.ca}
@@ -129,18 +154,70 @@ func TestTLSSocketSetMaxSendFragment(t *testing.T) {
 	}
 }
 
-// Node: "tlsSocket.renegotiate(options, callback)": not supported yet, and
-// said so through the callback and the return value; the connection goes on.
+// Node: "tlsSocket.renegotiate(options, callback)": a server's
+// renegotiate({requestCert}) obtains the client's certificate, data
+// flowing throughout; the callback gets the same result.
 func TestTLSSocketRenegotiate(t *testing.T) {
 	pki := newNodePKI(t)
-	s, c := pipePair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{})
-	var cbErr error
-	err := c.Renegotiate(api.RenegotiateOptions{RequestCert: true}, func(e error) { cbErr = e })
-	var ae *api.Error
-	if !errors.As(err, &ae) || ae.Code != "ERR_TLS_RENEGOTIATION_DISABLED" || cbErr != err {
-		t.Fatalf("Renegotiate: %v, callback got %v", err, cbErr)
+	s, c := tcpPair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{SecureContextOptions: pki.serverOptions()})
+	if s.PeerCertificate(false) != nil {
+		t.Fatal("a client certificate before it was asked for")
 	}
-	go func() { io.Copy(s, s) }()
+	go func() { io.Copy(c, c) }() // the client echoes, reading as any application does
+	s.Write([]byte("before"))
+	var cbErr error = errors.New("callback not called")
+	f := false
+	err := s.Renegotiate(api.RenegotiateOptions{RequestCert: true, RejectUnauthorized: &f}, func(e error) { cbErr = e })
+	if err != nil || cbErr != nil {
+		t.Fatalf("Renegotiate: %v (callback %v)", err, cbErr)
+	}
+	if pc := s.PeerCertificate(false); pc == nil || pc.Subject["CN"] == nil {
+		t.Fatalf("no client certificate after renegotiate({requestCert: true}): %+v", pc)
+	}
+	s.Write([]byte(" after"))
+	got := make([]byte, len("before after"))
+	s.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(s, got); err != nil || string(got) != "before after" {
+		t.Fatalf("echo across the renegotiation: %q %v", got, err)
+	}
+}
+
+// Node: "Client-initiated renegotiation attack mitigation": a client may
+// renegotiate CLIENT_RENEG_LIMIT times per CLIENT_RENEG_WINDOW; the next
+// is declined, the server socket's error listeners get
+// ERR_TLS_SESSION_ATTACK, and the connection goes on (Node v20).
+func TestClientRenegotiationLimit(t *testing.T) {
+	pki := newNodePKI(t)
+	defer func(l int) { api.ClientRenegLimit = l }(api.ClientRenegLimit)
+	api.ClientRenegLimit = 2
+	attacks := make(chan error, 4)
+	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()})
+	srv.OnSecureConnection(func(s *api.TLSSocket) { s.OnError(func(err error) { attacks <- err }) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := api.ConnectContext(ctx, api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}, Port: port}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := range 2 {
+		if err := c.Renegotiate(api.RenegotiateOptions{}, nil); err != nil {
+			t.Fatalf("renegotiation %d: %v", i+1, err)
+		}
+	}
+	err = c.Renegotiate(api.RenegotiateOptions{}, nil)
+	var ae *api.Error
+	if !errors.As(err, &ae) || ae.Code != "ERR_TLS_RENEGOTIATION_DISABLED" {
+		t.Fatalf("third renegotiation: %v", err)
+	}
+	select {
+	case err := <-attacks:
+		if !errors.As(err, &ae) || ae.Code != "ERR_TLS_SESSION_ATTACK" {
+			t.Fatalf("server socket error: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no ERR_TLS_SESSION_ATTACK on the server socket")
+	}
 	roundTrip(t, c)
 }
 

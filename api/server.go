@@ -71,6 +71,10 @@ type Server struct {
 	onResume       func(id []byte, cb func(data []byte, err error))
 	onOCSP         []func(certificate, issuer []byte) ([]byte, error)
 	maxConns       int // 0: no limit
+	// renegLimit and renegWindow are ClientRenegLimit and
+	// ClientRenegWindow when the server was created.
+	renegLimit  int
+	renegWindow time.Duration
 
 	wg sync.WaitGroup
 }
@@ -121,6 +125,9 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 	s := &Server{cfg: &cfg, opts: opts, tickets: tk, conns: map[*TLSSocket]struct{}{}}
 	s.cfg.AskServerContext = true
 	s.cfg.AskOCSP = true // answered by the OCSPRequest listeners, if any
+	// Client-initiated renegotiation: accepted up to Node's limit.
+	s.cfg.AskRenegotiation = true
+	s.renegLimit, s.renegWindow = ClientRenegLimit, ClientRenegWindow
 	if secureConnectionListener != nil {
 		s.OnSecureConnection(secureConnectionListener)
 	}
@@ -312,7 +319,19 @@ func (s *Server) serve(ln net.Listener) error {
 
 // newSocket wraps an accepted connection with the server's decisions.
 func (s *Server) newSocket(conn net.Conn) *TLSSocket {
-	return NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession, OCSP: s.ocspResponse})
+	lim := &renegLimiter{limit: s.renegLimit, window: s.renegWindow}
+	var sock *TLSSocket
+	sock = NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession,
+		OCSP: s.ocspResponse, Renegotiation: func() (bool, error) {
+			if lim.allow(time.Now()) {
+				return true, nil
+			}
+			// The resolver runs under the socket's lock; the listeners
+			// must not.
+			go sock.emitError(ErrSessionAttack)
+			return false, nil
+		}})
+	return sock
 }
 
 // serverContext answers the SNI decision: SNICallback, else the

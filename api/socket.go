@@ -38,6 +38,14 @@ type TLSSocket struct {
 	hsOnce    sync.Once
 	onKeylog  func(line string)
 
+	// handshakes counts completed handshakes (1 + renegotiations);
+	// renegDeclined is set when the peer answers our renegotiation with
+	// no_renegotiation; onError are Node's 'error' listeners for errors
+	// that do not end the connection.
+	handshakes    int
+	renegDeclined bool
+	onError       []func(error)
+
 	// requestOCSP is set on a client that asked for stapling; the
 	// OCSPResponse listeners run when the handshake completes.
 	requestOCSP    bool
@@ -219,14 +227,24 @@ func (s *TLSSocket) pump() error {
 }
 
 // readOnce reads one chunk from the transport and feeds it to the engine.
-func (s *TLSSocket) readOnce() error {
+func (s *TLSSocket) readOnce() error { return s.readUntil(nil) }
+
+// readUntil is readOnce for a caller waiting on something else than
+// plaintext (a renegotiation): it reads even with plaintext buffered, and
+// returns at once when done (called with s.mu held) reports progress.
+func (s *TLSSocket) readUntil(done func() bool) error {
 	s.reading.Lock()
 	defer s.reading.Unlock()
 	// Another reader may have made progress while we waited.
 	s.mu.Lock()
-	if len(s.plain) > 0 || s.peerClose || s.err != nil {
+	if done == nil && len(s.plain) > 0 || s.peerClose || s.err != nil || done != nil && done() {
 		s.mu.Unlock()
 		return nil
+	}
+	if len(s.plain) > 0 {
+		// The engine reuses its plaintext buffer at the next Feed: keep
+		// a copy of what Read has not taken yet.
+		s.plain = append([]byte(nil), s.plain...)
 	}
 	s.mu.Unlock()
 	if s.readBuf == nil {
@@ -284,6 +302,7 @@ func (s *TLSSocket) drainAndSend() error {
 			}
 		case engine.EventHandshakeDone:
 			s.state = e.State
+			s.handshakes++
 			s.hsOnce.Do(func() { close(s.hsDone) })
 			if len(s.onOCSPResponse) > 0 {
 				// Run outside the lock, before Handshake returns.
@@ -307,6 +326,10 @@ func (s *TLSSocket) drainAndSend() error {
 			}
 		case engine.EventPeerClosed:
 			s.peerClose = true
+		case engine.EventAlertReceived:
+			if e.Alert.Description == record.AlertNoRenegotiation {
+				s.renegDeclined = true
+			}
 		case engine.EventError:
 			if s.err == nil {
 				s.err = e.Err

@@ -213,6 +213,33 @@ func (c *Conn) ConnectionState() *ConnectionState { return c.state }
 // Err returns the latched fatal error.
 func (c *Conn) Err() error { return c.err }
 
+// Config returns the configuration the connection runs with (for a
+// server, the one its SNI decision or last renegotiation chose).
+func (c *Conn) Config() *Config { return c.hs.Config() }
+
+// Renegotiate starts a renegotiation (see handshake.Machine.Renegotiate):
+// a client sends a ClientHello, a server a HelloRequest. cfg, if not nil,
+// configures the new handshake. Its end is another EventHandshakeDone.
+// Misuse (a handshake in progress, a peer without RFC 5746) is returned
+// and does not harm the connection.
+func (c *Conn) Renegotiate(cfg *Config) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.sentClose {
+		return record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: renegotiation after close")
+	}
+	if err := c.hs.Renegotiate(cfg); err != nil {
+		if !isMisuse(err) {
+			c.fail(err)
+		}
+		c.flush()
+		return err
+	}
+	c.flush()
+	return nil
+}
+
 // SetMaxSendFragment sets the largest plaintext per record (512 to 16384).
 func (c *Conn) SetMaxSendFragment(n int) error {
 	if n < 512 || n > record.MaxPlaintext {

@@ -19,6 +19,9 @@ type Resolvers struct {
 	// issuer (Config.AskOCSP), nil for none; an error fails the
 	// handshake.
 	OCSP func(d *handshake.OCSPDecision) ([]byte, error)
+	// Renegotiation says whether to accept a renegotiation the client
+	// started (Config.AskRenegotiation); nil declines them all.
+	Renegotiation func() (bool, error)
 }
 
 // Drive answers every pending decision of c with r, for tests and callers
@@ -40,6 +43,11 @@ func Drive(c *Conn, r Resolvers) error {
 			if r.OCSP != nil {
 				resp, err := r.OCSP(d)
 				answer = answerOf(resp, err, resp != nil)
+			}
+		case *handshake.RenegotiationDecision:
+			if r.Renegotiation != nil {
+				ok, err := r.Renegotiation()
+				answer = answerOf(ok, err, ok)
 			}
 		case *handshake.ServerContextDecision:
 			if r.ServerContext != nil {

@@ -52,10 +52,27 @@ type clientHS struct {
 
 	// ocsp is the server's stapled OCSP response.
 	ocsp []byte
+	// renegotiating is set on a renegotiation's handshake.
+	renegotiating bool
 }
 
-// clientStart is the client before its ClientHello.
-type clientStart struct{ opts ClientOptions }
+// clientStart is the client before its ClientHello. renegotiating is set
+// when it starts a renegotiation, with cfg the configuration to use.
+type clientStart struct {
+	opts          ClientOptions
+	renegotiating bool
+	cfg           *Config
+}
+
+// clientRenegotiate sends the ClientHello of a renegotiation (RFC 5746,
+// Section 3.5) with the configuration cfg (nil: the connection's). No
+// session is offered: a renegotiation is a full handshake, so a server
+// that asks for a client certificate gets one.
+func (m *Machine) clientRenegotiate(cfg *Config) (state, error) {
+	opts := m.clientOpts
+	opts.Session = nil
+	return (&clientStart{opts: opts, renegotiating: true, cfg: cfg}).start(m)
+}
 
 func (s *clientStart) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing before the ClientHello is sent")
@@ -64,7 +81,10 @@ func (s *clientStart) handle(m *Machine, in input) (state, error) {
 // start sends the ClientHello (RFC 5246, Section 7.4.1.2).
 func (s *clientStart) start(m *Machine) (state, error) {
 	cfg := m.cfg
-	hs := &clientHS{cfg: cfg, opts: s.opts}
+	if s.cfg != nil {
+		cfg = s.cfg
+	}
+	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating}
 	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cipher.SuiteByID(suites[0]) == nil {
 		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
 	}
@@ -84,6 +104,11 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		ExtendedMasterSecret:         !cfg.DisableExtendedMasterSecret,
 		SecureRenegotiationSupported: true,
 		OCSPStapling:                 s.opts.RequestOCSP,
+	}
+	if s.renegotiating {
+		// RFC 5746, Section 3.5: renegotiation_info carries our last
+		// verify_data.
+		ch.SecureRenegotiation = append([]byte(nil), m.clientFinished...)
 	}
 	// RFC 6066, Section 3: literal IP addresses are not permitted in
 	// server_name.
@@ -138,8 +163,11 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	hs.hello = ch
 	hs.t.add(raw)
 	// OpenSSL and most clients write the first ClientHello record with
-	// version TLS 1.0 for compatibility with old servers.
-	m.sink.SetVersion(cipher.VersionTLS10)
+	// version TLS 1.0 for compatibility with old servers; a renegotiation
+	// keeps the negotiated version.
+	if !s.renegotiating {
+		m.sink.SetVersion(cipher.VersionTLS10)
+	}
 	m.sink.SendMessage(raw)
 	return &expectServerHello{hs: hs}, nil
 }
@@ -200,9 +228,19 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 				"tls: server sent unrequested extension %v", e)
 		}
 	}
-	// RFC 5746, Section 3.4: on an initial handshake the extension must be
-	// empty.
-	if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
+	if hs.renegotiating {
+		// RFC 5746, Section 3.5: the server must echo both verify_data
+		// of the previous handshake, and the version may not change.
+		if !sh.SecureRenegotiationSupported || !finishedEqual(sh.SecureRenegotiation, m.renegotiationInfo()) {
+			return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
+		}
+		if sh.Version != m.version {
+			return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
+				"tls: the server changed the version from 0x%04x to 0x%04x in a renegotiation", m.version, sh.Version)
+		}
+	} else if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
+		// RFC 5746, Section 3.4: on an initial handshake the extension
+		// must be empty.
 		return nil, errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
 	}
 	// RFC 8422, Section 5.2: the server's point format list must
@@ -674,6 +712,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		Session:              hs.session(),
 	}
 	m.established = true
+	m.secureReneg = hs.secureReneg
 	m.sink.HandshakeDone(st)
 	return &established{}, nil
 }

@@ -144,6 +144,14 @@ type Config struct {
 	// extension.
 	DisableTickets bool
 
+	// AskRenegotiation makes a server pause on a RenegotiationDecision
+	// when a client starts a renegotiation it did not ask for; without it
+	// such a renegotiation is declined (no_renegotiation warning).
+	AskRenegotiation bool
+	// RenegotiateOnRequest makes a client answer a server's HelloRequest
+	// with a renegotiation (RFC 5746 secure renegotiation only); without
+	// it the request is declined with a no_renegotiation warning.
+	RenegotiateOnRequest bool
 	// AskOCSP makes a server pause on an OCSPDecision when a client asks
 	// for OCSP stapling (RFC 6066, Section 8); without it nothing is
 	// stapled.

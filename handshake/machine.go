@@ -135,6 +135,15 @@ type Machine struct {
 	established bool
 	// clientFinished and serverFinished are kept for RFC 5746 binding.
 	clientFinished, serverFinished []byte
+	// secureReneg is set when the last handshake agreed RFC 5746 secure
+	// renegotiation; without it no renegotiation is started or accepted.
+	secureReneg bool
+	// clientOpts are a client's options, reused by its renegotiations.
+	clientOpts ClientOptions
+	// helloRequested is set on a server that sent a HelloRequest, and
+	// renegCfg is the configuration of the handshake it asked for.
+	helloRequested bool
+	renegCfg       *Config
 }
 
 // NewServer returns a server machine waiting for a ClientHello.
@@ -146,7 +155,7 @@ func NewServer(cfg *Config, sink Sink) *Machine {
 
 // NewClient returns a client machine; Start sends its ClientHello.
 func NewClient(cfg *Config, opts ClientOptions, sink Sink) *Machine {
-	m := &Machine{cfg: cfg, sink: sink, isClient: true}
+	m := &Machine{cfg: cfg, sink: sink, isClient: true, clientOpts: opts}
 	m.state = &clientStart{opts: opts}
 	return m
 }
@@ -164,6 +173,10 @@ func (m *Machine) Start() error {
 	m.state = next
 	return nil
 }
+
+// Config returns the configuration of the established connection: after
+// a server's SNI decision or a renegotiation, the one that handshake used.
+func (m *Machine) Config() *Config { return m.cfg }
 
 // Version returns the negotiated protocol version, or 0 before it is known.
 func (m *Machine) Version() uint16 { return m.version }
@@ -270,28 +283,110 @@ func unexpected(in input, want string) error {
 	return errUnexpected("tls: unexpected %s message, expected %s", in.msg.Type(), want)
 }
 
-// established carries traffic after a handshake. Renegotiation is refused
-// with a no_renegotiation warning until it is implemented.
+// established carries traffic after a handshake, and starts a
+// renegotiation (RFC 5246, Section 7.4.1.1; RFC 5746) when the peer asks
+// for one and the policy allows it: a server takes a ClientHello it asked
+// for with HelloRequest, or one the application accepts through a
+// RenegotiationDecision (Config.AskRenegotiation); a client answers a
+// HelloRequest when Config.RenegotiateOnRequest is set. Anything else is
+// declined with a no_renegotiation warning (RFC 5246, Section 7.2.2).
 type established struct{}
 
 func (s *established) handle(m *Machine, in input) (state, error) {
 	switch msg := in.msg.(type) {
 	case *ClientHello:
 		if !m.isClient {
-			// RFC 5746, Section 4.4 / RFC 5246, Section 7.2.2: a server
-			// that declines renegotiation answers no_renegotiation.
+			// RFC 5746, Section 4.4: no renegotiation with a client that
+			// did not agree to the secure kind.
+			switch {
+			case !m.secureReneg:
+			case m.helloRequested:
+				return m.serverRenegotiate(msg, in.raw)
+			case m.cfg.AskRenegotiation:
+				return &awaitRenegotiation{hello: msg, raw: in.raw}, nil
+			}
 			m.sink.SendWarning(record.AlertNoRenegotiation)
 			return s, nil
 		}
 	case *HelloRequest:
 		if m.isClient {
+			if m.secureReneg && m.cfg.RenegotiateOnRequest {
+				return m.clientRenegotiate(nil)
+			}
 			m.sink.SendWarning(record.AlertNoRenegotiation)
 			return s, nil
 		}
-	default:
-		_ = msg
 	}
 	return nil, unexpected(in, "application data")
+}
+
+// Renegotiate starts a renegotiation from this side: a client sends a
+// new ClientHello, a server a HelloRequest (which the client may ignore,
+// RFC 5246, Section 7.4.1.1). cfg, if not nil, is the configuration of
+// the new handshake (to request a client certificate, say). Only an
+// established connection that agreed RFC 5746 can renegotiate.
+func (m *Machine) Renegotiate(cfg *Config) error {
+	if !m.isEstablishedState() {
+		return errMisuse("tls: renegotiation requested while a handshake is in progress")
+	}
+	if !m.secureReneg {
+		return errMisuse("tls: the peer does not support secure renegotiation (RFC 5746)")
+	}
+	if m.isClient {
+		next, err := m.clientRenegotiate(cfg)
+		if err != nil {
+			return err
+		}
+		m.state = next
+		return nil
+	}
+	m.helloRequested, m.renegCfg = true, cfg
+	m.sink.SendMessage([]byte{byte(TypeHelloRequest), 0, 0, 0})
+	return nil
+}
+
+// RenegotiationDecision asks a server application whether to accept a
+// renegotiation the client started (Node's client renegotiation limit).
+// Answer true to accept; false or nil declines with a no_renegotiation
+// warning and the connection goes on; an error is fatal.
+type RenegotiationDecision struct{}
+
+func (*RenegotiationDecision) isDecision() {}
+
+// awaitRenegotiation holds a client's renegotiating ClientHello until the
+// application decides.
+type awaitRenegotiation struct {
+	hello *ClientHello
+	raw   []byte
+}
+
+func (s *awaitRenegotiation) handle(m *Machine, in input) (state, error) {
+	return nil, unexpected(in, "nothing while a renegotiation decision is pending")
+}
+
+func (s *awaitRenegotiation) decision() Decision { return &RenegotiationDecision{} }
+
+func (s *awaitRenegotiation) resolve(m *Machine, answer any) (state, error) {
+	switch a := answer.(type) {
+	case bool:
+		if a {
+			return m.serverRenegotiate(s.hello, s.raw)
+		}
+	case nil:
+	case error:
+		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: renegotiation decision failed")
+	default:
+		return nil, errMisuse("tls: renegotiation decision answered with %T, want bool", answer)
+	}
+	m.sink.SendWarning(record.AlertNoRenegotiation)
+	return &established{}, nil
+}
+
+// renegotiationInfo is what a ServerHello's renegotiation_info carries on
+// a renegotiation (RFC 5746, Section 3.6): both verify_data of the
+// handshake before.
+func (m *Machine) renegotiationInfo() []byte {
+	return append(append([]byte(nil), m.clientFinished...), m.serverFinished...)
 }
 
 // finishedEqual compares verify_data in constant time.

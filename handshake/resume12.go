@@ -155,6 +155,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 		SessionID:                    ch.SessionID,
 		CipherSuite:                  hs.suite.ID,
 		SecureRenegotiationSupported: hs.secureReneg,
+		SecureRenegotiation:          hs.renegInfo,
 		ExtendedMasterSecret:         hs.ems,
 		EncryptThenMAC:               hs.etm,
 		ALPNProtocol:                 alpn,

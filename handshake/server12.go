@@ -67,6 +67,10 @@ type serverHS struct {
 
 	// ocsp is the stapled OCSP response, if the application gave one.
 	ocsp []byte
+	// renegotiating is set on a renegotiation's handshake; renegInfo is
+	// then what ServerHello's renegotiation_info carries.
+	renegotiating bool
+	renegInfo     []byte
 }
 
 // expectClientHello waits for the first message of a handshake.
@@ -98,7 +102,7 @@ func (hs *serverHS) checkHello(m *Machine) error {
 	}
 	// RFC 5746, Section 3.6: on an initial handshake the extension, if
 	// present, MUST be empty, otherwise handshake_failure.
-	if ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
+	if !hs.renegotiating && ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
 		return errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
 	}
 	// RFC 8422, Section 5.1.2: a point format list without the
@@ -155,6 +159,12 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		}
 		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
 			"tls: client offered version 0x%04x, minimum is 0x%04x", ch.Version, cfg.minVersion())
+	}
+	// A renegotiation keeps the version (RFC 5246 has no way to change
+	// the record layer's version mid-connection).
+	if hs.renegotiating && v != m.version {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
+			"tls: the client renegotiates to version 0x%04x from 0x%04x", v, m.version)
 	}
 	hs.version = v
 	m.version = v
@@ -282,6 +292,7 @@ func (hs *serverHS) sendFirstFlight(m *Machine) (state, error) {
 		Random:                       hs.serverRandom,
 		CipherSuite:                  hs.suite.ID,
 		SecureRenegotiationSupported: hs.secureReneg,
+		SecureRenegotiation:          hs.renegInfo,
 		ExtendedMasterSecret:         hs.ems,
 		EncryptThenMAC:               hs.etm,
 		ALPNProtocol:                 alpn,
@@ -639,8 +650,36 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		st.Session, st.NewSession = sess, isNew
 	}
 	m.established = true
+	m.secureReneg = hs.secureReneg
+	m.cfg = hs.cfg // what a renegotiation starts from
 	m.sink.HandshakeDone(st)
 	return &established{}, nil
+}
+
+// serverRenegotiate runs a renegotiation's handshake from the client's
+// ClientHello (RFC 5746, Section 3.7), with the configuration of the
+// HelloRequest that asked for it, if any.
+func (m *Machine) serverRenegotiate(ch *ClientHello, raw []byte) (state, error) {
+	cfg := m.cfg
+	if m.renegCfg != nil {
+		cfg = m.renegCfg
+	}
+	m.helloRequested, m.renegCfg = false, nil
+	// RFC 5746, Section 3.7: the SCSV is not allowed here, and the
+	// extension must carry the client's last verify_data.
+	if slices.Contains(ch.CipherSuites, SCSVRenegotiation) {
+		return nil, errHandshakeFailure("tls: TLS_EMPTY_RENEGOTIATION_INFO_SCSV in a renegotiation")
+	}
+	if !ch.SecureRenegotiationSupported || !finishedEqual(ch.SecureRenegotiation, m.clientFinished) {
+		return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
+	}
+	hs := &serverHS{cfg: cfg, hello: ch, renegotiating: true}
+	hs.t.add(raw)
+	if err := hs.checkHello(m); err != nil {
+		return nil, err
+	}
+	hs.renegInfo = m.renegotiationInfo()
+	return hs.negotiate(m)
 }
 
 // readFull fills b from the configured randomness.

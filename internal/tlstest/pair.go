@@ -12,6 +12,8 @@ type Side struct {
 	Conn      *engine.Conn
 	Plain     []byte
 	State     *engine.ConnectionState
+	// Handshakes counts EventHandshakeDone: 1 + the renegotiations.
+	Handshakes int
 	Err       error
 	Alerts    []record.Alert // non-fatal and fatal alerts received
 	PeerClose bool
@@ -100,6 +102,7 @@ func (p *Pair) drain(s, peer *Side, isClient bool) bool {
 			s.Plain = append(s.Plain, e.Data...)
 		case engine.EventHandshakeDone:
 			s.State = e.State
+			s.Handshakes++
 		case engine.EventDecision:
 			s.Decisions = append(s.Decisions, e.Decision)
 		case engine.EventKeylog:

@@ -1,0 +1,121 @@
+package engine_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+func renegPair(t *testing.T, askRenegotiation bool) (*tlstest.Pair, *tlstest.PKI) {
+	t.Helper()
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	sc.AskRenegotiation = askRenegotiation
+	cc.Certificates = []*handshake.Credential{pki.Cert}
+	cc.RenegotiateOnRequest = true
+	p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Server.State.SecureRenegotiation || p.Server.State.PeerCertificates != nil {
+		t.Fatalf("first handshake: secure renegotiation %v, client cert %v", p.Server.State.SecureRenegotiation, p.Server.State.PeerCertificates != nil)
+	}
+	return p, pki
+}
+
+// A server-initiated renegotiation (HelloRequest, RFC 5246, Section
+// 7.4.1.1) with a new configuration obtains a client certificate the
+// first handshake did not ask for; data flows before, during and after,
+// and the new keys are in use.
+func TestServerRenegotiationRequestsCertificate(t *testing.T) {
+	p, pki := renegPair(t, false)
+	first := p.Server.State
+	p.Client.Conn.Write([]byte("before "))
+	next := pki.ServerConfig(3)
+	next.ClientAuth = handshake.RequireVerifiedClientCert
+	if err := p.Server.Conn.Renegotiate(next); err != nil {
+		t.Fatal(err)
+	}
+	p.Client.Conn.Write([]byte("during "))
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil {
+		t.Fatalf("client %v, server %v", p.Client.Err, p.Server.Err)
+	}
+	if p.Server.Handshakes != 2 || p.Client.Handshakes != 2 {
+		t.Fatalf("handshakes: server %d, client %d", p.Server.Handshakes, p.Client.Handshakes)
+	}
+	st := p.Server.State
+	if len(st.PeerCertificates) == 0 || st.VerifyError != nil || !st.PeerCertificateRequested {
+		t.Fatalf("renegotiated state: %d peer certificates, verify error %v", len(st.PeerCertificates), st.VerifyError)
+	}
+	if bytes.Equal(st.ServerRandom, first.ServerRandom) {
+		t.Fatal("the renegotiation reused the first handshake's random")
+	}
+	p.Client.Conn.Write([]byte("after"))
+	p.Server.Conn.Write([]byte("pong"))
+	p.Pump()
+	if string(p.Server.Plain) != "before during after" || string(p.Client.Plain) != "pong" {
+		t.Fatalf("server read %q, client read %q", p.Server.Plain, p.Client.Plain)
+	}
+}
+
+// A client-initiated renegotiation is accepted when the application says
+// so (RenegotiationDecision), and declined with a no_renegotiation warning
+// otherwise, the connection going on.
+func TestClientRenegotiationDecision(t *testing.T) {
+	for _, accept := range []bool{true, false} {
+		p, _ := renegPair(t, true)
+		asked := 0
+		p.Resolvers.Renegotiation = func() (bool, error) { asked++; return accept, nil }
+		if err := p.Client.Conn.Renegotiate(nil); err != nil {
+			t.Fatal(err)
+		}
+		p.Pump()
+		if p.Client.Err != nil || p.Server.Err != nil {
+			t.Fatalf("accept %v: client %v, server %v", accept, p.Client.Err, p.Server.Err)
+		}
+		if asked != 1 {
+			t.Fatalf("accept %v: asked %d times", accept, asked)
+		}
+		wantHS := 1
+		if accept {
+			wantHS = 2
+		}
+		if p.Server.Handshakes != wantHS || p.Client.Handshakes != wantHS {
+			t.Fatalf("accept %v: handshakes server %d client %d", accept, p.Server.Handshakes, p.Client.Handshakes)
+		}
+		warned := false
+		for _, a := range p.Client.Alerts {
+			warned = warned || a.Description == record.AlertNoRenegotiation
+		}
+		if warned == accept {
+			t.Fatalf("accept %v: no_renegotiation warning %v", accept, warned)
+		}
+		p.Server.Conn.Write([]byte("still here"))
+		p.Pump()
+		if string(p.Client.Plain) != "still here" {
+			t.Fatalf("accept %v: client read %q", accept, p.Client.Plain)
+		}
+	}
+}
+
+// Without the policy, a renegotiation request is declined: the client
+// ignores a HelloRequest it is not configured to answer, and a server
+// not asking the application refuses a client's ClientHello.
+func TestRenegotiationDeclinedByDefault(t *testing.T) {
+	p, _ := renegPair(t, false)
+	p.Client.Conn.Renegotiate(nil)
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 1 {
+		t.Fatalf("client-initiated: errors %v/%v, handshakes %d", p.Client.Err, p.Server.Err, p.Server.Handshakes)
+	}
+	// A second renegotiation while the first waits is misuse.
+	if err := p.Client.Conn.Renegotiate(nil); err == nil {
+		t.Fatal("a renegotiation while one is in progress was accepted")
+	}
+}
