@@ -18,6 +18,10 @@ const (
 	maxWarningAlerts = 4
 )
 
+// maxHeldWrite bounds the application data a Write may queue while a
+// renegotiation is under way.
+const maxHeldWrite = 1 << 20
+
 // Conn is one TLS connection, client or server, without I/O.
 type Conn struct {
 	cfg      *Config
@@ -52,6 +56,9 @@ type Conn struct {
 	peerClose bool
 
 	maxFragment int
+	// held is application data written during a renegotiation, sent
+	// once it completes.
+	held []byte
 	// released is set once the handshake buffers have been let go.
 	released bool
 	// flightMessages counts handshake messages we have sent.
@@ -146,6 +153,18 @@ func (c *Conn) Write(p []byte) (int, error) {
 	}
 	if !c.hs.Established() {
 		return 0, record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: write before the handshake completed")
+	}
+	if c.hs.InHandshake() {
+		// A renegotiation is under way. RFC 5246 does not forbid
+		// interleaving, but OpenSSL refuses application data in the
+		// middle of a handshake (unexpected record), so it waits for
+		// the new keys, up to a bound.
+		if len(c.held)+len(p) > maxHeldWrite {
+			return 0, record.Errorf(record.ErrMisuse, record.AlertInternalError,
+				"tls: more than %d bytes written during a renegotiation", maxHeldWrite)
+		}
+		c.held = append(c.held, p...)
+		return len(p), nil
 	}
 	var err error
 	c.out, err = c.wr.SealAll(c.outBuf(), record.TypeApplicationData, p, c.maxFragment)
@@ -548,6 +567,15 @@ func (s *sink) HandshakeDone(st *ConnectionState) {
 	c := (*Conn)(s)
 	c.state = st
 	c.push(Event{Kind: EventHandshakeDone, State: st})
+	if len(c.held) > 0 {
+		// After our Finished, under the new keys.
+		c.flushHandshake()
+		out, err := c.wr.SealAll(c.outBuf(), record.TypeApplicationData, c.held, c.maxFragment)
+		c.out, c.held = out, nil
+		if err != nil {
+			c.fail(err)
+		}
+	}
 }
 
 func (s *sink) Keylog(line string) {

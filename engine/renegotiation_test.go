@@ -119,3 +119,54 @@ func TestRenegotiationDeclinedByDefault(t *testing.T) {
 		t.Fatal("a renegotiation while one is in progress was accepted")
 	}
 }
+
+// Application data written while a renegotiation is under way waits for
+// the new keys: OpenSSL refuses it in the middle of a handshake. On the
+// wire, no application data record falls between the server's ServerHello
+// flight and its ChangeCipherSpec, and the data arrives after.
+func TestWritesWaitForRenegotiation(t *testing.T) {
+	p, pki := renegPair(t, false)
+	start := len(p.Server.Wire)
+	clientFlights := 0
+	p.Tamper = func(fromClient bool, data []byte) []byte {
+		if fromClient {
+			clientFlights++
+			if clientFlights == 2 { // ClientKeyExchange..Finished: the server is mid-handshake
+				if _, err := p.Server.Conn.Write([]byte("mid-handshake")); err != nil {
+					t.Errorf("Write during a renegotiation: %v", err)
+				}
+			}
+		}
+		return data
+	}
+	if err := p.Server.Conn.Renegotiate(pki.ServerConfig(4)); err != nil {
+		t.Fatal(err)
+	}
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 2 {
+		t.Fatalf("errors %v/%v, handshakes %d", p.Client.Err, p.Server.Err, p.Server.Handshakes)
+	}
+	if string(p.Client.Plain) != "mid-handshake" {
+		t.Fatalf("client read %q", p.Client.Plain)
+	}
+	var types []record.ContentType
+	for _, r := range tlstest.Records(p.Server.Wire[start:]) {
+		types = append(types, r.Type)
+	}
+	// HelloRequest, the ServerHello flight, CCS, Finished, then the data.
+	sawCCS, sawData := false, false
+	for _, ty := range types {
+		switch ty {
+		case record.TypeChangeCipherSpec:
+			sawCCS = true
+		case record.TypeApplicationData:
+			if !sawCCS {
+				t.Fatalf("application data before the renegotiation's ChangeCipherSpec: %v", types)
+			}
+			sawData = true
+		}
+	}
+	if !sawData {
+		t.Fatalf("no application data on the wire: %v", types)
+	}
+}
