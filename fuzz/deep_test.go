@@ -42,6 +42,7 @@ func replayServer() *engine.Config {
 	cfg.ALPNProtocols = []string{"h2", "http/1.1"}
 	cfg.Tickets, _ = session.NewTicketer(ticketKey)
 	cfg.SessionCache = session.NewCache(16)
+	cfg.AskRenegotiation = true // feed accepts every renegotiation
 	return cfg
 }
 
@@ -67,6 +68,7 @@ func replayClient(v byte) (*engine.Config, engine.ClientOptions) {
 	cfg.Certificates = []*handshake.Credential{pki.Cert}
 	cfg.ALPNProtocols = []string{"h2"}
 	cfg.InsecureSkipVerify = v&insecure != 0
+	cfg.RenegotiateOnRequest = true
 	return cfg, engine.ClientOptions{ServerName: "localhost"}
 }
 
@@ -88,12 +90,20 @@ var (
 // resumption by ticket of the first.
 func recordDeep() []deepSeed {
 	deepOnce.Do(func() {
-		run := func(name string, variant byte, sess *session.State) *session.State {
+		run := func(name string, variant byte, sess *session.State, reneg func(p *tlstest.Pair)) *session.State {
 			cc, opts := replayClient(variant)
 			opts.Session = sess
 			p := tlstest.NewPair(cc, replayServer(), opts)
+			p.Resolvers = acceptRenegotiation
 			if err := p.Handshake(); err != nil {
 				panic(name + ": " + err.Error())
+			}
+			if reneg != nil {
+				reneg(p)
+				p.Pump()
+				if p.Server.Handshakes != 2 || p.Client.Handshakes != 2 {
+					panic(name + ": the renegotiation did not complete")
+				}
 			}
 			p.Client.Conn.Write([]byte("ping from the client"))
 			p.Server.Conn.Write([]byte("pong from the server"))
@@ -103,17 +113,23 @@ func recordDeep() []deepSeed {
 			deepSeeds = append(deepSeeds, deepSeed{name, variant, p.Client.Wire, p.Server.Wire})
 			return p.Client.State.Session
 		}
-		sess := run("null", 0, nil)
-		run("aes128gcm", realSuites, nil)
-		run("null-resumed", 0, sess)
+		sess := run("null", 0, nil, nil)
+		run("aes128gcm", realSuites, nil, nil)
+		run("null-resumed", 0, sess, nil)
+		run("null-client-renegotiates", 0, nil, func(p *tlstest.Pair) { p.Client.Conn.Renegotiate(nil) })
+		run("null-server-renegotiates", 0, nil, func(p *tlstest.Pair) { p.Server.Conn.Renegotiate(nil) })
 	})
 	return deepSeeds
 }
+
+// acceptRenegotiation answers the replay server's renegotiation decisions.
+var acceptRenegotiation = engine.Resolvers{Renegotiation: func() (bool, error) { return true, nil }}
 
 // replay feeds one side's recorded bytes to a fresh engine and reports
 // what it saw.
 func replay(c *engine.Conn, data []byte) (done bool, plain []byte, peerClosed bool, err error) {
 	c.Feed(data)
+	engine.Drive(c, acceptRenegotiation)
 	for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
 		switch e.Kind {
 		case engine.EventHandshakeDone:
@@ -141,8 +157,8 @@ func TestReplayReachesApplicationData(t *testing.T) {
 			t.Errorf("%s: server replay: done %v, plaintext %q, peer closed %v, err %v", s.name, done, plain, closed, err)
 		}
 		cc, opts := replayClient(s.variant)
-		if s.name == "null-resumed" {
-			continue // the client would need the recorded session too
+		if s.name == "null-resumed" || s.name == "null-client-renegotiates" {
+			continue // the client would need the recorded session, or its application's call
 		}
 		c := engine.NewClient(cc, opts)
 		for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {

@@ -109,7 +109,7 @@ func feed(t *testing.T, c *engine.Conn, data []byte, split byte) {
 				fatal = e.Err
 			}
 			if e.Kind == engine.EventDecision {
-				engine.Drive(c, engine.Resolvers{})
+				engine.Drive(c, acceptRenegotiation)
 			}
 		}
 		if fatal != nil {
