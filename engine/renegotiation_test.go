@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"bytes"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tlsengine/tlsengine/engine"
@@ -168,5 +170,25 @@ func TestWritesWaitForRenegotiation(t *testing.T) {
 	}
 	if !sawData {
 		t.Fatalf("no application data on the wire: %v", types)
+	}
+}
+
+// A renegotiation may not change the server's certificate (the triple
+// handshake attack splices two handshakes with different servers): the
+// client refuses with illegal_parameter.
+func TestRenegotiationServerCertificateChange(t *testing.T) {
+	p, pki := renegPair(t, false)
+	other := pki.ServerConfig(5)
+	other.Certificates = []*handshake.Credential{tlstest.NewPKI(certgen.Ed25519).Cert}
+	if err := p.Server.Conn.Renegotiate(other); err != nil {
+		t.Fatal(err)
+	}
+	p.Pump()
+	if p.Client.Err == nil || !strings.Contains(p.Client.Err.Error(), "certificate changed") {
+		t.Fatalf("client error: %v", p.Client.Err)
+	}
+	var re *record.Error
+	if !errors.As(p.Client.Err, &re) || re.Alert != record.AlertIllegalParameter {
+		t.Fatalf("client error %v, want an illegal_parameter alert", p.Client.Err)
 	}
 }

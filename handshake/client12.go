@@ -349,6 +349,12 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 	if len(msg.Certificates) == 0 {
 		return nil, errDecode("tls: server sent an empty certificate list")
 	}
+	// A renegotiation may not change who the server is: that is how a
+	// man in the middle splices two handshakes (the triple handshake
+	// attack, RFC 7627, Section 1), so we insist on the same leaf.
+	if hs.renegotiating && !bytes.Equal(msg.Certificates[0], m.peerLeaf) {
+		return nil, errIllegal("tls: the server certificate changed during renegotiation")
+	}
 	host := hs.opts.VerifyName
 	if host == "" {
 		host = hs.opts.ServerName
@@ -713,6 +719,9 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 	}
 	m.established = true
 	m.secureReneg = hs.secureReneg
+	if hs.peer != nil && len(hs.peer.certs) > 0 {
+		m.peerLeaf = hs.peer.certs[0].Raw
+	}
 	m.sink.HandshakeDone(st)
 	return &established{}, nil
 }

@@ -144,6 +144,9 @@ type Machine struct {
 	// renegCfg is the configuration of the handshake it asked for.
 	helloRequested bool
 	renegCfg       *Config
+	// peerLeaf is the leaf certificate a client's server sent in the
+	// first handshake; a renegotiation must present the same one.
+	peerLeaf []byte
 }
 
 // NewServer returns a server machine waiting for a ClientHello.

@@ -282,7 +282,7 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 func (hs *serverHS) sendFirstFlight(m *Machine) (state, error) {
 	cfg, ch, v, alpn := hs.cfg, hs.hello, hs.version, hs.alpn
 	sh := &ServerHello{
-		OCSPStapling:                 len(hs.ocsp) > 0,
+		OCSPStapling: len(hs.ocsp) > 0,
 		// RFC 6066, Section 3: a server that uses the name acknowledges
 		// it with an empty extension (full handshakes only).
 		ServerNameAck:                ch.ServerName != "",

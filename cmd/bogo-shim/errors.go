@@ -43,6 +43,8 @@ var codeTable = []struct {
 	{regexp.MustCompile(`key usage`), "KEY_USAGE_BIT_INCORRECT"},
 	{regexp.MustCompile(`failed to parse peer certificate`), "CANNOT_PARSE_LEAF_CERT"},
 	{regexp.MustCompile(`malformed ChangeCipherSpec`), "BAD_CHANGE_CIPHER_SPEC"},
+	{regexp.MustCompile(`malformed HelloRequest`), "BAD_HELLO_REQUEST"},
+	{regexp.MustCompile(`server certificate changed during renegotiation`), "SERVER_CERT_CHANGED"},
 	{regexp.MustCompile(`expected ChangeCipherSpec|unexpected ChangeCipherSpec`), "UNEXPECTED_RECORD"},
 	{regexp.MustCompile(`unknown handshake message type`), "UNEXPECTED_MESSAGE"},
 	{regexp.MustCompile(`compression method`), "UNSUPPORTED_COMPRESSION_ALGORITHM"},

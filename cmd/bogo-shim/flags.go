@@ -42,6 +42,9 @@ type options struct {
 	useExportContext             bool
 	expectNoSession              bool
 	expectTicketRenewal          bool
+	renegotiateFreely            bool
+	renegotiateOnce              bool
+	expectTotalRenegotiations    int
 	ticketKey                    string
 	noTicket                     bool
 }
@@ -70,7 +73,7 @@ func parseFlags(args []string) (*options, error) {
 		"-expect-extended-master-secret": &o.expectEMS, "-expect-secure-renegotiation": &o.expectSecureReneg,
 		"-async": &o.async, "-implicit-handshake": &o.implicitHandshake, "-use-export-context": &o.useExportContext,
 		"-expect-no-session": &o.expectNoSession, "-expect-ticket-renewal": &o.expectTicketRenewal,
-		"-no-ticket": &o.noTicket,
+		"-no-ticket": &o.noTicket, "-renegotiate-freely": &o.renegotiateFreely,
 	}
 	strs := map[string]*string{
 		"-port": &o.port, "-shim-id": &o.shimID, "-cert-file": &o.certFile, "-key-file": &o.keyFile,
@@ -82,6 +85,7 @@ func parseFlags(args []string) (*options, error) {
 		"-resume-count": &o.resumeCount, "-min-version": &o.minVersion, "-max-version": &o.maxVersion,
 		"-expect-version": &o.expectVersion, "-expect-curve-id": &o.expectCurveID,
 		"-expect-peer-signature-algorithm": &o.expectPeerSigAlg, "-export-keying-material": &o.exportKeyingMaterial,
+		"-expect-total-renegotiations": &o.expectTotalRenegotiations,
 	}
 	lists := map[string]*[]int{
 		"-curves": &o.curves, "-signing-prefs": &o.signingPrefs, "-verify-prefs": &o.verifyPrefs,

@@ -60,6 +60,10 @@ func config(o *options) (*engine.Config, error) {
 		}
 	}
 	cfg.DisableTickets = o.noTicket
+	// A client renegotiates when the server asks only with
+	// -renegotiate-freely or -renegotiate-once (BoringSSL's default is
+	// never).
+	cfg.RenegotiateOnRequest = o.renegotiateFreely || o.renegotiateOnce
 	cfg.MinVersion, cfg.MaxVersion = uint16(minV), uint16(maxV)
 	if o.certFile != "" {
 		cred, err := loadCredential(o.certFile, o.keyFile)
@@ -159,6 +163,10 @@ type shimConn struct {
 	closed bool // peer close_notify
 	err    error
 	buf    []byte
+	// cfg is this connection's configuration; handshakes counts
+	// EventHandshakeDone (1 + renegotiations).
+	cfg        *engine.Config
+	handshakes int
 }
 
 // pump sends queued records and collects events.
@@ -176,6 +184,10 @@ func (s *shimConn) pump() error {
 			s.plain = append(s.plain, e.Data...)
 		case engine.EventHandshakeDone:
 			s.state = e.State
+			s.handshakes++
+			if s.o.renegotiateOnce && s.handshakes == 2 {
+				s.cfg.RenegotiateOnRequest = false
+			}
 		case engine.EventDecision:
 			// -async answers after one more round of I/O; plain mode at once.
 			if err := engine.Drive(s.eng, engine.Resolvers{}); err != nil && s.err == nil {
@@ -291,6 +303,11 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		return nil, err
 	}
 	defer conn.Close()
+	// Each connection gets its own copy: -renegotiate-once turns
+	// renegotiation off after the first (session cache and ticket key
+	// are still shared, through their pointers).
+	c := *cfg
+	cfg = &c
 	var eng *engine.Conn
 	if o.server {
 		eng = engine.NewServer(cfg)
@@ -298,7 +315,7 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		name := o.hostName
 		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name, Session: sess})
 	}
-	s := &shimConn{o: o, eng: eng, net: conn}
+	s := &shimConn{o: o, eng: eng, net: conn, cfg: cfg}
 	if err := s.handshake(); err != nil {
 		orderlyShutdown(conn)
 		return nil, err
@@ -309,7 +326,13 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 	if err := checkSession(o, s.state, sess, isResume); err != nil {
 		return nil, err
 	}
-	return s.state, s.exchange(eng, conn)
+	if err := s.exchange(eng, conn); err != nil {
+		return s.state, err
+	}
+	if got := s.handshakes - 1; got != o.expectTotalRenegotiations {
+		return s.state, fmt.Errorf("expected %d renegotiations, got %d", o.expectTotalRenegotiations, got)
+	}
+	return s.state, nil
 }
 
 // checkSession applies the resumption flags, as BoringSSL's shim does.
