@@ -295,7 +295,7 @@ func TestCheckServerIdentityDestroysSocket(t *testing.T) {
 	})
 	_, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: port,
 		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}},
-		CheckServerIdentity: func(string, *api.PeerCertificate) error { return errors.New("no") }}, nil)
+		CheckServerIdentity:  func(string, *api.PeerCertificate) error { return errors.New("no") }}, nil)
 	if err == nil || err.Error() != "no" {
 		t.Fatalf("connect: %v", err)
 	}

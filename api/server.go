@@ -60,17 +60,17 @@ type Server struct {
 	opts    ServerOptions
 	tickets *session.Ticketer
 
-	mu             sync.Mutex
-	ln             net.Listener
-	contexts       []sniContext
-	conns          map[*TLSSocket]struct{}
-	closed         bool
-	onSecure       []func(*TLSSocket)
-	onClientError  []func(error, *TLSSocket)
-	onNewSession   []func(id, data []byte, done func())
-	onResume       func(id []byte, cb func(data []byte, err error))
-	onOCSP         []func(certificate, issuer []byte) ([]byte, error)
-	maxConns       int // 0: no limit
+	mu            sync.Mutex
+	ln            net.Listener
+	contexts      []sniContext
+	conns         map[*TLSSocket]struct{}
+	closed        bool
+	onSecure      []func(*TLSSocket)
+	onClientError []func(error, *TLSSocket)
+	onNewSession  []func(id, data []byte, done func())
+	onResume      func(id []byte, cb func(data []byte, err error))
+	onOCSP        []func(certificate, issuer []byte) ([]byte, error)
+	maxConns      int // 0: no limit
 	// renegLimit and renegWindow are ClientRenegLimit and
 	// ClientRenegWindow when the server was created.
 	renegLimit  int

@@ -135,4 +135,3 @@ func serverFloor(kt certgen.KeyType) func(b *testing.B) {
 		b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), serverCPUMetric)
 	}
 }
-

@@ -9,16 +9,16 @@ import (
 
 // Side collects what one end of a Pair observed.
 type Side struct {
-	Conn      *engine.Conn
-	Plain     []byte
-	State     *engine.ConnectionState
+	Conn  *engine.Conn
+	Plain []byte
+	State *engine.ConnectionState
 	// Handshakes counts EventHandshakeDone: 1 + the renegotiations.
 	Handshakes int
-	Err       error
-	Alerts    []record.Alert // non-fatal and fatal alerts received
-	PeerClose bool
-	Keylog    []string
-	Decisions []engine.Decision
+	Err        error
+	Alerts     []record.Alert // non-fatal and fatal alerts received
+	PeerClose  bool
+	Keylog     []string
+	Decisions  []engine.Decision
 	// Wire is every byte this side sent, in order.
 	Wire []byte
 	// Flights holds each EventSend's bytes separately.
