@@ -34,6 +34,8 @@ deps:
 	fi
 
 test: deps
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 -timeout 9m ./...
 	# Allocation counts are meaningless under -race: measure them without it.
