@@ -79,34 +79,53 @@ func (o SecureContextOptions) pfxCredentials(cfg *engine.Config) error {
 // first) parsed by x509lite from their DER, and its private key. A wrong
 // passphrase fails the archive's MAC, and the error says so in OpenSSL's
 // words, as Node reports it.
+//
+// go-pkcs12's ToPEM is used rather than DecodeChain because it hands
+// over the certificates' DER without parsing them with crypto/x509: the
+// certificates are ours to parse. (It supports RSA and ECDSA keys, which
+// it re-encodes as PKCS#1 and SEC 1; x509lite reads both.)
 func decodePFX(data []byte, passphrase string) ([]*x509lite.Certificate, crypto.Signer, error) {
-	// go-pkcs12 also parses the certificates (with crypto/x509) on the
-	// way; only their DER is used here.
-	k, leaf, cas, err := pkcs12.DecodeChain(data, passphrase)
+	blocks, err := pkcs12.ToPEM(data, passphrase) //nolint:staticcheck // see above
 	if err != nil {
 		if errors.Is(err, pkcs12.ErrIncorrectPassword) {
 			return nil, nil, &Error{Code: CodePFXMacVerifyFailure, Message: "mac verify failure", Err: err}
 		}
 		return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: " + err.Error(), Err: err}
 	}
-	key, ok := k.(crypto.Signer)
-	if !ok {
-		return nil, nil, &Error{Code: "ERR_OSSL_UNSUPPORTED", Message: "pfx: unsupported private key type"}
-	}
-	ders := [][]byte{leaf.Raw}
-	for _, c := range cas {
-		ders = append(ders, c.Raw)
-	}
-	chain := make([]*x509lite.Certificate, 0, len(ders))
-	for _, der := range ders {
-		lc, err := x509lite.ParseCertificate(der)
-		if err != nil {
-			return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: " + err.Error(), Err: err}
+	var key crypto.Signer
+	var certs []*x509lite.Certificate
+	for _, b := range blocks {
+		switch b.Type {
+		case "PRIVATE KEY":
+			if key != nil {
+				return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: more than one private key"}
+			}
+			if key, err = x509lite.ParsePrivateKey(b.Bytes, nil); err != nil {
+				return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: " + err.Error(), Err: err}
+			}
+		case "CERTIFICATE":
+			c, err := x509lite.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: " + err.Error(), Err: err}
+			}
+			certs = append(certs, c)
 		}
-		chain = append(chain, lc)
 	}
-	if matchingChain([][]*x509lite.Certificate{chain}, key) == nil {
-		return nil, nil, &Error{Code: "ERR_OSSL_X509_KEY_VALUES_MISMATCH", Message: "pfx: key values mismatch: the certificate does not carry the archive's key"}
+	if key == nil || len(certs) == 0 {
+		return nil, nil, &Error{Code: CodePFXParseError, Message: "pfx: the archive lacks a private key or a certificate"}
 	}
+	// The key's certificate first, then the others in archive order.
+	leaf := -1
+	for i, c := range certs {
+		if matchingChain([][]*x509lite.Certificate{{c}}, key) != nil {
+			leaf = i
+			break
+		}
+	}
+	if leaf < 0 {
+		return nil, nil, &Error{Code: "ERR_OSSL_X509_KEY_VALUES_MISMATCH", Message: "pfx: key values mismatch: no certificate carries the archive's key"}
+	}
+	chain := append([]*x509lite.Certificate{certs[leaf]}, certs[:leaf]...)
+	chain = append(chain, certs[leaf+1:]...)
 	return chain, key, nil
 }
