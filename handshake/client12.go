@@ -238,6 +238,11 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 			return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
 				"tls: the server changed the version from 0x%04x to 0x%04x in a renegotiation", m.version, sh.Version)
 		}
+		// RFC 7627, Section 5.2: the extended master secret, once used
+		// (or not), stays so for the connection.
+		if sh.ExtendedMasterSecret != m.ems {
+			return nil, errHandshakeFailure("tls: the extended master secret setting changed in a renegotiation")
+		}
 	} else if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
 		// RFC 5746, Section 3.4: on an initial handshake the extension
 		// must be empty.
@@ -719,6 +724,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 	}
 	m.established = true
 	m.secureReneg = hs.secureReneg
+	m.ems = hs.ems
 	if hs.peer != nil && len(hs.peer.certs) > 0 {
 		m.peerLeaf = hs.peer.certs[0].Raw
 	}

@@ -147,6 +147,9 @@ type Machine struct {
 	// peerLeaf is the leaf certificate a client's server sent in the
 	// first handshake; a renegotiation must present the same one.
 	peerLeaf []byte
+	// ems is whether the last handshake used the extended master
+	// secret; a renegotiation may not change it (RFC 7627, Section 5.2).
+	ems bool
 }
 
 // NewServer returns a server machine waiting for a ClientHello.

@@ -651,6 +651,7 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 	}
 	m.established = true
 	m.secureReneg = hs.secureReneg
+	m.ems = hs.ems
 	m.cfg = hs.cfg // what a renegotiation starts from
 	m.sink.HandshakeDone(st)
 	return &established{}, nil
@@ -672,6 +673,11 @@ func (m *Machine) serverRenegotiate(ch *ClientHello, raw []byte) (state, error) 
 	}
 	if !ch.SecureRenegotiationSupported || !finishedEqual(ch.SecureRenegotiation, m.clientFinished) {
 		return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
+	}
+	// RFC 7627, Section 5.2: the extended master secret may not be
+	// dropped (or taken up) by a renegotiation.
+	if m.ems && !ch.ExtendedMasterSecret {
+		return nil, errHandshakeFailure("tls: the extended master secret setting changed in a renegotiation")
 	}
 	hs := &serverHS{cfg: cfg, hello: ch, renegotiating: true}
 	hs.t.add(raw)

@@ -45,6 +45,7 @@ var codeTable = []struct {
 	{regexp.MustCompile(`malformed ChangeCipherSpec`), "BAD_CHANGE_CIPHER_SPEC"},
 	{regexp.MustCompile(`malformed HelloRequest`), "BAD_HELLO_REQUEST"},
 	{regexp.MustCompile(`server certificate changed during renegotiation`), "SERVER_CERT_CHANGED"},
+	{regexp.MustCompile(`extended master secret setting changed in a renegotiation`), "RENEGOTIATION_EMS_MISMATCH"},
 	{regexp.MustCompile(`expected ChangeCipherSpec|unexpected ChangeCipherSpec`), "UNEXPECTED_RECORD"},
 	{regexp.MustCompile(`unknown handshake message type`), "UNEXPECTED_MESSAGE"},
 	{regexp.MustCompile(`compression method`), "UNSUPPORTED_COMPRESSION_ALGORITHM"},
