@@ -36,8 +36,11 @@ var allowed = map[string][]string{
 	"bench":            {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
 	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen", "internal/testonly"},
 
-	"cipher/cipherlist": {"cipher"},
-	"internal/testonly": {},
+	"cipher/cipherlist":    {"cipher"},
+	"internal/testonly":    {},
+	"examples":             {},
+	"examples/echo-client": {"api"},
+	"examples/echo-server": {"api"},
 }
 
 // sansIO are the packages that may not touch the outside world.

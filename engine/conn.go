@@ -424,6 +424,12 @@ func (c *Conn) handleAlert(data []byte) {
 			return
 		}
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
+		if a.Description == record.AlertNoRenegotiation && c.hs.DeclineRenegotiation() {
+			// The peer refused our renegotiation (RFC 5246, Section
+			// 7.2.2): the connection goes on under the current keys,
+			// and what was written meanwhile goes out.
+			c.sendHeld()
+		}
 	case a.Level == record.LevelFatal:
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
 		c.failSilently(&record.AlertError{Alert: a, InReplyToHello: c.isClient && c.hs.Version() == 0})
@@ -567,14 +573,19 @@ func (s *sink) HandshakeDone(st *ConnectionState) {
 	c := (*Conn)(s)
 	c.state = st
 	c.push(Event{Kind: EventHandshakeDone, State: st})
-	if len(c.held) > 0 {
-		// After our Finished, under the new keys.
-		c.flushHandshake()
-		out, err := c.wr.SealAll(c.outBuf(), record.TypeApplicationData, c.held, c.maxFragment)
-		c.out, c.held = out, nil
-		if err != nil {
-			c.fail(err)
-		}
+	c.sendHeld() // after our Finished, under the new keys
+}
+
+// sendHeld seals the application data written during a renegotiation.
+func (c *Conn) sendHeld() {
+	if len(c.held) == 0 {
+		return
+	}
+	c.flushHandshake()
+	out, err := c.wr.SealAll(c.outBuf(), record.TypeApplicationData, c.held, c.maxFragment)
+	c.out, c.held = out, nil
+	if err != nil {
+		c.fail(err)
 	}
 }
 

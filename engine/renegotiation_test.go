@@ -106,19 +106,28 @@ func TestClientRenegotiationDecision(t *testing.T) {
 	}
 }
 
-// Without the policy, a renegotiation request is declined: the client
-// ignores a HelloRequest it is not configured to answer, and a server
-// not asking the application refuses a client's ClientHello.
+// Without the policy, a renegotiation request is declined: a server not
+// asking the application refuses a client's ClientHello with a warning,
+// and the client, told so, is established again: what it wrote meanwhile
+// goes out, and it may try again. Two renegotiations at once are misuse.
 func TestRenegotiationDeclinedByDefault(t *testing.T) {
 	p, _ := renegPair(t, false)
-	p.Client.Conn.Renegotiate(nil)
-	p.Pump()
-	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 1 {
-		t.Fatalf("client-initiated: errors %v/%v, handshakes %d", p.Client.Err, p.Server.Err, p.Server.Handshakes)
+	if err := p.Client.Conn.Renegotiate(nil); err != nil {
+		t.Fatal(err)
 	}
-	// A second renegotiation while the first waits is misuse.
 	if err := p.Client.Conn.Renegotiate(nil); err == nil {
 		t.Fatal("a renegotiation while one is in progress was accepted")
+	}
+	p.Client.Conn.Write([]byte("written while waiting"))
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 1 {
+		t.Fatalf("errors %v/%v, handshakes %d", p.Client.Err, p.Server.Err, p.Server.Handshakes)
+	}
+	if string(p.Server.Plain) != "written while waiting" {
+		t.Fatalf("server read %q after declining", p.Server.Plain)
+	}
+	if err := p.Client.Conn.Renegotiate(nil); err != nil {
+		t.Fatalf("a new renegotiation after a declined one: %v", err)
 	}
 }
 

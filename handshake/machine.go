@@ -351,6 +351,22 @@ func (m *Machine) Renegotiate(cfg *Config) error {
 	return nil
 }
 
+// DeclineRenegotiation records the peer's no_renegotiation warning. A
+// client waiting for the ServerHello of a renegotiation it started gives
+// it up and is established again (it reports true); a server forgets its
+// HelloRequest. Otherwise the warning changes nothing.
+func (m *Machine) DeclineRenegotiation() bool {
+	if !m.isClient {
+		m.helloRequested, m.renegCfg = false, nil
+		return false
+	}
+	if s, ok := m.state.(*expectServerHello); ok && s.hs.renegotiating {
+		m.state = &established{}
+		return true
+	}
+	return false
+}
+
 // RenegotiationDecision asks a server application whether to accept a
 // renegotiation the client started (Node's client renegotiation limit).
 // Answer true to accept; false or nil declines with a no_renegotiation
