@@ -46,6 +46,7 @@ var codeTable = []struct {
 	{regexp.MustCompile(`malformed HelloRequest`), "BAD_HELLO_REQUEST"},
 	{regexp.MustCompile(`server certificate changed during renegotiation`), "SERVER_CERT_CHANGED"},
 	{regexp.MustCompile(`extended master secret setting changed in a renegotiation`), "RENEGOTIATION_EMS_MISMATCH"},
+	{regexp.MustCompile(`OCSP callback failed|OCSP decision failed`), "OCSP_CB_ERROR"},
 	{regexp.MustCompile(`expected ChangeCipherSpec|unexpected ChangeCipherSpec`), "UNEXPECTED_RECORD"},
 	{regexp.MustCompile(`unknown handshake message type`), "UNEXPECTED_MESSAGE"},
 	{regexp.MustCompile(`compression method`), "UNSUPPORTED_COMPRESSION_ALGORITHM"},

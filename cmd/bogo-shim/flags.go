@@ -43,7 +43,13 @@ type options struct {
 	expectNoSession              bool
 	expectTicketRenewal          bool
 	renegotiateFreely            bool
-	renegotiateOnce              bool
+	enableOCSPStapling           bool
+	ocspResponse                 string // base64
+	expectOCSPResponse           string // base64
+	useOCSPCallback              bool
+	setOCSPInCallback            bool
+	declineOCSPCallback          bool
+	failOCSPCallback             bool
 	expectTotalRenegotiations    int
 	ticketKey                    string
 	noTicket                     bool
@@ -74,12 +80,16 @@ func parseFlags(args []string) (*options, error) {
 		"-async": &o.async, "-implicit-handshake": &o.implicitHandshake, "-use-export-context": &o.useExportContext,
 		"-expect-no-session": &o.expectNoSession, "-expect-ticket-renewal": &o.expectTicketRenewal,
 		"-no-ticket": &o.noTicket, "-renegotiate-freely": &o.renegotiateFreely,
+		"-enable-ocsp-stapling": &o.enableOCSPStapling, "-use-ocsp-callback": &o.useOCSPCallback,
+		"-set-ocsp-in-callback": &o.setOCSPInCallback, "-decline-ocsp-callback": &o.declineOCSPCallback,
+		"-fail-ocsp-callback": &o.failOCSPCallback,
 	}
 	strs := map[string]*string{
 		"-port": &o.port, "-shim-id": &o.shimID, "-cert-file": &o.certFile, "-key-file": &o.keyFile,
 		"-trust-cert": &o.trustCert, "-host-name": &o.hostName, "-expect-server-name": &o.expectServerName,
 		"-advertise-alpn": &o.advertiseALPN, "-select-alpn": &o.selectALPN, "-expect-alpn": &o.expectALPN,
 		"-export-label": &o.exportLabel, "-export-context": &o.exportContext, "-ticket-key": &o.ticketKey,
+		"-ocsp-response": &o.ocspResponse, "-expect-ocsp-response": &o.expectOCSPResponse,
 	}
 	ints := map[string]*int{
 		"-resume-count": &o.resumeCount, "-min-version": &o.minVersion, "-max-version": &o.maxVersion,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -61,9 +62,17 @@ func config(o *options) (*engine.Config, error) {
 	}
 	cfg.DisableTickets = o.noTicket
 	// A client renegotiates when the server asks only with
-	// -renegotiate-freely or -renegotiate-once (BoringSSL's default is
-	// never).
-	cfg.RenegotiateOnRequest = o.renegotiateFreely || o.renegotiateOnce
+	// -renegotiate-freely (BoringSSL's default is never).
+	cfg.RenegotiateOnRequest = o.renegotiateFreely
+	if o.server {
+		// A configured response is stapled when the client asks; the
+		// OCSP callback flags decide through the same decision.
+		cfg.AskOCSP = o.ocspResponse != "" || o.useOCSPCallback
+	} else if o.useOCSPCallback {
+		// BoringSSL's client callback is another verification hook,
+		// which our engine does not have.
+		return nil, errUnimplemented{"-use-ocsp-callback on a client"}
+	}
 	cfg.MinVersion, cfg.MaxVersion = uint16(minV), uint16(maxV)
 	if o.certFile != "" {
 		cred, err := loadCredential(o.certFile, o.keyFile)
@@ -185,12 +194,9 @@ func (s *shimConn) pump() error {
 		case engine.EventHandshakeDone:
 			s.state = e.State
 			s.handshakes++
-			if s.o.renegotiateOnce && s.handshakes == 2 {
-				s.cfg.RenegotiateOnRequest = false
-			}
 		case engine.EventDecision:
 			// -async answers after one more round of I/O; plain mode at once.
-			if err := engine.Drive(s.eng, engine.Resolvers{}); err != nil && s.err == nil {
+			if err := engine.Drive(s.eng, engine.Resolvers{OCSP: s.ocsp}); err != nil && s.err == nil {
 				s.err = err
 			}
 		case engine.EventPeerClosed:
@@ -201,6 +207,24 @@ func (s *shimConn) pump() error {
 			}
 		}
 	}
+}
+
+// ocsp answers the server's OCSP decision: the configured response, or
+// what the -*-ocsp-callback flags say (BoringSSL's legacy server
+// callback: set the response, decline, or fail).
+func (s *shimConn) ocsp(*handshake.OCSPDecision) ([]byte, error) {
+	o := s.o
+	switch {
+	case o.useOCSPCallback && o.failOCSPCallback:
+		return nil, errors.New("tls: OCSP callback failed")
+	case o.useOCSPCallback && o.declineOCSPCallback:
+		return nil, nil
+	}
+	resp, err := base64.StdEncoding.DecodeString(o.ocspResponse)
+	if err != nil || len(resp) == 0 {
+		return nil, err
+	}
+	return resp, nil
 }
 
 // readMore reads from the runner and feeds the engine; -async feeds one
@@ -303,9 +327,8 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		return nil, err
 	}
 	defer conn.Close()
-	// Each connection gets its own copy: -renegotiate-once turns
-	// renegotiation off after the first (session cache and ticket key
-	// are still shared, through their pointers).
+	// Each connection gets its own copy of the configuration (the
+	// session cache and ticket key are still shared, through pointers).
 	c := *cfg
 	cfg = &c
 	var eng *engine.Conn
@@ -313,7 +336,8 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		eng = engine.NewServer(cfg)
 	} else {
 		name := o.hostName
-		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name, Session: sess})
+		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name, Session: sess,
+			RequestOCSP: o.enableOCSPStapling})
 	}
 	s := &shimConn{o: o, eng: eng, net: conn, cfg: cfg}
 	if err := s.handshake(); err != nil {
@@ -322,6 +346,13 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 	}
 	if err := checkState(o, s.state); err != nil {
 		return nil, err
+	}
+	// A staple comes with a full handshake only: our resumed sessions do
+	// not keep it (BoringSSL's do), so the check is on full handshakes.
+	if want := o.expectOCSPResponse; want != "" && !s.state.Resumed {
+		if got := base64.StdEncoding.EncodeToString(s.state.OCSPResponse); got != want {
+			return nil, fmt.Errorf("OCSP response %q, want %q", got, want)
+		}
 	}
 	if err := checkSession(o, s.state, sess, isResume); err != nil {
 		return nil, err
