@@ -36,10 +36,10 @@ func handshakePair(t *testing.T, cc, sc *engine.Config, opts engine.ClientOption
 	return client, server
 }
 
-// TestConnectionInfo checks getCipher, getProtocol and
+// TestTLSSocketGetCipherGetProtocolGetEphemeralKeyInfo checks getCipher, getProtocol and
 // getEphemeralKeyInfo shapes against what Node v20 reports
 // (design/node-api.md, section 3.2).
-func TestConnectionInfo(t *testing.T) {
+func TestTLSSocketGetCipherGetProtocolGetEphemeralKeyInfo(t *testing.T) {
 	dh, _ := kex.FFDHEParams(kex.FFDHE2048)
 	cases := []struct {
 		suite   string
@@ -87,9 +87,9 @@ func TestConnectionInfo(t *testing.T) {
 	}
 }
 
-// TestSessionAndTicket: Session returns bytes that resume, TLSTicket the
+// TestTLSSocketGetSessionGetTLSTicketIsSessionReused: Session returns bytes that resume, TLSTicket the
 // raw ticket on the client only, IsSessionReused the outcome.
-func TestSessionAndTicket(t *testing.T) {
+func TestTLSSocketGetSessionGetTLSTicketIsSessionReused(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	sc := pki.ServerConfig(2)
 	key := make([]byte, session.KeyLen)
@@ -117,7 +117,7 @@ func TestSessionAndTicket(t *testing.T) {
 	}
 }
 
-func TestOnSession(t *testing.T) {
+func TestTLSSocketEventSession(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	sc := pki.ServerConfig(2)
 	sc.Tickets, _ = session.NewTicketer(make([]byte, session.KeyLen))

@@ -186,7 +186,7 @@ func TestTLSSocketRenegotiate(t *testing.T) {
 // renegotiate CLIENT_RENEG_LIMIT times per CLIENT_RENEG_WINDOW; the next
 // is declined, the server socket's error listeners get
 // ERR_TLS_SESSION_ATTACK, and the connection goes on (Node v20).
-func TestClientRenegotiationLimit(t *testing.T) {
+func TestClientInitiatedRenegotiationAttackMitigation(t *testing.T) {
 	pki := newNodePKI(t)
 	defer func(l int) { api.ClientRenegLimit = l }(api.ClientRenegLimit)
 	api.ClientRenegLimit = 2
@@ -223,7 +223,7 @@ func TestClientRenegotiationLimit(t *testing.T) {
 
 // Node: NPNProtocols (createServer, connect, TLSSocket) is accepted and, as
 // in Node v20, ignored: npnProtocol stays unset and ALPN still works.
-func TestNPNProtocolsIgnored(t *testing.T) {
+func TestNPNALPNAndSNIOptionNPNProtocols(t *testing.T) {
 	pki := newNodePKI(t)
 	s, c := pipePair(t, pki,
 		api.TLSSocketOptions{NPNProtocols: []string{"spdy/3"}, ALPNProtocols: []string{"h2"}},

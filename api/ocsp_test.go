@@ -14,7 +14,7 @@ import (
 // listener staples a response the client reports before secureConnect;
 // with no listener the client's event says null; a listener's error
 // destroys the connection.
-func TestOCSPRequestAndResponse(t *testing.T) {
+func TestServerEventOCSPRequestSocketEventOCSPResponse(t *testing.T) {
 	pki := newNodePKI(t)
 	connect := func(port int) (*api.TLSSocket, [][]byte, error) {
 		var events [][]byte

@@ -87,9 +87,9 @@ func hexOf(b []byte) string {
 	return sb.String()
 }
 
-// TestPeerCertificateMatchesNode: the real node binary and our client see
+// TestTLSSocketGetPeerCertificateMatchesNode: the real node binary and our client see
 // the same certificate object, field by field.
-func TestPeerCertificateMatchesNode(t *testing.T) {
+func TestTLSSocketGetPeerCertificateMatchesNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatal("node not found: run `make deps` (interop peers never skip)")

@@ -103,7 +103,7 @@ func TestCreateServerAndConnect(t *testing.T) {
 	s2.Close()
 }
 
-func TestConnectRejectUnauthorized(t *testing.T) {
+func TestConnectOptionRejectUnauthorized(t *testing.T) {
 	pki := newNodePKI(t)
 	_, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()})
 	// Default: the server's root is not trusted, so the handshake fails
@@ -125,9 +125,9 @@ func TestConnectRejectUnauthorized(t *testing.T) {
 	roundTrip(t, sock)
 }
 
-// TestHandshakeTimeout: a silent client gets tlsClientError with
+// TestCreateServerOptionHandshakeTimeout: a silent client gets tlsClientError with
 // ERR_TLS_HANDSHAKE_TIMEOUT and its connection is closed.
-func TestHandshakeTimeout(t *testing.T) {
+func TestCreateServerOptionHandshakeTimeout(t *testing.T) {
 	pki := newNodePKI(t)
 	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), HandshakeTimeout: 200 * time.Millisecond})
 	errc := make(chan error, 1)
@@ -152,9 +152,9 @@ func TestHandshakeTimeout(t *testing.T) {
 	}
 }
 
-// TestServerSessionsAndTicketKeys: resumption through Session bytes, two
+// TestServerGetTicketKeysSetTicketKeys: resumption through Session bytes, two
 // servers sharing TicketKeys, rotation with SetTicketKeys.
-func TestServerSessionsAndTicketKeys(t *testing.T) {
+func TestServerGetTicketKeysSetTicketKeys(t *testing.T) {
 	pki := newNodePKI(t)
 	keys := bytes.Repeat([]byte{7}, 48)
 	a, portA := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), TicketKeys: keys})
@@ -193,8 +193,8 @@ func TestServerSessionsAndTicketKeys(t *testing.T) {
 	s.Close()
 }
 
-// TestAddContext: Node's wildcard rules pick the certificate by SNI.
-func TestAddContext(t *testing.T) {
+// TestServerAddContext: Node's wildcard rules pick the certificate by SNI.
+func TestServerAddContext(t *testing.T) {
 	def, other := newNodePKI(t), newNodePKI(t, "a.example.com", "b.example.com")
 	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: def.serverOptions()})
 	if err := srv.AddContext("*.example.com", other.serverOptions()); err != nil {
@@ -225,9 +225,9 @@ func TestAddContext(t *testing.T) {
 	}
 }
 
-// TestRequestCertRejectUnauthorized: a client without a certificate is
+// TestCreateServerOptionRequestCertRejectUnauthorized: a client without a certificate is
 // refused and the server reports it.
-func TestRequestCertRejectUnauthorized(t *testing.T) {
+func TestCreateServerOptionRequestCertRejectUnauthorized(t *testing.T) {
 	pki := newNodePKI(t)
 	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), RequestCert: true, RejectUnauthorized: true})
 	var mu sync.Mutex
@@ -249,8 +249,8 @@ func TestRequestCertRejectUnauthorized(t *testing.T) {
 	}
 }
 
-// TestListenerServesHTTP: http.Serve runs on Server.Listener.
-func TestListenerServesHTTP(t *testing.T) {
+// TestServerListenerServesHTTP: http.Serve runs on Server.Listener.
+func TestServerListenerServesHTTP(t *testing.T) {
 	pki := newNodePKI(t)
 	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
 	if err != nil {
@@ -284,11 +284,11 @@ func TestListenerServesHTTP(t *testing.T) {
 	}
 }
 
-// TestNewSessionResumeSession is the seeds' example: newSession stores
+// TestServerEventNewSessionResumeSession is the seeds' example: newSession stores
 // sessions in a map by hex id, resumeSession looks them up; two servers
 // sharing the map resume each other's sessions, and secureConnection
 // waits for newSession's done.
-func TestNewSessionResumeSession(t *testing.T) {
+func TestServerEventNewSessionResumeSession(t *testing.T) {
 	pki := newNodePKI(t)
 	var mu sync.Mutex
 	store := map[string][]byte{}
@@ -353,9 +353,9 @@ func TestNewSessionResumeSession(t *testing.T) {
 	}
 }
 
-// TestNoECDH: with ecdhCurve false (NoECDH) the server negotiates a
+// TestCreateSecureContextOptionECDHCurveFalse: with ecdhCurve false (NoECDH) the server negotiates a
 // non-ECDHE suite with a client that offers both.
-func TestNoECDH(t *testing.T) {
+func TestCreateSecureContextOptionECDHCurveFalse(t *testing.T) {
 	pki := newNodePKIOf(t, certgen.RSA2048)
 	opts := pki.serverOptions()
 	opts.NoECDH = true
