@@ -172,9 +172,7 @@ type shimConn struct {
 	closed bool // peer close_notify
 	err    error
 	buf    []byte
-	// cfg is this connection's configuration; handshakes counts
-	// EventHandshakeDone (1 + renegotiations).
-	cfg        *engine.Config
+	// handshakes counts EventHandshakeDone (1 + renegotiations).
 	handshakes int
 }
 
@@ -327,10 +325,6 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		return nil, err
 	}
 	defer conn.Close()
-	// Each connection gets its own copy of the configuration (the
-	// session cache and ticket key are still shared, through pointers).
-	c := *cfg
-	cfg = &c
 	var eng *engine.Conn
 	if o.server {
 		eng = engine.NewServer(cfg)
@@ -339,7 +333,7 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 		eng = engine.NewClient(cfg, engine.ClientOptions{ServerName: name, VerifyName: name, Session: sess,
 			RequestOCSP: o.enableOCSPStapling})
 	}
-	s := &shimConn{o: o, eng: eng, net: conn, cfg: cfg}
+	s := &shimConn{o: o, eng: eng, net: conn}
 	if err := s.handshake(); err != nil {
 		orderlyShutdown(conn)
 		return nil, err
