@@ -102,7 +102,6 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 		cfg.InsecureSkipVerify = true
 	}
 	sock := NewClientSocket(conn, cfg, copts)
-	sock.requestOCSP = opts.RequestOCSP
 	if err := sock.Handshake(ctx); err != nil {
 		sock.Close()
 		var ve *x509lite.VerifyError

@@ -64,7 +64,5 @@ func NewTLSSocket(conn net.Conn, o TLSSocketOptions) (*TLSSocket, error) {
 	if err != nil {
 		return nil, err
 	}
-	sock := NewClientSocket(conn, cfg, copts)
-	sock.requestOCSP = o.RequestOCSP
-	return sock, nil
+	return NewClientSocket(conn, cfg, copts), nil
 }

@@ -21,7 +21,9 @@ func NewServerSocket(conn net.Conn, cfg *engine.Config, r *engine.Resolvers) *TL
 // NewClientSocket wraps a dialed transport as the client end of a TLS
 // connection configured directly with an engine Config.
 func NewClientSocket(conn net.Conn, cfg *engine.Config, opts engine.ClientOptions) *TLSSocket {
-	return newSocket(conn, engine.NewClient(cfg, opts), false)
+	s := newSocket(conn, engine.NewClient(cfg, opts), false)
+	s.requestOCSP = opts.RequestOCSP
+	return s
 }
 
 // OnKeylog registers a function that receives NSS key log lines.

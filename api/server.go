@@ -96,12 +96,7 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 	}
 	cfg := *ctx.cfg
 	cfg.ALPNProtocols = opts.ALPNProtocols
-	switch {
-	case opts.RequestCert && opts.RejectUnauthorized:
-		cfg.ClientAuth = handshake.RequireVerifiedClientCert
-	case opts.RequestCert:
-		cfg.ClientAuth = handshake.RequestClientCert
-	}
+	cfg.ClientAuth = clientAuth(opts.RequestCert, opts.RejectUnauthorized)
 	cfg.SessionCache = session.NewCache(0)
 	cfg.SessionTimeout = opts.SessionTimeout
 	cfg.SessionIDContext = []byte(opts.SessionIDContext)
@@ -132,6 +127,19 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 		s.OnSecureConnection(secureConnectionListener)
 	}
 	return s, nil
+}
+
+// clientAuth is the engine's client-certificate policy for Node's
+// requestCert and rejectUnauthorized (the latter matters only with the
+// former).
+func clientAuth(requestCert, rejectUnauthorized bool) handshake.ClientAuth {
+	switch {
+	case requestCert && rejectUnauthorized:
+		return handshake.RequireVerifiedClientCert
+	case requestCert:
+		return handshake.RequestClientCert
+	}
+	return handshake.NoClientCert
 }
 
 // OnSecureConnection registers a listener for the secureConnection event:

@@ -226,18 +226,22 @@ func (s *TLSSocket) pump() error {
 	return s.drainAndSend()
 }
 
-// readOnce reads one chunk from the transport and feeds it to the engine.
-func (s *TLSSocket) readOnce() error { return s.readUntil(nil) }
+// readOnce reads one chunk from the transport and feeds it to the engine,
+// unless plaintext is already waiting.
+func (s *TLSSocket) readOnce() error {
+	return s.readUntil(func() bool { return len(s.plain) > 0 })
+}
 
-// readUntil is readOnce for a caller waiting on something else than
-// plaintext (a renegotiation): it reads even with plaintext buffered, and
-// returns at once when done (called with s.mu held) reports progress.
+// readUntil reads one chunk from the transport and feeds it to the
+// engine, unless done (called with s.mu held) already holds: another
+// reader may have made progress while we waited for the transport. A
+// caller waiting on something else than plaintext (a renegotiation)
+// reads even with plaintext buffered.
 func (s *TLSSocket) readUntil(done func() bool) error {
 	s.reading.Lock()
 	defer s.reading.Unlock()
-	// Another reader may have made progress while we waited.
 	s.mu.Lock()
-	if done == nil && len(s.plain) > 0 || s.peerClose || s.err != nil || done != nil && done() {
+	if s.peerClose || s.err != nil || done() {
 		s.mu.Unlock()
 		return nil
 	}

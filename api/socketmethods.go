@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/handshake"
 )
 
 // Node's client-initiated renegotiation limits (tls.CLIENT_RENEG_LIMIT and
@@ -126,11 +125,8 @@ func (s *TLSSocket) renegotiate(opts RenegotiateOptions) error {
 	var cfg *engine.Config
 	if s.isServer {
 		c := *s.eng.Config()
-		switch {
-		case opts.RequestCert && opts.RejectUnauthorized != nil && *opts.RejectUnauthorized:
-			c.ClientAuth = handshake.RequireVerifiedClientCert
-		case opts.RequestCert:
-			c.ClientAuth = handshake.RequestClientCert
+		if opts.RequestCert {
+			c.ClientAuth = clientAuth(true, opts.RejectUnauthorized != nil && *opts.RejectUnauthorized)
 		}
 		cfg = &c
 	} else if opts.RejectUnauthorized != nil {
@@ -173,12 +169,6 @@ func (s *TLSSocket) renegotiate(opts RenegotiateOptions) error {
 			}
 			return err
 		}
-		if err := s.readUntil(done); err != nil {
-			s.mu.Lock()
-			if s.err == nil {
-				s.err = err
-			}
-			s.mu.Unlock()
-		}
+		s.readUntil(done) // a failure lands in s.err, seen above
 	}
 }
