@@ -59,8 +59,9 @@ type Conn struct {
 	// held is application data written during a renegotiation, sent
 	// once it completes.
 	held []byte
-	// released is set once the handshake buffers have been let go.
-	released bool
+	// handshakeEnded is set when a handshake completes, until its
+	// buffers have been let go.
+	handshakeEnded bool
 	// flightMessages counts handshake messages we have sent.
 	flightMessages int
 	emptyRecords   int
@@ -123,18 +124,20 @@ func (c *Conn) Feed(p []byte) error {
 		c.process()
 	}
 	c.flush()
-	if c.state != nil && !c.released {
-		c.releaseHandshakeBuffers()
-	}
+	c.releaseHandshakeBuffers()
 	return c.err
 }
 
 // releaseHandshakeBuffers lets go of the input, reassembly and handshake
-// output buffers once the handshake is over and nothing is left in them:
-// an idle established connection then holds little more than its keys.
-// A renegotiation or the next bulk read allocates again.
+// output buffers after each handshake (the first and every
+// renegotiation) once nothing is left in them: an idle established
+// connection then holds little more than its keys. A renegotiation or the
+// next bulk read allocates again.
 func (c *Conn) releaseHandshakeBuffers() {
-	c.released = true
+	if !c.handshakeEnded {
+		return
+	}
+	c.handshakeEnded = false
 	c.hsOut = nil
 	c.reasm.Release()
 	if len(c.in) == 0 {
@@ -204,9 +207,7 @@ func (c *Conn) Resolve(answer any) error {
 	c.announced = nil
 	c.process()
 	c.flush()
-	if c.state != nil && !c.released {
-		c.releaseHandshakeBuffers()
-	}
+	c.releaseHandshakeBuffers()
 	return c.err
 }
 
@@ -572,6 +573,7 @@ func (s *sink) ActivateRead() error { return s.rd.ChangeCipherSpec() }
 func (s *sink) HandshakeDone(st *ConnectionState) {
 	c := (*Conn)(s)
 	c.state = st
+	c.handshakeEnded = true
 	c.push(Event{Kind: EventHandshakeDone, State: st})
 	c.sendHeld() // after our Finished, under the new keys
 }
