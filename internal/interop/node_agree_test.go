@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,11 +125,7 @@ func TestNodeAgreesWithOurAPI(t *testing.T) {
 	})
 
 	t.Run("our client, node server", func(t *testing.T) {
-		n := start(t, "node", filepath.Join(scripts, "server.js"), p.keyPEM, p.chainPEM, p.rootPEM)
-		if !n.waitFor("listening ", peerTimeout) {
-			t.Fatalf("node server did not start:\n%s", n.output())
-		}
-		port, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lastLine(n.output()), "listening ")))
+		n, port := startNodeServer(t, filepath.Join(scripts, "server.js"), p.keyPEM, p.chainPEM, p.rootPEM)
 		ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
 		defer cancel()
 		s, err := api.ConnectContext(ctx, api.ConnectOptions{SecureContextOptions: creds, Host: "127.0.0.1", Port: port,

@@ -67,6 +67,18 @@ func writeScript(t *testing.T, name, body string) string {
 	return p
 }
 
+// startNodeServer runs a Node script that prints "listening PORT" once it
+// listens, and returns the process and the port.
+func startNodeServer(t *testing.T, script string, args ...string) (*process, int) {
+	t.Helper()
+	node := start(t, "node", append([]string{script}, args...)...)
+	if !node.waitFor("listening ", peerTimeout) {
+		t.Fatalf("node server did not start: %s", node.output())
+	}
+	port, _ := strconv.Atoi(regexp.MustCompile(`listening (\d+)`).FindStringSubmatch(node.output())[1])
+	return node, port
+}
+
 // ourEKM is our exporter output for the Node label, hex-encoded.
 func ourEKM(t *testing.T, st *engine.ConnectionState) string {
 	t.Helper()
@@ -146,12 +158,9 @@ func TestMatrixNodeServer(t *testing.T) {
 		// OpenSSL servers pick the group by their own order; list P-384
 		// before P-256 so a client offering P-384:P-256 (for the ECDSA
 		// certificate's curve) gets P-384.
-		node := start(t, "node", script, p.keyPEM, p.chainPEM, nodeEKMLabel, "X25519:P-384:P-256")
-		if !node.waitFor("listening ", 10*time.Second) {
-			t.Fatalf("node server did not start: %s", node.output())
-		}
+		node, port := startNodeServer(t, script, p.keyPEM, p.chainPEM, nodeEKMLabel, "X25519:P-384:P-256")
 		servers[kt] = node
-		ports[kt] = regexp.MustCompile(`listening (\d+)`).FindStringSubmatch(node.output())[1]
+		ports[kt] = strconv.Itoa(port)
 	}
 	for _, suite := range coreSuites {
 		for _, g := range coreGroups {

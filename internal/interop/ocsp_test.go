@@ -204,11 +204,7 @@ const srv = tls.createServer({key: fs.readFileSync(key), cert: fs.readFileSync(c
 srv.on('OCSPRequest', (c, issuer, cb) => cb(null, fs.readFileSync(resp)));
 srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
 setTimeout(() => process.exit(0), 15000).unref();`
-	n := start(t, "node", writeScript(t, "ocsp-server.js", serverJS), f.keyPEM, f.chainPEM, f.responseFile)
-	if !n.waitFor("listening ", peerTimeout) {
-		t.Fatalf("node server did not start:\n%s", n.output())
-	}
-	nport, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lastLine(n.output()), "listening ")))
+	_, nport := startNodeServer(t, writeScript(t, "ocsp-server.js", serverJS), f.keyPEM, f.chainPEM, f.responseFile)
 	ca, _ := os.ReadFile(f.rootPEM)
 	ctx, cancel := context.WithTimeout(context.Background(), peerTimeout)
 	defer cancel()

@@ -169,11 +169,7 @@ const srv = tls.createServer({key: fs.readFileSync(key), cert: fs.readFileSync(c
 });
 srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
 setTimeout(() => process.exit(0), 15000).unref();`
-	n := start(t, "node", writeScript(t, "reneg-server.js", serverJS), p.keyPEM, p.chainPEM, p.rootPEM)
-	if !n.waitFor("listening ", peerTimeout) {
-		t.Fatalf("node server did not start:\n%s", n.output())
-	}
-	nport, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lastLine(n.output()), "listening ")))
+	n, nport := startNodeServer(t, writeScript(t, "reneg-server.js", serverJS), p.keyPEM, p.chainPEM, p.rootPEM)
 	ca, _ := os.ReadFile(p.rootPEM)
 	key, _ := os.ReadFile(p.keyPEM)
 	chain, _ := os.ReadFile(p.chainPEM)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	gotls "crypto/tls"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -244,11 +245,8 @@ func TestResumeNodeClient(t *testing.T) {
 func TestResumeNodeServer(t *testing.T) {
 	row(t, "node tls", "server", "resume by ticket", "-")
 	p := pkis[certgen.RSA2048]
-	node := start(t, "node", writeScript(t, "resume-server.js", nodeResumeServerJS), p.keyPEM, p.chainPEM)
-	if !node.waitFor("listening ", 10*time.Second) {
-		t.Fatalf("node server did not start: %s", node.output())
-	}
-	port := strings.TrimSpace(strings.TrimPrefix(node.output(), "listening "))
+	node, nport := startNodeServer(t, writeScript(t, "resume-server.js", nodeResumeServerJS), p.keyPEM, p.chainPEM)
+	port := strconv.Itoa(nport)
 	cfg := p.clientConfig()
 	var sess *session.State
 	for i := range 3 {
