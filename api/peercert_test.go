@@ -30,50 +30,20 @@ const s = tls.connect({host: '127.0.0.1', port: +process.argv[process.argv.lengt
 s.on('error', e => { console.log(JSON.stringify({error: e.message})); process.exit(1); });
 `
 
-// nodeShape renders our PeerCertificate as Node's JSON would show it.
+// nodeShape is our PeerCertificate's JSON (MarshalJSON, Node's shape)
+// for one certificate, with raw and pubkey in hex as the Node script
+// prints them.
 func nodeShape(p *api.PeerCertificate) map[string]any {
-	dn := func(d api.DN) map[string]any {
-		out := map[string]any{}
-		for k, v := range d {
-			if len(v) == 1 {
-				out[k] = v[0]
-			} else {
-				out[k] = v
-			}
-		}
-		return out
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(err)
 	}
-	m := map[string]any{
-		"subject": dn(p.Subject), "issuer": dn(p.Issuer), "ca": p.CA, "bits": float64(p.Bits),
-		"valid_from": p.ValidFrom, "valid_to": p.ValidTo, "fingerprint": p.Fingerprint,
-		"fingerprint256": p.Fingerprint256, "fingerprint512": p.Fingerprint512,
-		"serialNumber": p.SerialNumber, "raw": hexOf(p.Raw), "pubkey": hexOf(p.PubKey),
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(err)
 	}
-	opt := map[string]string{"subjectaltname": p.SubjectAltName, "modulus": p.Modulus, "exponent": p.Exponent,
-		"asn1Curve": p.ASN1Curve, "nistCurve": p.NISTCurve}
-	for k, v := range opt {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	if p.InfoAccess != nil {
-		ia := map[string]any{}
-		for k, v := range p.InfoAccess {
-			l := []any{}
-			for _, s := range v {
-				l = append(l, s)
-			}
-			ia[k] = l
-		}
-		m["infoAccess"] = ia
-	}
-	if p.ExtKeyUsage != nil {
-		l := []any{}
-		for _, s := range p.ExtKeyUsage {
-			l = append(l, s)
-		}
-		m["ext_key_usage"] = l
-	}
+	delete(m, "issuerCertificate")
+	m["raw"], m["pubkey"] = hexOf(p.Raw), hexOf(p.PubKey)
 	return m
 }
 
