@@ -197,6 +197,13 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrIncompatible, record.AlertProtocolVersion,
 			"tls: server selected unsupported version 0x%04x", sh.Version)
 	}
+	// RFC 5246, Section 7.4.1.3 and RFC 5746, Section 3.5: a
+	// renegotiation continues the connection's version; checked before
+	// m.version takes the new one.
+	if hs.renegotiating && sh.Version != m.version {
+		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
+			"tls: the server changed the version from 0x%04x to 0x%04x in a renegotiation", m.version, sh.Version)
+	}
 	// RFC 8446, Section 4.1.3: a client that offered TLS 1.2 checks
 	// that a lower version was not forced on a server that marked its
 	// random. Either mark (a TLS 1.3 server writes ...\x01) says the
@@ -230,13 +237,9 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	}
 	if hs.renegotiating {
 		// RFC 5746, Section 3.5: the server must echo both verify_data
-		// of the previous handshake, and the version may not change.
+		// of the previous handshake.
 		if !sh.SecureRenegotiationSupported || !finishedEqual(sh.SecureRenegotiation, m.renegotiationInfo()) {
 			return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
-		}
-		if sh.Version != m.version {
-			return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
-				"tls: the server changed the version from 0x%04x to 0x%04x in a renegotiation", m.version, sh.Version)
 		}
 		// RFC 7627, Section 5.2: the extended master secret, once used
 		// (or not), stays so for the connection.

@@ -21,6 +21,7 @@ var codeTable = []struct {
 	{regexp.MustCompile(`resumed an extended-master-secret session without the extension`), "RESUMED_EMS_SESSION_WITHOUT_EMS_EXTENSION"},
 	{regexp.MustCompile(`resumed a session without extended master secret using the extension`), "RESUMED_NON_EMS_SESSION_WITH_EMS_EXTENSION"},
 	{regexp.MustCompile(`downgrade to version`), "TLS13_DOWNGRADE"},
+	{regexp.MustCompile(`changed the version`), "WRONG_SSL_VERSION"},
 	{regexp.MustCompile(`Ed25519 certificates need TLS 1.2`), "PEER_ERROR_UNSUPPORTED_CERTIFICATE_TYPE"},
 	{regexp.MustCompile(`certificate's curve is not one we offered`), "BAD_ECC_CERT"},
 	{regexp.MustCompile(`which does not match its`), "WRONG_SIGNATURE_TYPE"},
