@@ -3,6 +3,8 @@ package handshake
 import (
 	"crypto/subtle"
 	"encoding/hex"
+	"slices"
+	"strings"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
@@ -235,6 +237,12 @@ func (m *Machine) HandleMessage(raw []byte) error {
 		}
 		return nil
 	}
+	// RFC 5246, Section 7.3: the messages come in a fixed order, so one
+	// that is not expected now is unexpected_message whatever its body
+	// holds; the type is checked before the body is parsed.
+	if want, known := m.expectedTypes(m.state); known && !slices.Contains(want, t) {
+		return errUnexpected("tls: unexpected %s message, expected %s", t, describeTypes(want))
+	}
 	msg, err := ParseMessage(raw, m.version)
 	if err != nil {
 		return decodeFailure(err)
@@ -267,6 +275,64 @@ func (m *Machine) HandleChangeCipherSpec(body []byte) error {
 func (m *Machine) isEstablishedState() bool {
 	_, ok := m.state.(*established)
 	return ok
+}
+
+// expectedTypes lists the handshake messages state st accepts next (an
+// empty list: only a ChangeCipherSpec). known is false for a state it
+// does not describe, whose handle then checks alone.
+func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
+	var t MessageType
+	switch s := st.(type) {
+	case *clientStart, *expectServerCCS, *expectClientCCS:
+		return nil, true
+	case *expectCertificateStatus:
+		// RFC 6066, Section 8: the status may be left out.
+		next, ok := m.expectedTypes(s.next)
+		return append([]MessageType{TypeCertificateStatus}, next...), ok
+	case *expectServerHelloDone:
+		if s.hs.certRequest == nil {
+			return []MessageType{TypeCertificateRequest, TypeServerHelloDone}, true
+		}
+		t = TypeServerHelloDone
+	case *expectClientHello:
+		t = TypeClientHello
+	case *expectServerHello:
+		t = TypeServerHello
+	case *expectNewSessionTicket:
+		t = TypeNewSessionTicket
+	case *expectServerCertificate, *expectClientCertificate:
+		t = TypeCertificate
+	case *expectServerKeyExchange:
+		t = TypeServerKeyExchange
+	case *expectClientKeyExchange:
+		t = TypeClientKeyExchange
+	case *expectCertificateVerify:
+		t = TypeCertificateVerify
+	case *expectServerFinished, *expectClientFinished:
+		t = TypeFinished
+	case *established:
+		// A renegotiation request: HelloRequest to a client, ClientHello
+		// to a server.
+		t = TypeClientHello
+		if m.isClient {
+			t = TypeHelloRequest
+		}
+	default:
+		return nil, false
+	}
+	return []MessageType{t}, true
+}
+
+// describeTypes names the expected messages in an error.
+func describeTypes(want []MessageType) string {
+	if len(want) == 0 {
+		return "ChangeCipherSpec"
+	}
+	names := make([]string, len(want))
+	for i, t := range want {
+		names[i] = t.String()
+	}
+	return strings.Join(names, " or ")
 }
 
 func knownMessageType(t MessageType) bool {

@@ -65,3 +65,27 @@ func TestRenegotiationKeepsVersion(t *testing.T) {
 		t.Fatalf("version after the refused ServerHello: 0x%04x", m.version)
 	}
 }
+
+// A message that is not expected now is unexpected_message even when its
+// body does not parse (RFC 5246, Section 7.3): the type is checked before
+// the body, where a decode_error used to win.
+func TestUnexpectedMessageBeforeParsing(t *testing.T) {
+	garbage := func(typ MessageType) []byte { return []byte{byte(typ), 0, 0, 1, 0xff} }
+	cases := []struct {
+		name string
+		m    *Machine
+		raw  []byte
+	}{
+		{"server awaiting ClientHello gets Certificate", NewServer(&Config{}, nopSink{}), garbage(TypeCertificate)},
+		{"server awaiting ClientHello gets ServerHello", NewServer(&Config{}, nopSink{}), garbage(TypeServerHello)},
+		{"client awaiting ServerHello gets ServerKeyExchange", renegotiatingClient(), garbage(TypeServerKeyExchange)},
+		{"client awaiting ServerHello gets NextProtocol", renegotiatingClient(), garbage(TypeNextProtocol)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			wantAlert(t, c.m.HandleMessage(c.raw), record.AlertUnexpectedMessage, "unexpected "+MessageType(c.raw[0]).String()+" message")
+		})
+	}
+	// The expected type with the same broken body is still a decode_error.
+	wantAlert(t, NewServer(&Config{}, nopSink{}).HandleMessage(garbage(TypeClientHello)), record.AlertDecodeError, "malformed ClientHello")
+}
