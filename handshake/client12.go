@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
@@ -111,8 +112,11 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		ch.SecureRenegotiation = append([]byte(nil), m.clientFinished...)
 	}
 	// RFC 6066, Section 3: literal IP addresses are not permitted in
-	// server_name.
-	if name := s.opts.ServerName; name != "" {
+	// server_name, and the name goes "without a trailing dot".
+	if name := strings.TrimSuffix(s.opts.ServerName, "."); name != "" {
+		if strings.ContainsFunc(name, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return nil, errMisuse("tls: server name %q is not an ASCII host name", s.opts.ServerName)
+		}
 		if _, err := netip.ParseAddr(name); err != nil {
 			ch.ServerName = name
 		}

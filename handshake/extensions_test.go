@@ -376,8 +376,6 @@ func TestHelloDecodeErrors(t *testing.T) {
 		"duplicate padding":                 clientHelloWith(ext(ExtPadding, 0), ext(ExtPadding, 0)),
 		"server_name empty list":            clientHelloWith(sni()),
 		"server_name empty host":            clientHelloWith(sni(0, 0, 0)),
-		"server_name with NUL":              clientHelloWith(sni(0, 0, 2, 'a', 0)),
-		"server_name not ASCII":             clientHelloWith(sni(0, 0, 2, 'a', 0xc3)),
 		"server_name twice":                 clientHelloWith(sni(0, 0, 1, 'a', 0, 0, 1, 'b')),
 		"server_name host overruns":         clientHelloWith(sni(0, 0, 5, 'a')),
 		"server_name list overruns":         clientHelloWith(ext(ExtServerName, 0, 9, 0, 0, 1, 'a')),

@@ -3,6 +3,7 @@ package handshake
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/crypto/cryptobyte"
 
@@ -126,8 +127,6 @@ func (m *ClientHello) check() error {
 		why = "no cipher suites"
 	case len(m.CompressionMethods) == 0:
 		why = "no compression methods"
-	case m.ServerName != "" && !validHostName([]byte(m.ServerName)):
-		why = "server name is not an ASCII host name"
 	case slices.Contains(m.ALPNProtocols, ""):
 		why = "empty ALPN protocol name"
 	default:
@@ -402,7 +401,10 @@ func (m *ClientHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 	return true
 }
 
-// readServerName reads ServerNameList (RFC 6066, Section 3): one host_name.
+// readServerName reads ServerNameList (RFC 6066, Section 3): at most one
+// host_name, HostName<1..2^16-1>. Its bytes are judged later (checkHello):
+// a well-formed list with a bad name is illegal_parameter, not
+// decode_error.
 func (m *ClientHello) readServerName(e *cryptobyte.String) bool {
 	var list cryptobyte.String
 	if !e.ReadUint16LengthPrefixed(&list) || list.Empty() {
@@ -417,9 +419,8 @@ func (m *ClientHello) readServerName(e *cryptobyte.String) bool {
 		if nameType != 0 {
 			continue
 		}
-		// RFC 6066, Section 3: at most one name of each type; the
-		// HostName is non-empty ASCII without NUL.
-		if m.ServerName != "" || !validHostName(name) {
+		// RFC 6066, Section 3: at most one name of each type.
+		if m.ServerName != "" || len(name) == 0 {
 			return false
 		}
 		m.ServerName = string(name)
@@ -427,15 +428,19 @@ func (m *ClientHello) readServerName(e *cryptobyte.String) bool {
 	return true
 }
 
-// validHostName reports whether name can be a HostName of RFC 6066,
-// Section 3: non-empty ASCII without NUL.
-func validHostName(name []byte) bool {
-	if len(name) == 0 {
-		return false
-	}
-	for _, c := range name {
-		if c == 0 || c >= 0x80 {
+// validHostName reports whether name is a HostName as RFC 6066, Section 3
+// defines it: a DNS host name in ASCII, "without a trailing dot", so
+// labels of letters, digits and hyphens (RFC 1123, Section 2.1) joined by
+// single dots.
+func validHostName(name string) bool {
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" {
 			return false
+		}
+		for _, c := range []byte(label) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
 		}
 	}
 	return true

@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"crypto/rand"
 	"errors"
 	"strings"
 	"testing"
@@ -88,4 +89,81 @@ func TestUnexpectedMessageBeforeParsing(t *testing.T) {
 	}
 	// The expected type with the same broken body is still a decode_error.
 	wantAlert(t, NewServer(&Config{}, nopSink{}).HandleMessage(garbage(TypeClientHello)), record.AlertDecodeError, "malformed ClientHello")
+}
+
+// serverNameHello is a ClientHello whose server_name extension holds the
+// given ServerNameList entries.
+func serverNameHello(entries ...byte) []byte {
+	return clientHelloWith(ext(ExtServerName, append([]byte{byte(len(entries) >> 8), byte(len(entries))}, entries...)...))
+}
+
+// hostName is one host_name entry.
+func hostName(name string) []byte {
+	return append([]byte{0, byte(len(name) >> 8), byte(len(name))}, name...)
+}
+
+// RFC 6066, Section 3: a server_name whose host name is not an ASCII DNS
+// name without a trailing dot is illegal_parameter; a ServerNameList that
+// does not parse is decode_error.
+func TestServerNameHostNameAlerts(t *testing.T) {
+	for _, name := range []string{"example.com.", "exa mple.com", "a\x00b", "a\x1fb", "tab\there", "bücher.example",
+		"under_score.example", ".example", "a..b", ".", "a\x7f"} {
+		err := NewServer(&Config{}, nopSink{}).HandleMessage(serverNameHello(hostName(name)...))
+		wantAlert(t, err, record.AlertIllegalParameter, "is not a valid host name")
+	}
+	for _, name := range []string{"example.com", "a", "xn--bcher-kva.example", "A-1.b-2.C3", "127.0.0.1"} {
+		// The SNI decision is the first step after the checks.
+		m := NewServer(&Config{AskServerContext: true}, nopSink{})
+		if err := m.HandleMessage(serverNameHello(hostName(name)...)); err != nil {
+			t.Fatalf("%q: %v", name, err)
+		}
+		if d, ok := m.Pending().(*ServerContextDecision); !ok || d.ServerName != name {
+			t.Errorf("%q: pending decision %+v", name, m.Pending())
+		}
+	}
+	malformed := map[string][]byte{
+		"empty list":          serverNameHello(),
+		"empty host name":     serverNameHello(0, 0, 0),
+		"two host names":      serverNameHello(append(hostName("a"), hostName("b")...)...),
+		"host name overruns":  serverNameHello(0, 0, 5, 'a'),
+		"list overruns":       clientHelloWith(ext(ExtServerName, 0, 9, 0, 0, 1, 'a')),
+		"bytes after list":    clientHelloWith(ext(ExtServerName, 0, 4, 0, 0, 1, 'a', 0)),
+		"no list":             clientHelloWith(ext(ExtServerName)),
+		"bad name, truncated": serverNameHello(0, 0, 3, ' ', 'a'),
+	}
+	for what, raw := range malformed {
+		err := NewServer(&Config{}, nopSink{}).HandleMessage(raw)
+		var re *record.Error
+		if !errors.As(err, &re) || re.Alert != record.AlertDecodeError {
+			t.Errorf("%s: %v, want decode_error", what, err)
+		}
+	}
+}
+
+// helloSink keeps the messages a machine sends.
+type helloSink struct {
+	nopSink
+	sent [][]byte
+}
+
+func (s *helloSink) SendMessage(raw []byte) { s.sent = append(s.sent, raw) }
+
+// Our client sends a server name the way our server accepts it: RFC 6066,
+// Section 3 wants it "without a trailing dot", so a fully qualified
+// "example.com." goes as "example.com"; a name with control characters is
+// refused before anything is sent.
+func TestClientServerNameWithoutTrailingDot(t *testing.T) {
+	sink := &helloSink{}
+	m := NewClient(&Config{Rand: rand.Reader}, ClientOptions{ServerName: "example.com."}, sink)
+	if err := m.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ch := new(ClientHello)
+	if err := ch.Unmarshal(sink.sent[0]); err != nil || ch.ServerName != "example.com" {
+		t.Fatalf("server_name %q (%v), want example.com", ch.ServerName, err)
+	}
+	if err := NewClient(&Config{Rand: rand.Reader}, ClientOptions{ServerName: "a\nb"}, &helloSink{}).Start(); err == nil ||
+		!strings.Contains(err.Error(), "not an ASCII host name") {
+		t.Fatalf("name with a newline: %v", err)
+	}
 }

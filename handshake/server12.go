@@ -105,6 +105,11 @@ func (hs *serverHS) checkHello(m *Machine) error {
 	if !hs.renegotiating && ch.SecureRenegotiationSupported && len(ch.SecureRenegotiation) != 0 {
 		return errHandshakeFailure("tls: initial handshake with non-empty renegotiation_info")
 	}
+	// RFC 6066, Section 3: the HostName is an ASCII DNS name without a
+	// trailing dot; anything else is illegal_parameter.
+	if ch.ServerName != "" && !validHostName(ch.ServerName) {
+		return errIllegal("tls: the client's server_name %q is not a valid host name", ch.ServerName)
+	}
 	// RFC 8422, Section 5.1.2: a point format list without the
 	// uncompressed format is fatal.
 	if slices.Contains(ch.Extensions, ExtECPointFormats) && !slices.Contains(ch.SupportedPoints, 0) {
