@@ -87,9 +87,14 @@ func selectSuite(client, ours []uint16, preferServer bool, usable suiteUsable) *
 }
 
 // selectGroup picks the ECDHE group: the server's preference among the
-// client's supported_groups. RFC 8422, Section 4: a client that sends no
-// supported_groups is taken to support any curve.
+// client's supported_groups. RFC 8422, Section 4 leaves the curve to the
+// server when a client sends no supported_groups (client is nil); such
+// clients predate X25519, so we take P-256, the curve every ECDHE client
+// implements, when we have it (as OpenSSL does), else our first.
 func selectGroup(client, ours []kex.Group) (kex.Group, bool) {
+	if client == nil && slices.Contains(ours, kex.P256) {
+		return kex.P256, true
+	}
 	for _, g := range ours {
 		if !kex.IsECDHE(g) {
 			continue

@@ -61,8 +61,8 @@ func TestSelectGroup(t *testing.T) {
 	if g, ok := selectGroup([]kex.Group{kex.P256, kex.X25519}, ours); !ok || g != kex.X25519 {
 		t.Fatal(g, ok)
 	}
-	if g, ok := selectGroup(nil, ours); !ok || g != kex.X25519 {
-		t.Fatal("absent extension means any curve", g, ok)
+	if g, ok := selectGroup(nil, []kex.Group{kex.FFDHE2048, kex.P384, kex.X25519}); !ok || g != kex.P384 {
+		t.Fatal("absent extension without P-256 configured: our first ECDHE group", g, ok)
 	}
 	if _, ok := selectGroup([]kex.Group{}, ours); ok {
 		t.Fatal("empty intersection selected a group")
@@ -129,5 +129,25 @@ func TestReassembler(t *testing.T) {
 	}
 	if err := new(Reassembler).Add(nil); err == nil {
 		t.Fatal("an empty fragment was accepted")
+	}
+}
+
+// A ClientHello without supported_groups gets P-256 (RFC 8422, Section 4
+// leaves the curve to the server; every ECDHE client has P-256), not our
+// first preference X25519, which such an old client may lack.
+func TestNoSupportedGroupsPicksP256(t *testing.T) {
+	ch := new(ClientHello)
+	if err := ch.Unmarshal(clientHelloWith(ext(ExtExtendedMasterSecret))); err != nil {
+		t.Fatal(err)
+	}
+	ours := (&Config{}).groups()
+	if ours[0] != kex.X25519 {
+		t.Fatalf("default groups %v no longer start with X25519", ours)
+	}
+	if g, ok := selectGroup(nilIfAbsent(ch), ours); !ok || g != kex.P256 {
+		t.Fatalf("selected %v, %v; want P-256", g, ok)
+	}
+	if g, ok := selectGroup(nilIfAbsent(ch), []kex.Group{kex.X25519, kex.P384, kex.P256}); !ok || g != kex.P256 {
+		t.Fatalf("with P-256 last in our list: selected %v, %v; want P-256", g, ok)
 	}
 }
