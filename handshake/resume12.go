@@ -14,6 +14,7 @@ package handshake
 
 import (
 	"bytes"
+	"errors"
 	"slices"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -169,7 +170,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	if hs.renewTicket {
 		renewed := *st
 		renewed.CreatedAt = cfg.Now().Unix()
-		if err := hs.sendTicket(m, &renewed); err != nil {
+		if _, err := hs.sendTicket(m, &renewed); err != nil {
 			return nil, err
 		}
 		hs.resumed = &renewed
@@ -246,11 +247,18 @@ func peerFromSession(st *session.State) *peerVerification {
 	return pv
 }
 
-// sendTicket seals st and sends it in a NewSessionTicket.
-func (hs *serverHS) sendTicket(m *Machine, st *session.State) error {
+// sendTicket seals st and sends it in a NewSessionTicket; sealed reports
+// whether the ticket carries it. A state the ticket format cannot hold
+// (more than 16 client certificates, say) is no reason to fail the
+// handshake: RFC 5077, Section 3.3 lets a server that promised a ticket
+// send an empty one instead.
+func (hs *serverHS) sendTicket(m *Machine, st *session.State) (sealed bool, err error) {
 	ticket, err := hs.cfg.Tickets.Seal(st, hs.cfg.Rand)
-	if err != nil {
-		return errInternal(err, "tls: sealing a session ticket")
+	if errors.Is(err, session.ErrUnencodable) {
+		return false, hs.send(m, &NewSessionTicket{})
 	}
-	return hs.send(m, &NewSessionTicket{LifetimeHint: uint32(hs.cfg.sessionLifetime()), Ticket: ticket})
+	if err != nil {
+		return false, errInternal(err, "tls: sealing a session ticket")
+	}
+	return true, hs.send(m, &NewSessionTicket{LifetimeHint: uint32(hs.cfg.sessionLifetime()), Ticket: ticket})
 }

@@ -608,8 +608,10 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 		return hs.finish(m, hs.resumed, false)
 	}
 	sess := hs.newSession()
+	ticketed := false
 	if hs.issueTicket {
-		if err := hs.sendTicket(m, sess); err != nil {
+		var err error
+		if ticketed, err = hs.sendTicket(m, sess); err != nil {
 			return nil, err
 		}
 	}
@@ -625,7 +627,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 		// A session that cannot be encoded is simply not cached.
 		_ = hs.cfg.SessionCache.Put(hs.sessionID, sess)
 	}
-	return hs.finish(m, sess, hs.sessionID != nil || hs.issueTicket)
+	return hs.finish(m, sess, hs.sessionID != nil || ticketed)
 }
 
 // finish reports the completed handshake.

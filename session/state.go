@@ -69,14 +69,19 @@ type State struct {
 // State of this version.
 var ErrMalformed = errors.New("tls: malformed session state")
 
+// ErrUnencodable is returned (wrapped) by Marshal, and so by Seal, for a
+// State beyond the encoding's limits (a peer chain of more than 16
+// certificates, say): such a session is simply not kept.
+var ErrUnencodable = errors.New("tls: session state cannot be encoded")
+
 // Marshal encodes s. The encoding is versioned and stable; a future
 // version adds a new encodingVersion rather than changing this one.
 func (s *State) Marshal() ([]byte, error) {
 	if len(s.MasterSecret) == 0 || len(s.MasterSecret) > maxSecretLen {
-		return nil, fmt.Errorf("tls: session master secret of %d bytes", len(s.MasterSecret))
+		return nil, fmt.Errorf("%w: master secret of %d bytes", ErrUnencodable, len(s.MasterSecret))
 	}
 	if len(s.PeerCertificates) > maxCertificates || len(s.Ticket) > maxTicketLen || len(s.SessionID) > 32 {
-		return nil, errors.New("tls: session state too large to encode")
+		return nil, fmt.Errorf("%w: too large", ErrUnencodable)
 	}
 	var b cryptobyte.Builder
 	b.AddUint8(encodingVersion)
