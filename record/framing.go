@@ -2,7 +2,6 @@ package record
 
 import (
 	"encoding/binary"
-	"strings"
 )
 
 // Size limits of RFC 5246, Section 6.2.
@@ -47,10 +46,13 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	h.Version = Version(binary.BigEndian.Uint16(buf[1:3]))
 	h.Length = int(binary.BigEndian.Uint16(buf[3:5]))
 	if !knownType(h.Type) && looksLikeHTTP(buf) {
+		// A common mistake (http:// to a TLS port, a TLS client sent to
+		// a plain HTTP server) worth naming rather than reporting the
+		// "version" its letters make.
 		if string(buf[:4]) == "CONN" {
-			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTPS proxy (CONNECT) request to a TLS server")
+			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS (a CONNECT request, as to an HTTPS proxy)")
 		}
-		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTP request to a TLS server")
+		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS")
 	}
 	// Every TLS version has major version 3 (RFC 5246, Appendix E); a
 	// wrong version says more about garbage than its type byte does.
@@ -73,13 +75,15 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	return h, buf[HeaderLen : HeaderLen+h.Length], HeaderLen + h.Length, nil
 }
 
-// looksLikeHTTP recognizes a plaintext HTTP request, a common mistake
-// worth naming in the error.
+// looksLikeHTTP recognizes the start of a plaintext HTTP/1.x request (by
+// the first four letters of its method) or response.
 func looksLikeHTTP(b []byte) bool {
-	for _, m := range []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "CONNECT ", "OPTIONS "} {
-		if len(b) >= 4 && strings.HasPrefix(m, string(b[:min(len(b), len(m))])) {
-			return true
-		}
+	if len(b) < 4 {
+		return false
+	}
+	switch string(b[:4]) {
+	case "GET ", "POST", "HEAD", "PUT ", "OPTI", "CONN", "DELE", "PATC", "TRAC", "HTTP":
+		return true
 	}
 	return false
 }
