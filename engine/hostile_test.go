@@ -69,6 +69,7 @@ func TestSplitHelloRequestsToNegotiatingClient(t *testing.T) {
 	plain := func(data []byte) []byte { return tlstest.HandshakeRecord(data) }
 	fed, held, err := feedUntilError(c, splitHelloRequests(plain, 100000))
 	wantNoProgressFailure(t, err, "ignored handshake messages")
+	t.Logf("split HelloRequests: failed at record %d, the reassembler held at most %d bytes", fed, held)
 	if fed > 40 {
 		t.Errorf("the client ignored %d HelloRequests before failing", fed)
 	}
@@ -111,6 +112,7 @@ func TestSplitClientHellosToDecliningServer(t *testing.T) {
 	}
 	fed, held, err := feedUntilError(p.Server.Conn, records)
 	wantNoProgressFailure(t, err, "ignored handshake messages")
+	t.Logf("split %d-byte ClientHellos: failed at record %d, the reassembler held at most %d bytes", len(ch), fed, held)
 	if fed > 40 {
 		t.Errorf("the server declined %d ClientHellos before failing", fed)
 	}
