@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/binary"
+	"strings"
 )
 
 // Size limits of RFC 5246, Section 6.2.
@@ -31,8 +32,9 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	if len(buf) < HeaderLen {
 		// Reject garbage early, before the header is complete, with the
 		// same checks in the same order as below. (An upper-case letter
-		// may start an HTTP request: wait for the header to name it.)
-		if len(buf) >= 2 && (buf[0] < 'A' || buf[0] > 'Z') {
+		// may start an HTTP request or response, and '<' an HTML page:
+		// wait for the header to name it.)
+		if len(buf) >= 2 && (buf[0] < 'A' || buf[0] > 'Z') && buf[0] != '<' {
 			if buf[1] != 3 {
 				return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%02x.. is not TLS", buf[1])
 			}
@@ -76,13 +78,19 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 }
 
 // looksLikeHTTP recognizes the start of a plaintext HTTP/1.x request (by
-// the first four letters of its method) or response.
+// the first four letters of its method), of a response, or of the bare
+// HTML page some plain servers answer garbage with ("<!DOCTYPE", whose
+// "!D" would otherwise be reported as version 0x2144).
 func looksLikeHTTP(b []byte) bool {
 	if len(b) < 4 {
 		return false
 	}
 	switch string(b[:4]) {
 	case "GET ", "POST", "HEAD", "PUT ", "OPTI", "CONN", "DELE", "PATC", "TRAC", "HTTP":
+		return true
+	}
+	switch strings.ToLower(string(b[:4])) {
+	case "<!do", "<htm":
 		return true
 	}
 	return false

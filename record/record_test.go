@@ -175,7 +175,7 @@ func TestOneNMinusOneSplit(t *testing.T) {
 func TestPlainHTTPIsNamed(t *testing.T) {
 	for _, start := range []string{"GET / HTTP/1.1\r\n", "POST /x HTTP/1.1", "HEAD / HTTP/1.0", "PUT /x HTTP/1.1",
 		"OPTIONS * HTTP/1.1", "CONNECT example.com:443 HTTP/1.1", "DELETE /x HTTP/1.1", "PATCH /x HTTP/1.1",
-		"TRACE / HTTP/1.1", "HTTP/1.1 400 Bad Request\r\n"} {
+		"TRACE / HTTP/1.1", "HTTP/1.1 400 Bad Request\r\n", "<!DOCTYPE html>", "<html><body>"} {
 		_, _, _, err := Parse([]byte(start))
 		var e *Error
 		if !errors.As(err, &e) || e.Alert != AlertUnexpectedMessage || !strings.HasPrefix(err.Error(), "tls: the peer sent plain HTTP, not TLS") {
@@ -188,5 +188,9 @@ func TestPlainHTTPIsNamed(t *testing.T) {
 	// Other letters are garbage, named by their version bytes.
 	if _, _, _, err := Parse([]byte("GETS / HTTP/1.1")); err == nil || strings.Contains(err.Error(), "HTTP") {
 		t.Errorf("GETS: %v", err)
+	}
+	// The start of a page waits for the header to say what it is.
+	if _, _, n, err := Parse([]byte("<!D")); n != 0 || err != nil {
+		t.Errorf("<!D: %d, %v", n, err)
 	}
 }
