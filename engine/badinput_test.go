@@ -93,7 +93,8 @@ func TestBadInputAlerts(t *testing.T) {
 		{"malformed CCS", []byte{20, 3, 3, 0, 1, 2}, record.AlertDecodeError, record.ErrDecode},
 		{"finished first", tlstest.HandshakeRecord(finished), record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
 		{"unknown message type", tlstest.HandshakeRecord([]byte{99, 0, 0, 0}), record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},
-		{"message over 64 KiB", tlstest.HandshakeRecord(huge), record.AlertDecodeError, record.ErrDecode},
+		// OpenSSL 3 answers SSL_R_EXCESSIVE_MESSAGE_SIZE with illegal_parameter.
+		{"ClientHello over its 128 KiB cap", tlstest.HandshakeRecord(huge), record.AlertIllegalParameter, record.ErrDecode},
 		{"truncated ClientHello", tlstest.HandshakeRecord(append([]byte{typeClientHello, 0, 0, 5}, ch[4:9]...)), record.AlertDecodeError, record.ErrDecode},
 		{"ClientHello with trailing byte", tlstest.HandshakeRecord(withLength(append(append([]byte(nil), ch...), 0))), record.AlertDecodeError, record.ErrDecode},
 		{"second ClientHello in one flight", tlstest.HandshakeRecord(ch, ch), record.AlertUnexpectedMessage, record.ErrPeerMisbehaved},

@@ -11,10 +11,14 @@ const (
 	// maxPendingInput bounds the bytes buffered while a decision is
 	// pending: nothing legitimate arrives then beyond a record or two.
 	maxPendingInput = 4 * record.MaxRecord
-	// maxEmptyRecords bounds consecutive empty handshake and
-	// application-data records.
-	maxEmptyRecords = 32
-	// maxWarningAlerts bounds consecutive warning alerts.
+	// maxNoProgress bounds the records and messages in a row that make
+	// no progress: empty records, warning alerts and handshake messages
+	// that are ignored or declined. They share one count, reset only by
+	// progress (application data, a handshake step), so that alternating
+	// kinds cannot keep a peer going forever. Each still costs a MAC check
+	// or a parse, and yields nothing.
+	maxNoProgress = 32
+	// maxWarningAlerts bounds the warning alerts among them.
 	maxWarningAlerts = 4
 )
 
@@ -64,8 +68,17 @@ type Conn struct {
 	handshakeEnded bool
 	// flightMessages counts handshake messages we have sent.
 	flightMessages int
-	emptyRecords   int
-	warningAlerts  int
+	// noProgress and warningAlerts count what the peer sent since the
+	// last progress (see maxNoProgress).
+	noProgress    int
+	warningAlerts int
+	// awaitFinished is set from the peer's ChangeCipherSpec until its
+	// Finished: nothing else may come under keys Finished has not yet
+	// confirmed.
+	awaitFinished bool
+	// closing is set by Close; sentClose once the close_notify is
+	// queued, which waits for the data held during a renegotiation.
+	closing bool
 }
 
 // NewServer returns a server connection waiting for a ClientHello.
@@ -151,7 +164,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	if c.sentClose {
+	if c.closing {
 		return 0, record.Errorf(record.ErrClosed, record.AlertInternalError, "tls: write after close")
 	}
 	if !c.hs.Established() {
@@ -181,15 +194,25 @@ func (c *Conn) Write(p []byte) (int, error) {
 }
 
 // Close queues a close_notify alert. Further writes fail; reading goes on
-// until the peer's close_notify.
+// until the peer's close_notify. Data written during a renegotiation and
+// still held goes out first: the close_notify follows it once the
+// renegotiation ends.
 func (c *Conn) Close() error {
-	if c.err != nil || c.sentClose {
+	if c.err != nil || c.closing {
 		return nil
 	}
-	c.sendAlert(record.LevelWarning, record.AlertCloseNotify)
-	c.sentClose = true
+	c.closing = true
+	if len(c.held) == 0 {
+		c.sendClose()
+	}
 	c.flush()
 	return nil
+}
+
+// sendClose queues the close_notify (RFC 5246, Section 7.2.1).
+func (c *Conn) sendClose() {
+	c.sendAlert(record.LevelWarning, record.AlertCloseNotify)
+	c.sentClose = true
 }
 
 // Resolve answers the pending decision and resumes the handshake.
@@ -246,7 +269,7 @@ func (c *Conn) Renegotiate(cfg *Config) error {
 	if c.err != nil {
 		return c.err
 	}
-	if c.sentClose {
+	if c.closing {
 		return record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: renegotiation after close")
 	}
 	if err := c.hs.Renegotiate(cfg); err != nil {
@@ -288,10 +311,23 @@ func (c *Conn) process() {
 					"tls: peer asked to renegotiate after our close_notify"))
 				break
 			}
-			sent, wasEstablished := c.flightMessages, c.hs.Established()
+			sent, wasEstablished, wasInHandshake := c.flightMessages, c.hs.Established(), c.hs.InHandshake()
 			if err := c.hs.HandleMessage(msg); err != nil {
 				c.fail(err)
 				continue
+			}
+			if msg[0] == byte(handshake.TypeFinished) {
+				c.awaitFinished = false
+			}
+			// A HelloRequest a client ignores while it negotiates (RFC
+			// 5246, Section 7.4.1.1), or a renegotiation request
+			// declined with a warning, leaves the machine where it was.
+			ignored := c.isClient && wasInHandshake && msg[0] == byte(handshake.TypeHelloRequest) ||
+				!wasInHandshake && !c.hs.InHandshake() && c.flightMessages == sent
+			if ignored {
+				c.countNoProgress("ignored handshake messages")
+			} else {
+				c.progress()
 			}
 			// A message that made us answer with a flight ends the peer's
 			// flight: the peer cannot have sent more handshake data before
@@ -307,6 +343,11 @@ func (c *Conn) process() {
 		if c.peerClose {
 			break
 		}
+		// What the records so far made us send is complete (no
+		// decision is pending): seal it now, so that a fatal record
+		// later in the input cannot take it back. The peer gets it, then
+		// the alert.
+		c.flushHandshake()
 		h, frag, n, err := record.Parse(c.in[c.off:])
 		if err != nil {
 			c.fail(err)
@@ -347,21 +388,16 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 		c.fail(err)
 		return
 	}
-	if h.Type != record.TypeAlert {
-		c.warningAlerts = 0
-	}
-	if len(data) > 0 || h.Type != record.TypeApplicationData && h.Type != record.TypeHandshake {
-		c.emptyRecords = 0
-	}
 	switch h.Type {
 	case record.TypeHandshake:
 		// RFC 5246, Section 6.2.1 forbids sending empty handshake
 		// fragments but not receiving them; like OpenSSL and BoringSSL we
 		// skip a bounded number.
 		if len(data) == 0 {
-			c.countEmptyRecord()
+			c.countNoProgress("empty records")
 			return
 		}
+		c.reasm.MaxCertificateList = c.hs.Config().MaxCertificateListSize
 		if err := c.reasm.Add(data); err != nil {
 			c.fail(err)
 		}
@@ -373,7 +409,10 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 		}
 		if err := c.hs.HandleChangeCipherSpec(data); err != nil {
 			c.fail(err)
+			return
 		}
+		c.awaitFinished = true
+		c.progress()
 	case record.TypeAlert:
 		c.handleAlert(data)
 	case record.TypeApplicationData:
@@ -383,24 +422,37 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: application data before the handshake completed"))
 			return
 		}
-		if len(data) == 0 {
-			c.countEmptyRecord()
+		// RFC 5246, Sections 7.1 and 7.4.9: Finished is the first
+		// message under the keys a ChangeCipherSpec switched to; in a
+		// renegotiation application data may come before the peer's
+		// ChangeCipherSpec, never between it and Finished.
+		if c.awaitFinished {
+			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: application data between ChangeCipherSpec and Finished"))
 			return
 		}
+		if len(data) == 0 {
+			c.countNoProgress("empty records")
+			return
+		}
+		c.progress()
 		c.plain = append(c.plain, data...)
 	default:
 		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: unexpected %v record", h.Type))
 	}
 }
 
-// countEmptyRecord fails the connection after too many empty records in a
-// row: each costs a MAC check and yields nothing.
-func (c *Conn) countEmptyRecord() {
-	c.emptyRecords++
-	if c.emptyRecords > maxEmptyRecords {
-		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many empty records"))
+// countNoProgress counts a record or message that made no progress (what
+// names its kind) and fails the connection past maxNoProgress.
+func (c *Conn) countNoProgress(what string) {
+	c.noProgress++
+	if c.noProgress > maxNoProgress {
+		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage,
+			"tls: too many %s (%d records and messages in a row without progress)", what, c.noProgress))
 	}
 }
+
+// progress resets the counts of countNoProgress.
+func (c *Conn) progress() { c.noProgress, c.warningAlerts = 0, 0 }
 
 // handleAlert processes one alert record (RFC 5246, Section 7.2).
 func (c *Conn) handleAlert(data []byte) {
@@ -419,18 +471,24 @@ func (c *Conn) handleAlert(data []byte) {
 		c.peerClose = true
 		c.push(Event{Kind: EventPeerClosed})
 	case a.Level == record.LevelWarning:
+		if a.Description == record.AlertNoRenegotiation && c.hs.DeclineRenegotiation() {
+			// The peer refused our renegotiation (RFC 5246, Section
+			// 7.2.2), a step that ends it: the connection goes on under
+			// the current keys, and what was written meanwhile goes out.
+			c.progress()
+			c.push(Event{Kind: EventAlertReceived, Alert: a})
+			c.sendHeld()
+			return
+		}
 		c.warningAlerts++
 		if c.warningAlerts > maxWarningAlerts {
 			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: too many warning alerts"))
 			return
 		}
-		c.push(Event{Kind: EventAlertReceived, Alert: a})
-		if a.Description == record.AlertNoRenegotiation && c.hs.DeclineRenegotiation() {
-			// The peer refused our renegotiation (RFC 5246, Section
-			// 7.2.2): the connection goes on under the current keys,
-			// and what was written meanwhile goes out.
-			c.sendHeld()
+		if c.countNoProgress("warning alerts"); c.err != nil {
+			return
 		}
+		c.push(Event{Kind: EventAlertReceived, Alert: a})
 	case a.Level == record.LevelFatal:
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
 		c.failSilently(&record.AlertError{Alert: a, InReplyToHello: c.isClient && c.hs.Version() == 0})
@@ -578,7 +636,8 @@ func (s *sink) HandshakeDone(st *ConnectionState) {
 	c.sendHeld() // after our Finished, under the new keys
 }
 
-// sendHeld seals the application data written during a renegotiation.
+// sendHeld seals the application data written during a renegotiation,
+// and the close_notify that Close held back behind it.
 func (c *Conn) sendHeld() {
 	if len(c.held) == 0 {
 		return
@@ -588,6 +647,10 @@ func (c *Conn) sendHeld() {
 	c.out, c.held = out, nil
 	if err != nil {
 		c.fail(err)
+		return
+	}
+	if c.closing && !c.sentClose {
+		c.sendClose()
 	}
 }
 

@@ -136,27 +136,11 @@ func TestRenegotiationDeclinedByDefault(t *testing.T) {
 // wire, no application data record falls between the server's ServerHello
 // flight and its ChangeCipherSpec, and the data arrives after.
 func TestWritesWaitForRenegotiation(t *testing.T) {
-	p, pki := renegPair(t, false)
-	start := len(p.Server.Wire)
-	clientFlights := 0
-	p.Tamper = func(fromClient bool, data []byte) []byte {
-		if fromClient {
-			clientFlights++
-			if clientFlights == 2 { // ClientKeyExchange..Finished: the server is mid-handshake
-				if _, err := p.Server.Conn.Write([]byte("mid-handshake")); err != nil {
-					t.Errorf("Write during a renegotiation: %v", err)
-				}
-			}
+	p, start := serverRenegotiation(t, func(s *engine.Conn) {
+		if _, err := s.Write([]byte("mid-handshake")); err != nil {
+			t.Errorf("Write during a renegotiation: %v", err)
 		}
-		return data
-	}
-	if err := p.Server.Conn.Renegotiate(pki.ServerConfig(4)); err != nil {
-		t.Fatal(err)
-	}
-	p.Pump()
-	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 2 {
-		t.Fatalf("errors %v/%v, handshakes %d", p.Client.Err, p.Server.Err, p.Server.Handshakes)
-	}
+	})
 	if string(p.Client.Plain) != "mid-handshake" {
 		t.Fatalf("client read %q", p.Client.Plain)
 	}
@@ -180,6 +164,34 @@ func TestWritesWaitForRenegotiation(t *testing.T) {
 	if !sawData {
 		t.Fatalf("no application data on the wire: %v", types)
 	}
+}
+
+// serverRenegotiation runs a renegotiation the server starts and calls
+// during with the server in the middle of it (the client's
+// ClientKeyExchange..Finished in flight). It returns the pair and where
+// the server's renegotiation starts in its Wire.
+func serverRenegotiation(t *testing.T, during func(s *engine.Conn)) (*tlstest.Pair, int) {
+	t.Helper()
+	p, pki := renegPair(t, false)
+	start := len(p.Server.Wire)
+	clientFlights := 0
+	p.Tamper = func(fromClient bool, data []byte) []byte {
+		if fromClient {
+			clientFlights++
+			if clientFlights == 2 {
+				during(p.Server.Conn)
+			}
+		}
+		return data
+	}
+	if err := p.Server.Conn.Renegotiate(pki.ServerConfig(4)); err != nil {
+		t.Fatal(err)
+	}
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil || p.Server.Handshakes != 2 || p.Client.Handshakes != 2 {
+		t.Fatalf("errors %v/%v, handshakes %d/%d", p.Client.Err, p.Server.Err, p.Server.Handshakes, p.Client.Handshakes)
+	}
+	return p, start
 }
 
 // A renegotiation may not change the server's certificate (the triple

@@ -103,6 +103,12 @@ type Config struct {
 	// MinDHBits is the smallest DHE modulus a client accepts (Node's
 	// minDHSize); zero means 1024.
 	MinDHBits int
+	// MaxCertificateListSize caps the peer's Certificate and
+	// CertificateRequest messages, in bytes (OpenSSL's max_cert_list,
+	// SSL_CTX_set_max_cert_list); zero means
+	// DefaultMaxCertificateListSize, 100 KiB. A longer one fails the
+	// handshake with illegal_parameter, as in OpenSSL.
+	MaxCertificateListSize int
 
 	// ALPNProtocols is the client's offer or the server's preference.
 	ALPNProtocols []string

@@ -489,7 +489,8 @@ func TestHelloLenientParts(t *testing.T) {
 }
 
 // TestHelloManyExtensions fills a hello with the most empty extensions that
-// fit and checks they are all recorded.
+// fit (in the extensions block, and for a ServerHello in its 20000-byte
+// cap) and checks they are all recorded.
 func TestHelloManyExtensions(t *testing.T) {
 	for _, typ := range []MessageType{TypeClientHello, TypeServerHello} {
 		var exts [][]byte
@@ -498,6 +499,9 @@ func TestHelloManyExtensions(t *testing.T) {
 			fixed = len(serverHelloWith())
 		}
 		n := (0xffff - (fixed - 4)) / 4
+		if typ == TypeServerHello {
+			n = (maxServerHelloSize - (fixed - 4)) / 4
+		}
 		for i := 0; i < n; i++ {
 			exts = append(exts, ext(ExtensionType(0x1000+i)))
 		}

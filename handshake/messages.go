@@ -40,17 +40,13 @@ func (t MessageType) String() string {
 	return fmt.Sprintf("MessageType(%d)", uint8(t))
 }
 
-// Cipher-suite values that are signals rather than suites, and the cap on a
-// handshake message body.
+// Cipher-suite values that are signals rather than suites.
 const (
 	// SCSVRenegotiation is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746,
 	// Section 3.3): an empty renegotiation_info in the cipher-suite list.
 	SCSVRenegotiation uint16 = 0x00ff
 	// SCSVFallback is TLS_FALLBACK_SCSV (RFC 7507, Section 2).
 	SCSVFallback uint16 = 0x5600
-	// MaxMessageSize caps a handshake message body; a longer one is a
-	// decode error.
-	MaxMessageSize = 65536
 )
 
 // ErrDecode is wrapped by every codec error, so errors.Is(err, ErrDecode)
@@ -624,7 +620,7 @@ func marshalMessage(t MessageType, f func(b *cryptobyte.Builder)) ([]byte, error
 }
 
 // messageBody checks the header of data (type t, a uint24 length that
-// covers exactly the rest, at most MaxMessageSize) and returns the body.
+// covers exactly the rest, within the type's cap) and returns the body.
 func messageBody(data []byte, t MessageType) (cryptobyte.String, error) {
 	s := cryptobyte.String(data)
 	var typ uint8
@@ -635,7 +631,7 @@ func messageBody(data []byte, t MessageType) (cryptobyte.String, error) {
 	if MessageType(typ) != t {
 		return nil, malformed(t.String(), "type")
 	}
-	if len(body) > MaxMessageSize {
+	if len(body) > maxBodySize(t, maxUint24) {
 		return nil, malformed(t.String(), "too long")
 	}
 	return body, nil

@@ -291,21 +291,20 @@ func TestHeaderChecks(t *testing.T) {
 	if err := new(Finished).Unmarshal(raw); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "type") {
 		t.Errorf("Finished under another type: %v", err)
 	}
+	// The codecs apply each type's fixed cap; the configurable
+	// Certificate cap is the Reassembler's (TestReassemblerCaps).
 	atCap := hs(TypeFinished)
-	atCap = setLength(append(atCap, make([]byte, MaxMessageSize)...))
+	atCap = setLength(append(atCap, make([]byte, maxSmallMessageSize)...))
 	if _, err := ParseMessage(atCap, 0); err != nil {
-		t.Errorf("body of MaxMessageSize: %v", err)
+		t.Errorf("Finished body at its cap: %v", err)
 	}
 	over := setLength(append(atCap, 0))
-	if _, err := ParseMessage(over, 0); !errors.Is(err, ErrDecode) {
-		t.Errorf("body over MaxMessageSize: %v", err)
+	if _, err := ParseMessage(over, 0); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("Finished body over its cap: %v", err)
 	}
-	cert := hs(TypeCertificate, 0, 0, 0)
-	cert = setLength(append(cert, make([]byte, MaxMessageSize)...))
-	n := MaxMessageSize - 2
-	cert[4], cert[5], cert[6] = byte(n>>16), byte(n>>8), byte(n)
-	if _, err := ParseMessage(cert, 0); !errors.Is(err, ErrDecode) {
-		t.Errorf("Certificate over MaxMessageSize: %v", err)
+	hello := setLength(append(hs(TypeClientHello), make([]byte, MaxClientHelloSize+1)...))
+	if _, err := ParseMessage(hello, 0); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "too long") {
+		t.Errorf("ClientHello over MaxClientHelloSize: %v", err)
 	}
 }
 

@@ -1,42 +1,47 @@
 package handshake
 
-import (
-	"github.com/tlsengine/tlsengine/record"
-)
-
 // Reassembler joins handshake-record fragments into whole handshake
 // messages (RFC 5246, Section 6.2.1: messages may be split across records
-// and several may share one record). It holds at most one message's worth of
-// bytes plus one record.
+// and several may share one record). Every message header is checked
+// against its type's cap before its body is buffered, and the bytes of
+// messages already returned are dropped on the next Add, so it holds at
+// most one message under its cap plus one record, however long the peer
+// goes on.
 type Reassembler struct {
+	// MaxCertificateList is the cap on Certificate and
+	// CertificateRequest bodies (Config.MaxCertificateListSize; zero
+	// means DefaultMaxCertificateListSize).
+	MaxCertificateList int
+
 	buf []byte
 	off int
 }
 
-// Add appends one handshake record's plaintext.
+// Add appends one handshake record's plaintext. Messages returned by Next
+// before are no longer valid.
 func (r *Reassembler) Add(fragment []byte) error {
 	// RFC 5246, Section 6.2.1: zero-length Handshake fragments MUST NOT be
 	// sent. The engine skips them before they get here.
 	if len(fragment) == 0 {
 		return errUnexpected("tls: empty handshake record")
 	}
-	if r.off > 0 && r.off == len(r.buf) {
-		r.buf, r.off = r.buf[:0], 0
+	if r.off > 0 {
+		// Compact: move the partial message to the front, so that a
+		// stream of messages that each end in the next record does not
+		// grow the buffer.
+		n := copy(r.buf, r.buf[r.off:])
+		r.buf, r.off = r.buf[:n], 0
 	}
 	r.buf = append(r.buf, fragment...)
 	return r.check()
 }
 
-// check rejects a message header announcing more than MaxMessageSize before
-// its body arrives, so a peer cannot make us buffer 16 MiB.
+// check rejects the next message's header, once it is complete, if its
+// type is unknown or its length over the type's cap, before its body
+// arrives: a peer cannot make us buffer 16 MiB.
 func (r *Reassembler) check() error {
-	b := r.buf[r.off:]
-	if len(b) >= 4 {
-		n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
-		if n > MaxMessageSize {
-			return record.Errorf(record.ErrDecode, record.AlertDecodeError,
-				"tls: handshake message of %d bytes exceeds the %d-byte limit", n, MaxMessageSize)
-		}
+	if b := r.buf[r.off:]; len(b) >= 4 {
+		return checkMessageHeader(b, r.MaxCertificateList)
 	}
 	return nil
 }
@@ -49,14 +54,14 @@ func (r *Reassembler) Next() (msg []byte, ok bool, err error) {
 	if len(b) < 4 {
 		return nil, false, nil
 	}
+	if err := r.check(); err != nil {
+		return nil, false, err
+	}
 	n := int(b[1])<<16 | int(b[2])<<8 | int(b[3])
 	if len(b) < 4+n {
 		return nil, false, nil
 	}
 	r.off += 4 + n
-	if err := r.check(); err != nil {
-		return nil, false, err
-	}
 	return b[:4+n], true, nil
 }
 

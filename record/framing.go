@@ -32,8 +32,9 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	if len(buf) < HeaderLen {
 		// Reject garbage early, before the header is complete, with the
 		// same checks in the same order as below. (An upper-case letter
-		// may start an HTTP request: wait for the header to name it.)
-		if len(buf) >= 2 && (buf[0] < 'A' || buf[0] > 'Z') {
+		// may start an HTTP request or response, and '<' an HTML page:
+		// wait for the header to name it.)
+		if len(buf) >= 2 && (buf[0] < 'A' || buf[0] > 'Z') && buf[0] != '<' {
 			if buf[1] != 3 {
 				return h, nil, 0, Errorf(ErrDecode, AlertProtocolVersion, "tls: record with version 0x%02x.. is not TLS", buf[1])
 			}
@@ -47,10 +48,13 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	h.Version = Version(binary.BigEndian.Uint16(buf[1:3]))
 	h.Length = int(binary.BigEndian.Uint16(buf[3:5]))
 	if !knownType(h.Type) && looksLikeHTTP(buf) {
+		// A common mistake (http:// to a TLS port, a TLS client sent to
+		// a plain HTTP server) worth naming rather than reporting the
+		// "version" its letters make.
 		if string(buf[:4]) == "CONN" {
-			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTPS proxy (CONNECT) request to a TLS server")
+			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS (a CONNECT request, as to an HTTPS proxy)")
 		}
-		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the client sent an HTTP request to a TLS server")
+		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS")
 	}
 	// Every TLS version has major version 3 (RFC 5246, Appendix E); a
 	// wrong version says more about garbage than its type byte does.
@@ -73,13 +77,21 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 	return h, buf[HeaderLen : HeaderLen+h.Length], HeaderLen + h.Length, nil
 }
 
-// looksLikeHTTP recognizes a plaintext HTTP request, a common mistake
-// worth naming in the error.
+// looksLikeHTTP recognizes the start of a plaintext HTTP/1.x request (by
+// the first four letters of its method), of a response, or of the bare
+// HTML page some plain servers answer garbage with ("<!DOCTYPE", whose
+// "!D" would otherwise be reported as version 0x2144).
 func looksLikeHTTP(b []byte) bool {
-	for _, m := range []string{"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "CONNECT ", "OPTIONS "} {
-		if len(b) >= 4 && strings.HasPrefix(m, string(b[:min(len(b), len(m))])) {
-			return true
-		}
+	if len(b) < 4 {
+		return false
+	}
+	switch string(b[:4]) {
+	case "GET ", "POST", "HEAD", "PUT ", "OPTI", "CONN", "DELE", "PATC", "TRAC", "HTTP":
+		return true
+	}
+	switch strings.ToLower(string(b[:4])) {
+	case "<!do", "<htm":
+		return true
 	}
 	return false
 }

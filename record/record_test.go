@@ -71,10 +71,6 @@ func TestParseRejects(t *testing.T) {
 			t.Errorf("%x: got %v, want alert %v", tc.in, err, tc.alert)
 		}
 	}
-	// An HTTP request is named as such.
-	if _, _, _, err := Parse([]byte("GET / HTTP/1.1\r\n")); err == nil || !strings.Contains(err.Error(), "HTTP request") {
-		t.Fatalf("HTTP request: %v", err)
-	}
 	// The largest legal ciphertext is accepted.
 	if _, _, n, err := Parse(append([]byte{23, 3, 3, 0x48, 0x00}, make([]byte, MaxCiphertext)...)); err != nil || n != MaxRecord {
 		t.Fatalf("max record: n=%d err=%v", n, err)
@@ -170,5 +166,31 @@ func TestOneNMinusOneSplit(t *testing.T) {
 	}
 	if got := sizes(cipher.VersionTLS10, TypeHandshake, 100); !slices.Equal(got, []int{100}) {
 		t.Fatalf("TLS 1.0 handshake records %v", got)
+	}
+}
+
+// TestPlainHTTPIsNamed: plain HTTP on a TLS port is reported as such, not
+// as a record "version" made of letters (0x4554 for "GET "), with the
+// unexpected_message alert.
+func TestPlainHTTPIsNamed(t *testing.T) {
+	for _, start := range []string{"GET / HTTP/1.1\r\n", "POST /x HTTP/1.1", "HEAD / HTTP/1.0", "PUT /x HTTP/1.1",
+		"OPTIONS * HTTP/1.1", "CONNECT example.com:443 HTTP/1.1", "DELETE /x HTTP/1.1", "PATCH /x HTTP/1.1",
+		"TRACE / HTTP/1.1", "HTTP/1.1 400 Bad Request\r\n", "<!DOCTYPE html>", "<html><body>"} {
+		_, _, _, err := Parse([]byte(start))
+		var e *Error
+		if !errors.As(err, &e) || e.Alert != AlertUnexpectedMessage || !strings.HasPrefix(err.Error(), "tls: the peer sent plain HTTP, not TLS") {
+			t.Errorf("%q: %v", start, err)
+		}
+		if strings.HasPrefix(start, "CONNECT") != strings.Contains(err.Error(), "CONNECT") {
+			t.Errorf("%q: %v", start, err)
+		}
+	}
+	// Other letters are garbage, named by their version bytes.
+	if _, _, _, err := Parse([]byte("GETS / HTTP/1.1")); err == nil || strings.Contains(err.Error(), "HTTP") {
+		t.Errorf("GETS: %v", err)
+	}
+	// The start of a page waits for the header to say what it is.
+	if _, _, n, err := Parse([]byte("<!D")); n != 0 || err != nil {
+		t.Errorf("<!D: %d, %v", n, err)
 	}
 }

@@ -38,7 +38,7 @@ var codeTable = []struct {
 	{regexp.MustCompile(`ECDHE public value`), "BAD_ECPOINT"},
 	{regexp.MustCompile(`unoffered group`), "WRONG_CURVE"},
 	{regexp.MustCompile(`CONNECT`), "HTTPS_PROXY_REQUEST"},
-	{regexp.MustCompile(`HTTP request`), "HTTP_REQUEST"},
+	{regexp.MustCompile(`plain HTTP`), "HTTP_REQUEST"},
 	{regexp.MustCompile(`renegotiate after our close_notify`), "NO_RENEGOTIATION"},
 	{regexp.MustCompile(`after our close_notify`), "APPLICATION_DATA_ON_SHUTDOWN"},
 	{regexp.MustCompile(`key usage`), "KEY_USAGE_BIT_INCORRECT"},
