@@ -493,7 +493,7 @@ func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
 	}
 	hs.peerScheme = scheme
 	if dh != nil {
-		yc, pre, err := kex.ClientDHE(dh.P, dh.G, dh.Public, hs.cfg.MinDHBits, hs.cfg.Rand)
+		yc, pre, err := kex.AnswerDHE(dh.P, dh.G, dh.Public, hs.cfg.MinDHBits, hs.cfg.Rand)
 		if errors.Is(err, kex.ErrWeakDH) {
 			return nil, record.Wrap(record.ErrIncompatible, record.AlertHandshakeFailure, err, "tls: server DH parameters are too small")
 		}
@@ -505,11 +505,11 @@ func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
 		hs.dhBits = new(big.Int).SetBytes(dh.P).BitLen()
 		return &expectServerHelloDone{hs: hs}, nil
 	}
-	key, err := kex.GenerateECDHE(ec.Group, hs.cfg.Rand)
+	key, err := kex.GenerateShare(ec.Group, hs.cfg.Rand)
 	if err != nil {
 		return nil, errInternal(err, "tls: generating ECDHE key")
 	}
-	pre, err := key.SharedSecret(ec.Public)
+	pre, err := key.Finish(ec.Public)
 	if err != nil {
 		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server ECDHE public value")
 	}

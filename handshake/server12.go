@@ -43,7 +43,7 @@ type serverHS struct {
 	suite        *cipher.Suite
 	cert         *Credential
 	group        kex.Group
-	ecdhe        *kex.ECDHEKey
+	ecdhe        kex.KeyShare
 	dhe          *kex.DHEKey
 	scheme       kex.SignatureScheme
 	ems          bool
@@ -365,7 +365,7 @@ func (hs *serverHS) sendKeyExchange(m *Machine) error {
 	case cipher.KXRSA:
 		return nil
 	case cipher.KXECDHE:
-		key, err := kex.GenerateECDHE(hs.group, hs.cfg.Rand)
+		key, err := kex.GenerateShare(hs.group, hs.cfg.Rand)
 		if err != nil {
 			return errInternal(err, "tls: generating ECDHE key")
 		}
@@ -507,7 +507,7 @@ func (hs *serverHS) preMaster(body []byte) ([]byte, error) {
 		if err != nil {
 			return nil, decodeFailure(err)
 		}
-		pre, err := hs.ecdhe.SharedSecret(pub)
+		pre, err := hs.ecdhe.Finish(pub)
 		if err != nil {
 			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client ECDHE public value")
 		}
@@ -518,7 +518,7 @@ func (hs *serverHS) preMaster(body []byte) ([]byte, error) {
 			return nil, decodeFailure(err)
 		}
 		// RFC 7919, Section 5.1: 1 < Yc < p-1, checked by SharedSecret.
-		pre, err := hs.dhe.SharedSecret(yc)
+		pre, err := hs.dhe.Finish(yc)
 		if err != nil {
 			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client DHE public value")
 		}
