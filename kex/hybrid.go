@@ -80,6 +80,8 @@ func (k *hybridShare) Finish(peerShare []byte) ([]byte, error) {
 // the NIST scalars (see nistPrivateKey), the engine's Rand must reproduce
 // a connection byte for byte. The randomness is used exactly as Encapsulate
 // uses its own, so the output has the same distribution for a good rand.
+// Under GODEBUG=fips140=only mlkemtest refuses, and the server answers
+// this group with an internal error.
 func answerHybrid(peerShare []byte, rand io.Reader) (share, secret []byte, err error) {
 	// draft-ietf-tls-ecdhe-mlkem, as draft-ietf-tls-mlkem, Section 4.2:
 	// the server MUST abort with illegal_parameter if the encapsulation

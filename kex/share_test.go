@@ -183,3 +183,28 @@ func TestKeyShareFromRand(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPeerShare: any bytes from the peer, as a client share to answer or
+// a server share to finish, on every group, give a secret or an error
+// wrapping ErrInvalidPublic; never a panic or another error.
+func FuzzPeerShare(f *testing.F) {
+	f.Add(uint8(0), []byte{})
+	for i, tc := range shareSizes {
+		f.Add(uint8(i), make([]byte, tc.clientShare))
+		f.Add(uint8(i), bytes.Repeat([]byte{0xff}, tc.serverShare))
+	}
+	clients := make([]KeyShare, len(shareSizes))
+	for i, tc := range shareSizes {
+		clients[i], _ = GenerateShare(tc.g, rand.Reader)
+	}
+	f.Fuzz(func(t *testing.T, i uint8, peer []byte) {
+		idx := int(i) % len(shareSizes)
+		g := shareSizes[idx].g
+		if _, _, err := AnswerShare(g, peer, rand.Reader); err != nil && !errors.Is(err, ErrInvalidPublic) {
+			t.Errorf("%v: answering %x: %v", g, peer, err)
+		}
+		if _, err := clients[idx].Finish(peer); err != nil && !errors.Is(err, ErrInvalidPublic) {
+			t.Errorf("%v: finishing with %x: %v", g, peer, err)
+		}
+	})
+}
