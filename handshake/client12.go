@@ -7,9 +7,6 @@ package handshake
 
 import (
 	"bytes"
-	"crypto/rsa"
-	"errors"
-	"math/big"
 	"net/netip"
 	"slices"
 	"strings"
@@ -36,8 +33,7 @@ type clientHS struct {
 	group        kex.Group
 	peerScheme   kex.SignatureScheme
 	certRequest  *CertificateRequest
-	preMaster    []byte
-	ckeBody      []byte // our ClientKeyExchange body
+	ka           keyAgreement12
 	dhBits       int
 	master       []byte
 	serverRandom []byte
@@ -228,6 +224,9 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) {
 		return nil, errIllegal("tls: server selected cipher suite 0x%04x that cannot be used with version 0x%04x", sh.CipherSuite, sh.Version)
 	}
+	if hs.ka = newKeyAgreement12(hs.suite.KX); hs.ka == nil {
+		return nil, errIllegal("tls: server selected cipher suite 0x%04x, whose key exchange we do not implement", sh.CipherSuite)
+	}
 	if sh.CompressionMethod != 0 {
 		return nil, errIllegal("tls: server selected compression method %d", sh.CompressionMethod)
 	}
@@ -391,7 +390,7 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 	if !curveOffered(pv.certs[0].PublicKey, hs.hello.SupportedGroups) {
 		return nil, errIllegal("tls: server certificate's curve is not one we offered")
 	}
-	if hs.suite.KX == cipher.KXRSA {
+	if !hs.ka.signs() {
 		// RFC 5280, Section 4.2.1.3: the premaster is encrypted to the
 		// key, so a keyUsage must allow keyEncipherment.
 		leaf := pv.certs[0]
@@ -449,74 +448,37 @@ func (s *expectServerKeyExchange) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	hs.t.add(in.raw)
-	hasScheme := hs.version >= cipher.VersionTLS12
-	var params, sig []byte
-	var scheme kex.SignatureScheme
-	var ec *ECDHEParams
-	var dh *DHEParams
-	var err error
-	if hs.suite.KX == cipher.KXDHE {
-		dh, err = ParseDHEParams(msg.Body, hasScheme)
-		if err != nil {
-			return nil, decodeFailure(err)
-		}
-		params, scheme, sig = dh.Params, dh.Scheme, dh.Signature
-	} else {
-		ec, err = ParseECDHEParams(msg.Body, hasScheme)
-		if err != nil {
-			return nil, decodeFailure(err)
-		}
-		// RFC 8422, Section 5.4: the curve MUST be one the client offered.
-		if !slices.Contains(hs.hello.SupportedGroups, ec.Group) {
-			return nil, errIllegal("tls: server selected unoffered group %v", ec.Group)
-		}
-		params, scheme, sig = ec.Params, ec.Scheme, ec.Signature
+	if err := hs.ka.clientProcessParams(hs, msg.Body, hs.verifyServerParams); err != nil {
+		return nil, err
 	}
+	return &expectServerHelloDone{hs: hs}, nil
+}
+
+// verifyServerParams checks the server's signature over the key exchange
+// parameters (RFC 5246, Section 7.4.3; RFC 8422, Section 5.4).
+func (hs *clientHS) verifyServerParams(params []byte, scheme kex.SignatureScheme, sig []byte) error {
 	signed := make([]byte, 0, 64+len(params))
 	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), params...)
 	pub := hs.peer.certs[0].PublicKey
-	if hasScheme {
+	var err error
+	if hs.version >= cipher.VersionTLS12 {
 		// RFC 5246, Section 7.4.1.4.1: the server MUST use a scheme the
 		// client listed.
 		if !slices.Contains(hs.hello.SignatureSchemes, scheme) {
-			return nil, errIllegal("tls: server used unoffered signature scheme %v", scheme)
+			return errIllegal("tls: server used unoffered signature scheme %v", scheme)
 		}
 		if !kex.FitsKey(pub, scheme) {
-			return nil, errIllegal("tls: server used signature scheme %v, which does not match its %s", scheme, keyDescription(pub))
+			return errIllegal("tls: server used signature scheme %v, which does not match its %s", scheme, keyDescription(pub))
 		}
 		err = kex.Verify(pub, scheme, signed, sig)
 	} else {
 		err = kex.VerifyLegacy(pub, signed, sig)
 	}
 	if err != nil {
-		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid ServerKeyExchange signature")
+		return record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid ServerKeyExchange signature")
 	}
 	hs.peerScheme = scheme
-	if dh != nil {
-		yc, pre, err := kex.ClientDHE(dh.P, dh.G, dh.Public, hs.cfg.MinDHBits, hs.cfg.Rand)
-		if errors.Is(err, kex.ErrWeakDH) {
-			return nil, record.Wrap(record.ErrIncompatible, record.AlertHandshakeFailure, err, "tls: server DH parameters are too small")
-		}
-		if err != nil {
-			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server DH parameters")
-		}
-		hs.preMaster = pre
-		hs.ckeBody = MarshalRSAOrDHClientBody(yc)
-		hs.dhBits = new(big.Int).SetBytes(dh.P).BitLen()
-		return &expectServerHelloDone{hs: hs}, nil
-	}
-	key, err := kex.GenerateECDHE(ec.Group, hs.cfg.Rand)
-	if err != nil {
-		return nil, errInternal(err, "tls: generating ECDHE key")
-	}
-	pre, err := key.SharedSecret(ec.Public)
-	if err != nil {
-		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid server ECDHE public value")
-	}
-	hs.group = ec.Group
-	hs.preMaster = pre
-	hs.ckeBody = MarshalECDHEClientPublic(key.Public())
-	return &expectServerHelloDone{hs: hs}, nil
+	return nil
 }
 
 // expectServerHelloDone accepts an optional CertificateRequest, then the
@@ -557,33 +519,21 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 			return nil, err
 		}
 	}
-	if hs.suite.KX == cipher.KXRSA {
-		// RFC 5246, Section 7.4.7.1: client_version is the version we
-		// offered, which lets the server detect a version rollback.
-		rsaPub, ok := hs.peer.certs[0].PublicKey.(*rsa.PublicKey)
-		if !ok {
-			return nil, record.Errorf(record.ErrBadCertificate, record.AlertUnsupportedCertificate,
-				"tls: server certificate key does not match the cipher suite")
-		}
-		pre, ct, err := kex.EncryptPreMaster(rsaPub, hs.cfg.Rand, hs.hello.Version)
-		if err != nil {
-			return nil, errInternal(err, "tls: RSA key transport")
-		}
-		hs.preMaster = pre
-		hs.ckeBody = MarshalRSAOrDHClientBody(ct)
+	preMaster, body, err := hs.ka.clientKeyExchange(hs)
+	if err != nil {
+		return nil, err
 	}
-	if err := hs.send(m, &ClientKeyExchange{Body: hs.ckeBody}); err != nil {
+	if err := hs.send(m, &ClientKeyExchange{Body: body}); err != nil {
 		return nil, err
 	}
 	if hs.ems {
-		hs.master = hs.suite.ExtendedMasterSecret(hs.version, hs.preMaster, hs.t.sum(hs.suite, hs.version))
+		hs.master = hs.suite.ExtendedMasterSecret(hs.version, preMaster, hs.t.sum(hs.suite, hs.version))
 	} else {
-		hs.master = hs.suite.MasterSecret(hs.version, hs.preMaster, hs.hello.Random, hs.serverRandom)
+		hs.master = hs.suite.MasterSecret(hs.version, preMaster, hs.hello.Random, hs.serverRandom)
 	}
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
 	if cert != nil {
 		cv := &CertificateVerify{HasSignatureScheme: hs.version >= cipher.VersionTLS12, SignatureScheme: scheme}
-		var err error
 		if cv.HasSignatureScheme {
 			cv.Signature, err = kex.Sign(cert.Key, scheme, hs.cfg.Rand, hs.t.msgs)
 		} else {

@@ -43,8 +43,8 @@ type serverHS struct {
 	suite        *cipher.Suite
 	cert         *Credential
 	group        kex.Group
-	ecdhe        *kex.ECDHEKey
-	dhe          *kex.DHEKey
+	dhBits       int // the DHE modulus size, 0 without DHE
+	ka           keyAgreement12
 	scheme       kex.SignatureScheme
 	ems          bool
 	etm          bool
@@ -203,39 +203,22 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 // first flight.
 func (hs *serverHS) full(m *Machine) (state, error) {
 	cfg, ch, v := hs.cfg, hs.hello, hs.version
-	group, groupOK := selectGroup(nilIfAbsent(ch), cfg.groups())
 	curveRefused := false
 	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
 		if !s.SupportsVersion(v) {
 			return false
 		}
 		cert := certificateFor(cfg.Certificates, s)
-		if cert == nil {
+		ka := newKeyAgreement12(s.KX)
+		if cert == nil || ka == nil {
 			return false
 		}
-		switch s.KX {
-		case cipher.KXECDHE:
-			if !groupOK {
-				return false
-			}
-			if !curveOffered(cert.Leaf.PublicKey, nilIfAbsent(ch)) {
-				curveRefused = true
-				return false
-			}
-		case cipher.KXDHE:
-			// Without dhparam the DHE suites are simply unavailable, as
-			// in Node before v7.
-			if cfg.DHParams == nil {
-				return false
-			}
-		case cipher.KXRSA:
-			// RFC 5246, Section 7.4.7.1: the premaster is encrypted to
-			// the certificate's key; nothing is signed.
-			return canDecrypt(cert)
-		default:
-			return false
+		ok, refused := ka.serverUsable(hs, cert)
+		curveRefused = curveRefused || refused
+		if !ok || !ka.signs() {
+			return ok
 		}
-		_, ok := kex.SelectScheme(cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
+		_, ok = kex.SelectScheme(cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 		return ok
 	})
 	if hs.suite == nil {
@@ -244,11 +227,9 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 		}
 		return nil, errHandshakeFailure("tls: no shared cipher suite")
 	}
-	if hs.suite.KX == cipher.KXECDHE {
-		hs.group = group
-	}
+	hs.ka = newKeyAgreement12(hs.suite.KX)
 	hs.cert = certificateFor(cfg.Certificates, hs.suite)
-	if hs.suite.KX != cipher.KXRSA {
+	if hs.ka.signs() {
 		hs.scheme, _ = kex.SelectScheme(hs.cert.Leaf.PublicKey, cfg.signingSchemes(), ch.SignatureSchemes)
 	}
 	hs.ems = ch.ExtendedMasterSecret && !cfg.DisableExtendedMasterSecret
@@ -360,30 +341,17 @@ func nilIfAbsent(ch *ClientHello) []kex.Group {
 // sendKeyExchange sends the signed ECDHE (RFC 8422, Section 5.4) or DHE
 // (RFC 5246, Section 7.4.3) parameters; RSA key transport sends none.
 func (hs *serverHS) sendKeyExchange(m *Machine) error {
-	var params []byte
-	switch hs.suite.KX {
-	case cipher.KXRSA:
+	if !hs.ka.signs() {
 		return nil
-	case cipher.KXECDHE:
-		key, err := kex.GenerateECDHE(hs.group, hs.cfg.Rand)
-		if err != nil {
-			return errInternal(err, "tls: generating ECDHE key")
-		}
-		hs.ecdhe = key
-		params = MarshalECDHEParams(hs.group, key.Public())
-	case cipher.KXDHE:
-		key, err := kex.GenerateDHE(hs.cfg.DHParams, hs.cfg.Rand)
-		if err != nil {
-			return errInternal(err, "tls: generating DHE key")
-		}
-		hs.dhe = key
-		params = MarshalDHEParams(hs.cfg.DHParams.P.Bytes(), hs.cfg.DHParams.G.Bytes(), key.Public())
+	}
+	params, err := hs.ka.serverParams(hs)
+	if err != nil {
+		return err
 	}
 	signed := make([]byte, 0, 64+len(params))
 	signed = append(append(append(signed, hs.hello.Random...), hs.serverRandom...), params...)
 	hasScheme := hs.version >= cipher.VersionTLS12
 	var sig []byte
-	var err error
 	if hasScheme {
 		sig, err = kex.Sign(hs.cert.Key, hs.scheme, hs.cfg.Rand, signed)
 	} else {
@@ -393,14 +361,6 @@ func (hs *serverHS) sendKeyExchange(m *Machine) error {
 		return errInternal(err, "tls: signing ServerKeyExchange")
 	}
 	return hs.send(m, &ServerKeyExchange{Body: MarshalSignedParams(params, hasScheme, hs.scheme, sig)})
-}
-
-// dhBits is the DHE modulus size, 0 without DHE.
-func (hs *serverHS) dhBits() int {
-	if hs.suite.KX != cipher.KXDHE || hs.cfg.DHParams == nil || hs.resumed != nil {
-		return 0
-	}
-	return hs.cfg.DHParams.Bits()
 }
 
 // canDecrypt reports whether a credential can receive an RSA-encrypted
@@ -469,8 +429,8 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	return &expectClientKeyExchange{hs: hs}, nil
 }
 
-// expectClientKeyExchange waits for the client's ECDHE public value
-// (RFC 8422, Section 5.7).
+// expectClientKeyExchange waits for the client's half of the key exchange
+// (RFC 5246, Section 7.4.7), which hs.ka turns into the premaster.
 type expectClientKeyExchange struct{ hs *serverHS }
 
 func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
@@ -480,7 +440,7 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	hs.t.add(in.raw)
-	pre, err := hs.preMaster(msg.Body)
+	pre, err := hs.ka.serverPreMaster(hs, msg.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -497,48 +457,6 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 		return &expectCertificateVerify{hs: hs}, nil
 	}
 	return &expectClientCCS{hs: hs}, nil
-}
-
-// preMaster recovers the premaster secret from a ClientKeyExchange body.
-func (hs *serverHS) preMaster(body []byte) ([]byte, error) {
-	switch hs.suite.KX {
-	case cipher.KXECDHE:
-		pub, err := ParseECDHEClientPublic(body)
-		if err != nil {
-			return nil, decodeFailure(err)
-		}
-		pre, err := hs.ecdhe.SharedSecret(pub)
-		if err != nil {
-			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client ECDHE public value")
-		}
-		return pre, nil
-	case cipher.KXDHE:
-		yc, err := ParseRSAOrDHClientBody(body)
-		if err != nil {
-			return nil, decodeFailure(err)
-		}
-		// RFC 7919, Section 5.1: 1 < Yc < p-1, checked by SharedSecret.
-		pre, err := hs.dhe.SharedSecret(yc)
-		if err != nil {
-			return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertIllegalParameter, err, "tls: invalid client DHE public value")
-		}
-		return pre, nil
-	case cipher.KXRSA:
-		ct, err := ParseRSAOrDHClientBody(body)
-		if err != nil {
-			return nil, decodeFailure(err)
-		}
-		// RFC 5246, Section 7.4.7.1: a bad ciphertext or version yields a
-		// random premaster, in constant time, and the handshake fails at
-		// Finished like any other mismatch. The version checked is the
-		// one the client offered, not the negotiated one.
-		pre, err := kex.DecryptPreMaster(hs.cert.Key.(crypto.Decrypter), hs.cfg.Rand, ct, hs.hello.Version)
-		if err != nil {
-			return nil, errInternal(err, "tls: RSA key transport")
-		}
-		return pre, nil
-	}
-	return nil, errInternal(nil, "tls: no key exchange for suite %v", hs.suite)
 }
 
 // expectCertificateVerify waits for the client's proof of its key
@@ -636,7 +554,7 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		Version:                  hs.version,
 		Suite:                    hs.suite,
 		Group:                    hs.group,
-		DHBits:                   hs.dhBits(),
+		DHBits:                   hs.dhBits,
 		ALPNProtocol:             hs.alpn,
 		ServerName:               hs.hello.ServerName,
 		ExtendedMasterSecret:     hs.ems,

@@ -132,6 +132,8 @@ func TestFFDHEConstants(t *testing.T) {
 		{FFDHE2048, 2048, 560316, 225},
 		{FFDHE3072, 3072, 2625351, 275},
 		{FFDHE4096, 4096, 5736041, 325},
+		{FFDHE6144, 6144, 15705020, 375},
+		{FFDHE8192, 8192, 10965728, 400},
 	} {
 		// floor(2^n * e) with 64 guard bits: sum over k of 2^(n+64)/k!.
 		n := tc.b - 130
@@ -187,18 +189,18 @@ func TestDHEAgree(t *testing.T) {
 		if a.x.BitLen() != dhExponentBits(params.Bits()) {
 			t.Fatalf("exponent of %d bits", a.x.BitLen())
 		}
-		za, err1 := a.SharedSecret(b.Public())
-		zb, err2 := b.SharedSecret(a.Public())
+		za, err1 := a.Finish(b.Public())
+		zb, err2 := b.Finish(a.Public())
 		if err1 != nil || err2 != nil || !bytes.Equal(za, zb) || za[0] == 0 {
 			t.Fatalf("%d bits: %x %v / %x %v", params.Bits(), za, err1, zb, err2)
 		}
 		// The client side agrees with a server key.
-		yc, pm, err := ClientDHE(params.P.Bytes(), params.G.Bytes(), a.Public(), 1024, rand.Reader)
+		yc, pm, err := AnswerDHE(params.P.Bytes(), params.G.Bytes(), a.Public(), 1024, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if z, err := a.SharedSecret(yc); err != nil || !bytes.Equal(z, pm) {
-			t.Fatalf("ClientDHE premaster %x, server %x %v", pm, z, err)
+		if z, err := a.Finish(yc); err != nil || !bytes.Equal(z, pm) {
+			t.Fatalf("AnswerDHE premaster %x, server %x %v", pm, z, err)
 		}
 	}
 }
@@ -209,11 +211,11 @@ func TestDHEStripsLeadingZeros(t *testing.T) {
 	params := mustParseDH(t, dh1024PEM)
 	server, _ := GenerateDHE(params, rand.Reader)
 	for range 5000 {
-		yc, pm, err := ClientDHE(params.P.Bytes(), params.G.Bytes(), server.Public(), 1024, rand.Reader)
+		yc, pm, err := AnswerDHE(params.P.Bytes(), params.G.Bytes(), server.Public(), 1024, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		z, _ := server.SharedSecret(yc)
+		z, _ := server.Finish(yc)
 		if !bytes.Equal(z, pm) || pm[0] == 0 {
 			t.Fatalf("premaster %x, server %x", pm, z)
 		}
@@ -241,19 +243,19 @@ func TestDHEPeerRange(t *testing.T) {
 		"longer":      append([]byte{1}, pad(big.NewInt(2))...),
 		"much longer": bytes.Repeat([]byte{7}, 100000),
 	} {
-		if _, err := k.SharedSecret(y); !errors.Is(err, ErrInvalidPublic) {
+		if _, err := k.Finish(y); !errors.Is(err, ErrInvalidPublic) {
 			t.Errorf("y = %s: %v", name, err)
 		}
 	}
 	// Leading zeros on a good value are fine.
 	other, _ := GenerateDHE(params, rand.Reader)
-	want, _ := k.SharedSecret(other.Public())
-	if got, err := k.SharedSecret(append([]byte{0, 0}, other.Public()...)); err != nil || !bytes.Equal(got, want) {
+	want, _ := k.Finish(other.Public())
+	if got, err := k.Finish(append([]byte{0, 0}, other.Public()...)); err != nil || !bytes.Equal(got, want) {
 		t.Errorf("zero-padded y: %v", err)
 	}
 }
 
-func TestClientDHERejects(t *testing.T) {
+func TestAnswerDHERejects(t *testing.T) {
 	p2048 := mustParseDH(t, dh2048PEM).P
 	p1024 := mustParseDH(t, dh1024PEM).P
 	block, _ := pem.Decode([]byte(dh512PEM))
@@ -290,7 +292,7 @@ func TestClientDHERejects(t *testing.T) {
 		{"Ys empty", p2048.Bytes(), g, nil, 1024, false},
 		{"p empty", nil, g, ys, 1024, false},
 	} {
-		pub, pm, err := ClientDHE(tc.p, tc.g, tc.y, tc.min, rand.Reader)
+		pub, pm, err := AnswerDHE(tc.p, tc.g, tc.y, tc.min, rand.Reader)
 		if err == nil || pub != nil || pm != nil {
 			t.Errorf("%s: accepted", tc.name)
 			continue
@@ -301,7 +303,7 @@ func TestClientDHERejects(t *testing.T) {
 	}
 	// A 1024-bit group passes when the minimum allows it, and leading
 	// zeros on p are ignored.
-	if _, _, err := ClientDHE(append([]byte{0}, p1024.Bytes()...), g, []byte{5}, 1024, rand.Reader); err != nil {
+	if _, _, err := AnswerDHE(append([]byte{0}, p1024.Bytes()...), g, []byte{5}, 1024, rand.Reader); err != nil {
 		t.Errorf("1024-bit group with min 1024: %v", err)
 	}
 }
@@ -331,6 +333,6 @@ func BenchmarkDHE2048(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		k, _ := GenerateDHE(params, rand.Reader)
-		k.SharedSecret(peer.Public())
+		k.Finish(peer.Public())
 	}
 }

@@ -23,19 +23,37 @@ const (
 	FFDHE2048 Group = 256
 	FFDHE3072 Group = 257
 	FFDHE4096 Group = 258
+	FFDHE6144 Group = 259
+	FFDHE8192 Group = 260
+	// X25519MLKEM768 is the hybrid of ML-KEM-768 and X25519
+	// (draft-ietf-tls-ecdhe-mlkem), for TLS 1.3 only.
+	X25519MLKEM768 Group = 0x11ec
+)
+
+// groupKind is how a group agrees on a key.
+type groupKind uint8
+
+const (
+	kindECDHE  groupKind = iota + 1 // X25519 and the NIST curves
+	kindFFDHE                       // the RFC 7919 groups
+	kindHybrid                      // ML-KEM-768 + X25519
 )
 
 var groupInfo = map[Group]struct {
 	name, openssl string
 	bits          int
+	kind          groupKind
 }{
-	P256:      {"P-256", "prime256v1", 256},
-	P384:      {"P-384", "secp384r1", 384},
-	P521:      {"P-521", "secp521r1", 521},
-	X25519:    {"X25519", "X25519", 253},
-	FFDHE2048: {"ffdhe2048", "ffdhe2048", 2048},
-	FFDHE3072: {"ffdhe3072", "ffdhe3072", 3072},
-	FFDHE4096: {"ffdhe4096", "ffdhe4096", 4096},
+	P256:           {"P-256", "prime256v1", 256, kindECDHE},
+	P384:           {"P-384", "secp384r1", 384, kindECDHE},
+	P521:           {"P-521", "secp521r1", 521, kindECDHE},
+	X25519:         {"X25519", "X25519", 253, kindECDHE},
+	FFDHE2048:      {"ffdhe2048", "ffdhe2048", 2048, kindFFDHE},
+	FFDHE3072:      {"ffdhe3072", "ffdhe3072", 3072, kindFFDHE},
+	FFDHE4096:      {"ffdhe4096", "ffdhe4096", 4096, kindFFDHE},
+	FFDHE6144:      {"ffdhe6144", "ffdhe6144", 6144, kindFFDHE},
+	FFDHE8192:      {"ffdhe8192", "ffdhe8192", 8192, kindFFDHE},
+	X25519MLKEM768: {"X25519MLKEM768", "X25519MLKEM768", 0, kindHybrid},
 }
 
 // String is the group's display name ("X25519", "P-256", "ffdhe2048"), or
@@ -75,6 +93,12 @@ func GroupByName(name string) (Group, bool) {
 		return FFDHE3072, true
 	case "ffdhe4096":
 		return FFDHE4096, true
+	case "ffdhe6144":
+		return FFDHE6144, true
+	case "ffdhe8192":
+		return FFDHE8192, true
+	case "x25519mlkem768":
+		return X25519MLKEM768, true
 	}
 	return 0, false
 }
@@ -83,19 +107,13 @@ func GroupByName(name string) (Group, bool) {
 func DefaultGroups() []Group { return []Group{X25519, P256, P384, P521} }
 
 // IsECDHE reports whether g is an elliptic-curve group we implement.
-func IsECDHE(g Group) bool {
-	switch g {
-	case X25519, P256, P384, P521:
-		return true
-	}
-	return false
-}
+func IsECDHE(g Group) bool { return groupInfo[g].kind == kindECDHE }
 
 // ErrInvalidPublic is returned (wrapped) for a bad peer key share.
 var ErrInvalidPublic = errors.New("tls: invalid peer key share")
 
-// ECDHEKey is one ephemeral ECDHE key share.
-type ECDHEKey struct {
+// ecdheShare is one ephemeral ECDHE key share.
+type ecdheShare struct {
 	group Group
 	// scalar is the X25519 private key (RFC 7748, Section 5); it is used
 	// with our own ladder so that generating a share costs one fixed-base
@@ -106,15 +124,12 @@ type ECDHEKey struct {
 	pub  []byte
 }
 
-// GenerateECDHE makes a key share on g. X25519 public keys are computed
-// through edwards25519's fixed-base table, which is several times faster
-// than a Montgomery ladder from the base point.
-func GenerateECDHE(g Group, rand io.Reader) (*ECDHEKey, error) {
-	if rand == nil {
-		return nil, errors.New("tls: no randomness source for the key share")
-	}
+// generateECDHE makes a key share on g, one of the ECDHE groups. X25519
+// public keys are computed through edwards25519's fixed-base table, which
+// is several times faster than a Montgomery ladder from the base point.
+func generateECDHE(g Group, rand io.Reader) (*ecdheShare, error) {
 	if g == X25519 {
-		k := &ECDHEKey{group: g}
+		k := &ecdheShare{group: g}
 		if _, err := io.ReadFull(rand, k.scalar[:]); err != nil {
 			return nil, fmt.Errorf("tls: reading randomness for the key share: %w", err)
 		}
@@ -138,27 +153,24 @@ func GenerateECDHE(g Group, rand io.Reader) (*ECDHEKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ECDHEKey{group: g, nist: priv, pub: priv.PublicKey().Bytes()}, nil
+	return &ecdheShare{group: g, nist: priv, pub: priv.PublicKey().Bytes()}, nil
 }
 
-// Group returns the key's group.
-func (k *ECDHEKey) Group() Group { return k.group }
+func (k *ecdheShare) Group() Group { return k.group }
 
-// Public returns the encoded public value: 32 bytes for X25519, an
-// uncompressed point for the NIST curves (RFC 8422, Section 5.4.1). The
-// caller must not modify it.
-func (k *ECDHEKey) Public() []byte { return k.pub }
+// Public is 32 bytes for X25519 and an uncompressed point for the NIST
+// curves (RFC 8422, Section 5.4.1; RFC 8446, Section 4.2.8.2).
+func (k *ecdheShare) Public() []byte { return k.pub }
 
-// SharedSecret validates the peer's value and computes the shared secret.
-// Errors wrap ErrInvalidPublic; the caller answers with illegal_parameter.
-func (k *ECDHEKey) SharedSecret(peerPublic []byte) ([]byte, error) {
+// Finish validates the peer's value and computes the shared secret.
+func (k *ecdheShare) Finish(peerShare []byte) ([]byte, error) {
 	if k.group == X25519 {
 		// RFC 8446, Section 4.2.8.2 and RFC 8422, Section 5.11: the value
 		// is exactly 32 bytes.
-		if len(peerPublic) != 32 {
-			return nil, fmt.Errorf("%w: X25519 share of %d bytes", ErrInvalidPublic, len(peerPublic))
+		if len(peerShare) != 32 {
+			return nil, fmt.Errorf("%w: X25519 share of %d bytes", ErrInvalidPublic, len(peerShare))
 		}
-		z := x25519(&k.scalar, peerPublic)
+		z := x25519(&k.scalar, peerShare)
 		// RFC 7748, Section 6.1 and RFC 8422, Section 5.11: an all-zero
 		// result means the peer sent a low-order point; abort.
 		var acc byte
@@ -170,13 +182,10 @@ func (k *ECDHEKey) SharedSecret(peerPublic []byte) ([]byte, error) {
 		}
 		return z, nil
 	}
-	if k.nist == nil {
-		return nil, fmt.Errorf("tls: unsupported ECDHE group %v", k.group)
-	}
 	// crypto/ecdh accepts only the uncompressed form (RFC 8422, Section
 	// 5.4.1, as TLS 1.3 requires too) and checks that the point is on the
 	// curve and is not the point at infinity (RFC 8422, Section 5.11).
-	pub, err := k.nist.Curve().NewPublicKey(peerPublic)
+	pub, err := k.nist.Curve().NewPublicKey(peerShare)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v share: %v", ErrInvalidPublic, k.group, err)
 	}

@@ -20,7 +20,7 @@ func TestX25519FixedBase(t *testing.T) {
 	for range 200 {
 		seed := make([]byte, 32)
 		rand.Read(seed)
-		k, err := GenerateECDHE(X25519, bytes.NewReader(seed))
+		k, err := GenerateShare(X25519, bytes.NewReader(seed))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,14 +37,14 @@ func TestX25519RFC7748(t *testing.T) {
 	bobPub, _ := hex.DecodeString("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
 	alicePub, _ := hex.DecodeString("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
 	shared, _ := hex.DecodeString("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
-	k, err := GenerateECDHE(X25519, bytes.NewReader(alicePriv))
+	k, err := GenerateShare(X25519, bytes.NewReader(alicePriv))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(k.Public(), alicePub) {
 		t.Fatalf("public %x", k.Public())
 	}
-	z, err := k.SharedSecret(bobPub)
+	z, err := k.Finish(bobPub)
 	if err != nil || !bytes.Equal(z, shared) {
 		t.Fatalf("shared %x %v", z, err)
 	}
@@ -52,10 +52,10 @@ func TestX25519RFC7748(t *testing.T) {
 
 func TestECDHEAgreeAndReject(t *testing.T) {
 	for _, g := range DefaultGroups() {
-		a, _ := GenerateECDHE(g, rand.Reader)
-		b, _ := GenerateECDHE(g, rand.Reader)
-		za, err1 := a.SharedSecret(b.Public())
-		zb, err2 := b.SharedSecret(a.Public())
+		a, _ := GenerateShare(g, rand.Reader)
+		b, _ := GenerateShare(g, rand.Reader)
+		za, err1 := a.Finish(b.Public())
+		zb, err2 := b.Finish(a.Public())
 		if err1 != nil || err2 != nil || !bytes.Equal(za, zb) {
 			t.Fatalf("%v: %v %v", g, err1, err2)
 		}
@@ -71,7 +71,7 @@ func TestECDHEAgreeAndReject(t *testing.T) {
 			bad = append(bad, off, []byte{0}, append([]byte{2}, b.Public()[1:1+len(b.Public())/2]...))
 		}
 		for _, p := range bad {
-			if _, err := a.SharedSecret(p); err == nil {
+			if _, err := a.Finish(p); err == nil {
 				t.Errorf("%v: accepted bad share %x", g, p)
 			}
 		}
@@ -167,7 +167,7 @@ func TestGroupByName(t *testing.T) {
 func BenchmarkX25519KeyGen(b *testing.B) {
 	b.Run("fixed-base", func(b *testing.B) {
 		for b.Loop() {
-			GenerateECDHE(X25519, rand.Reader)
+			GenerateShare(X25519, rand.Reader)
 		}
 	})
 	b.Run("crypto-ecdh", func(b *testing.B) {

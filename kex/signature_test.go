@@ -278,14 +278,17 @@ func TestGroupNames(t *testing.T) {
 	}
 }
 
-func TestGenerateECDHEErrors(t *testing.T) {
-	for _, g := range []Group{FFDHE2048, Group(0x1234), 0} {
-		if _, err := GenerateECDHE(g, rand.Reader); err == nil {
-			t.Errorf("GenerateECDHE(%v) succeeded", g)
+func TestGenerateShareErrors(t *testing.T) {
+	for _, g := range []Group{Group(0x1234), 0} {
+		if _, err := GenerateShare(g, rand.Reader); err == nil {
+			t.Errorf("GenerateShare(%v) succeeded", g)
 		}
 	}
-	for _, g := range DefaultGroups() {
-		if _, err := GenerateECDHE(g, bytes.NewReader(make([]byte, 8))); err == nil {
+	if _, err := GenerateShare(X25519, nil); err == nil {
+		t.Error("generated without a randomness source")
+	}
+	for _, g := range append(DefaultGroups(), FFDHE2048, X25519MLKEM768) {
+		if _, err := GenerateShare(g, bytes.NewReader(make([]byte, 8))); err == nil {
 			t.Errorf("%v: generated from 8 bytes of randomness", g)
 		}
 	}
@@ -297,15 +300,15 @@ func TestNISTKeyFromRand(t *testing.T) {
 	for _, g := range []Group{P256, P384, P521} {
 		seed := make([]byte, 66)
 		rand.Read(seed)
-		a, err1 := GenerateECDHE(g, bytes.NewReader(seed))
-		b, err2 := GenerateECDHE(g, bytes.NewReader(seed))
+		a, err1 := GenerateShare(g, bytes.NewReader(seed))
+		b, err2 := GenerateShare(g, bytes.NewReader(seed))
 		if err1 != nil || err2 != nil || !bytes.Equal(a.Public(), b.Public()) {
 			t.Fatalf("%v: %v %v, same seed gave different keys", g, err1, err2)
 		}
 		// A reader of only 0xff (always >= n) or only zeros never yields
 		// a valid scalar; that is an error, not a loop forever.
 		for _, fill := range []byte{0xff, 0} {
-			if _, err := GenerateECDHE(g, bytes.NewReader(bytes.Repeat([]byte{fill}, 66*64))); err == nil {
+			if _, err := GenerateShare(g, bytes.NewReader(bytes.Repeat([]byte{fill}, 66*64))); err == nil {
 				t.Errorf("%v: key from a reader of %#x bytes", g, fill)
 			}
 		}

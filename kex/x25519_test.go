@@ -61,14 +61,14 @@ func TestX25519Vectors(t *testing.T) {
 
 // TestX25519BobSide completes RFC 7748, Section 6.1 from Bob's side.
 func TestX25519BobSide(t *testing.T) {
-	bob, err := GenerateECDHE(X25519, bytes.NewReader(unhex(t, "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb")))
+	bob, err := GenerateShare(X25519, bytes.NewReader(unhex(t, "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"; hex.EncodeToString(bob.Public()) != want {
 		t.Fatalf("Bob's public key %x", bob.Public())
 	}
-	z, err := bob.SharedSecret(unhex(t, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"))
+	z, err := bob.Finish(unhex(t, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"))
 	if err != nil || hex.EncodeToString(z) != "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742" {
 		t.Fatalf("shared %x %v", z, err)
 	}
@@ -79,7 +79,7 @@ func TestX25519BobSide(t *testing.T) {
 // u >= 2^255-19).
 func TestX25519AgainstECDH(t *testing.T) {
 	for i := range 300 {
-		k, err := GenerateECDHE(X25519, rand.Reader)
+		k, err := generateECDHE(X25519, rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestX25519AgainstECDH(t *testing.T) {
 		ref, _ := ecdh.X25519().NewPrivateKey(k.scalar[:])
 		refPub, _ := ecdh.X25519().NewPublicKey(u)
 		want, wantErr := ref.ECDH(refPub)
-		got, err := k.SharedSecret(u)
+		got, err := k.Finish(u)
 		if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
 			t.Fatalf("u %x: got %x %v, crypto/ecdh %x %v", u, got, err, want, wantErr)
 		}
@@ -108,7 +108,7 @@ func TestX25519AgainstECDH(t *testing.T) {
 // TestX25519LowOrder: every point of small order gives the all-zero
 // secret, which RFC 7748, Section 6.1 tells us to reject.
 func TestX25519LowOrder(t *testing.T) {
-	k, _ := GenerateECDHE(X25519, rand.Reader)
+	k, _ := GenerateShare(X25519, rand.Reader)
 	for _, u := range []string{
 		"0000000000000000000000000000000000000000000000000000000000000000", // 0
 		"0100000000000000000000000000000000000000000000000000000000000000", // 1
@@ -119,7 +119,7 @@ func TestX25519LowOrder(t *testing.T) {
 		"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // p+1 = 1
 		"0000000000000000000000000000000000000000000000000000000000000080", // 0 with the top bit
 	} {
-		z, err := k.SharedSecret(unhex(t, u))
+		z, err := k.Finish(unhex(t, u))
 		if !errors.Is(err, ErrInvalidPublic) {
 			t.Errorf("u %s accepted: %x", u, z)
 		}
@@ -132,8 +132,8 @@ func BenchmarkX25519Exchange(b *testing.B) {
 	b.Run("kex", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			k, _ := GenerateECDHE(X25519, rand.Reader)
-			k.SharedSecret(pub)
+			k, _ := GenerateShare(X25519, rand.Reader)
+			k.Finish(pub)
 		}
 	})
 	b.Run("crypto-ecdh", func(b *testing.B) {
