@@ -16,6 +16,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 )
 
 // pfxFiles is a chain for names on disk: the root as PEM, the leaf and
@@ -220,9 +221,9 @@ s.on('error', e => { console.error(e); process.exit(1); });
 // TestShowCertMatchesNode: connect -show-cert writes what Node's
 // getPeerCertificate(true) holds for the same server, key for key.
 func TestShowCertMatchesNode(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, err := nodepeer.Path()
 	if err != nil {
-		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+		t.Fatal(err)
 	}
 	for _, kt := range []certgen.KeyType{certgen.ECDSAP256, certgen.RSA2048} {
 		id := writePFX(t, kt, false, "", "localhost", "127.0.0.1")
