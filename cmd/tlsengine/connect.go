@@ -44,7 +44,7 @@ func connectMain(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return exitUsage
 	}
 	return connect(ctx, o, stdin, stdout, stderr)
 }
@@ -87,18 +87,19 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 
 // connect dials, handshakes, prints the summary to stderr and then copies
 // stdin to the connection and the connection to stdout. It returns 0 when
-// the server closed cleanly (close_notify), 1 on any failure, 2 on a bad
-// configuration and exitInterrupted when ctx ended first.
+// the server closed cleanly (close_notify), exitUsage for a command line
+// that cannot work, exitFailure for any other failure and exitInterrupted
+// when ctx ended first: the statuses serve uses too.
 func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	host, _, err := net.SplitHostPort(o.target)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 2
+		return exitUsage
 	}
 	cfg, err := o.baseConfig()
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 2
+		return exitStatus(err)
 	}
 	if cfg.RootCAs == nil {
 		cfg.RootCAs = api.SystemRoots()
@@ -112,14 +113,14 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "tlsengine: -sess-in: %v\n", err)
-			return 2
+			return exitFailure
 		}
 	}
 
 	keylog, closeKeylog, err := openKeylog(o.keylog)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	defer closeKeylog()
 
@@ -130,7 +131,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	sock := api.NewClientSocket(conn, cfg, opts)
 	if keylog != nil {
@@ -157,7 +158,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		} else {
 			fmt.Fprintf(stderr, "tlsengine: handshake failed: %v\n", err)
 		}
-		return 1
+		return exitFailure
 	}
 	st := sock.ConnectionState()
 	printSummary(stderr, st)
@@ -165,7 +166,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		if err := writeCertJSON(stdout, sock.PeerCertificate(true)); err != nil {
 			sock.Close()
 			fmt.Fprintf(stderr, "tlsengine: -show-cert: %v\n", err)
-			return 1
+			return exitFailure
 		}
 	}
 	if o.sessOut != "" {
@@ -180,7 +181,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		return exitInterrupted
 	case err != nil:
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	return 0
 }

@@ -27,6 +27,8 @@ const usage = `usage:
   tlsengine help
 
 Run "tlsengine serve -h" or "tlsengine connect -h" for the flags.
+Exit status: 0 success, 1 failure (a file, the network or a handshake),
+2 a command line that cannot work, 130 interrupted.
 `
 
 func main() {
