@@ -35,6 +35,7 @@ type connectOptions struct {
 	sessIn     string
 	sessOut    string
 	showCert   bool
+	reneg      bool
 }
 
 // connectMain parses the connect command line and runs the client.
@@ -60,6 +61,7 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 	fs.StringVar(&o.sessIn, "sess-in", "", "resume the session saved in `file` (as openssl s_client -sess_in)")
 	fs.StringVar(&o.sessOut, "sess-out", "", "save the session to `file` after the handshake (as openssl s_client -sess_out)")
 	fs.BoolVar(&o.showCert, "show-cert", false, "write the server's certificate chain to stdout as JSON before any data, with the keys of Node's getPeerCertificate(true)")
+	fs.BoolVar(&o.reneg, "reneg", false, "renegotiate once right after the handshake (what openssl s_client does on a line \"R\"); stdin is still sent as it is")
 	o.register(fs, "server (default: the system roots)")
 	var operands []string
 	for {
@@ -105,6 +107,9 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		cfg.RootCAs = api.SystemRoots()
 	}
 	cfg.InsecureSkipVerify = o.insecure
+	// Like Node's (OpenSSL's) clients, answer a server's HelloRequest
+	// (RFC 5746 secure renegotiation only).
+	cfg.RenegotiateOnRequest = true
 	opts := clientOptions(host, o.servername)
 	if o.sessIn != "" {
 		data, err := os.ReadFile(o.sessIn)
@@ -174,6 +179,11 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 			fmt.Fprintf(stderr, "tlsengine: -sess-out: %v\n", err)
 		}
 	}
+	if o.reneg {
+		if code := renegotiate(ctx, sock, stderr); code != 0 {
+			return code
+		}
+	}
 
 	err = pipe(ctx, sock, stdin, stdout)
 	switch {
@@ -184,6 +194,30 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		return exitFailure
 	}
 	return 0
+}
+
+// renegotiate runs one renegotiation and reports it on stderr as
+// s_client does ("RENEGOTIATING"). A server that declines it
+// (no_renegotiation) is reported and the connection goes on; any other
+// failure ends it. It returns the exit status, 0 to go on.
+func renegotiate(ctx context.Context, sock *api.TLSSocket, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "RENEGOTIATING")
+	err := sock.Renegotiate(api.RenegotiateOptions{Timeout: clientHandshakeTimeout}, nil)
+	switch {
+	case err == nil:
+		st := sock.ConnectionState()
+		fmt.Fprintf(stderr, "Renegotiated: %s %s\n", versionName(st.Version), suiteName(st))
+		return 0
+	case errors.Is(err, api.ErrRenegotiationDeclined):
+		fmt.Fprintln(stderr, "Renegotiation declined by the server (no_renegotiation)")
+		return 0
+	case ctx.Err() != nil:
+		sock.Close()
+		return exitInterrupted
+	}
+	sock.Close()
+	fmt.Fprintf(stderr, "tlsengine: renegotiation failed: %v\n", err)
+	return exitFailure
 }
 
 // clientOptions follows Node: SNI is -servername, else the host unless it

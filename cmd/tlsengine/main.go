@@ -20,7 +20,7 @@ const usage = `usage:
                     [-no-ticket] [-ticket-keys HEX] [-dhparam F] [-min-version V] [-max-version V]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F] [-pfx F]
                     [-passphrase P] [-show-cert] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
-                    [-sess-out F] [-sess-in F] [-min-version V] [-max-version V]
+                    [-sess-out F] [-sess-in F] [-reneg] [-min-version V] [-max-version V]
   tlsengine ciphers [STRING]
   tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F]
   tlsengine version

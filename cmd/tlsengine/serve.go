@@ -227,6 +227,7 @@ func (s *server) configure() error {
 		return err
 	}
 	cfg.AskServerContext = len(s.sni) > 0
+	cfg.AskRenegotiation = true // answered by api.ClientRenegotiationLimit
 	s.cfg = cfg
 	return nil
 }
@@ -259,9 +260,14 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	if testHookConn != nil {
 		testHookConn(conn)
 	}
-	var resolvers *engine.Resolvers
+	// A client may renegotiate within Node's limits (CLIENT_RENEG_LIMIT per
+	// CLIENT_RENEG_WINDOW); past them it is declined and the connection
+	// goes on, as with Node's server.
+	resolvers := &engine.Resolvers{Renegotiation: api.ClientRenegotiationLimit(func() {
+		s.log.printf("%s: renegotiation declined: %s: %s", peer, api.ErrSessionAttack.Code, api.ErrSessionAttack.Message)
+	})}
 	if len(s.sni) > 0 {
-		resolvers = &engine.Resolvers{ServerContext: s.serverContext}
+		resolvers.ServerContext = s.serverContext
 	}
 	sock := api.NewServerSocket(conn, s.cfg, resolvers)
 	defer sock.Close()
