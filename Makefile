@@ -19,18 +19,24 @@ build:
 
 # deps installs what the tests need when it is missing: the interop peers
 # (openssl, gnutls-cli from gnutls-bin, node from nodejs, curl) and a C compiler
-# for the race detector. One apt-get update, then one install.
+# for the race detector. One apt-get update, then one install. On a fresh
+# machine unattended-upgrades often holds the dpkg lock for a while after
+# boot: apt-get waits for it (up to APT_LOCK_WAIT seconds) instead of failing.
+# The node tests compare with may be another binary: TLSENGINE_NODE=/path
+# (they hold for Node 18, Debian 12's nodejs, and Node 20).
+APT_LOCK_WAIT ?= 120
+APT_LOCK := -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)
 deps:
 	@missing=""; \
 	command -v openssl    >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v gnutls-cli >/dev/null 2>&1 || missing="$$missing gnutls-bin"; \
-	command -v node       >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	[ -n "$$TLSENGINE_NODE" ] || command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v curl       >/dev/null 2>&1 || missing="$$missing curl"; \
 	if [ -n "$(RACE)" ]; then command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		$(SUDO) apt-get $(APT_LOCK) update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get $(APT_LOCK) install -y -qq --no-install-recommends $$missing; \
 	fi
 
 test: deps

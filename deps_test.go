@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 
 	"cipher/cipherlist":    {"cipher"},
 	"internal/testonly":    {},
+	"internal/nodepeer":    {},
 	"examples":             {},
 	"examples/echo-client": {"api"},
 	"examples/echo-server": {"api"},

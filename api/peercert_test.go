@@ -10,6 +10,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 )
 
 // nodePeerJS connects to our server and prints the fields of
@@ -60,9 +61,9 @@ func hexOf(b []byte) string {
 // TestTLSSocketGetPeerCertificateMatchesNode: the real node binary and our client see
 // the same certificate object, field by field.
 func TestTLSSocketGetPeerCertificateMatchesNode(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, err := nodepeer.Path()
 	if err != nil {
-		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+		t.Fatal(err)
 	}
 	for _, kt := range []certgen.KeyType{certgen.ECDSAP256, certgen.RSA2048} {
 		t.Run(string(kt), func(t *testing.T) { comparePeerCertificate(t, node, newNodePKIOf(t, kt)) })

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 )
 
 // pfxFixture is a PKCS#12 archive holding a leaf for localhost and
@@ -253,9 +254,9 @@ console.log(JSON.stringify(out));
 // CreateServer and Connect alike; garbage and a key that does not match
 // the certificate are errors too. Node's message is asked of node itself.
 func TestPFXWrongPassphrase(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, err := nodepeer.Path()
 	if err != nil {
-		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+		t.Fatal(err)
 	}
 	type probe struct {
 		name, pass string

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net"
+	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
 )
@@ -16,6 +17,26 @@ func NewServerSocket(conn net.Conn, cfg *engine.Config, r *engine.Resolvers) *TL
 		s.resolve = func(c *engine.Conn) error { return engine.Drive(c, rs) }
 	}
 	return s
+}
+
+// ClientRenegotiationLimit is Node's policy on renegotiations a client
+// starts, as a NewServerSocket Resolvers.Renegotiation for one connection:
+// it accepts ClientRenegLimit of them within ClientRenegWindow (the values
+// when it is called) and declines the others with a no_renegotiation
+// warning, calling onDeclined, if not nil, for each (a Server's sockets
+// report ErrSessionAttack then). It runs under the socket's lock, and so
+// does onDeclined: it must not call the socket.
+func ClientRenegotiationLimit(onDeclined func()) func() (bool, error) {
+	lim := &renegLimiter{limit: ClientRenegLimit, window: ClientRenegWindow}
+	return func() (bool, error) {
+		if lim.allow(time.Now()) {
+			return true, nil
+		}
+		if onDeclined != nil {
+			onDeclined()
+		}
+		return false, nil
+	}
 }
 
 // NewClientSocket wraps a dialed transport as the client end of a TLS

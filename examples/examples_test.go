@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 )
 
 // files are the certificates of Node's examples, made as its "PKI how-to"
@@ -142,9 +144,9 @@ socket.on('error', (e) => { console.error(e); process.exit(1); });
 // Node's, with key/cert files and with PFX archives: the client gets the
 // greeting and its bytes back, and both sides see the other authorized.
 func TestEchoExamples(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, err := nodepeer.Path()
 	if err != nil {
-		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

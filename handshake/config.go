@@ -22,14 +22,25 @@ type Credential struct {
 	Key crypto.Signer
 }
 
-// NewCredential parses a chain and pairs it with its key.
+// NewCredential parses a chain and pairs it with its key, which must be
+// the private half of the leaf's public key: the peer checks our
+// ServerKeyExchange or CertificateVerify signature with the key in the
+// certificate (RFC 5246, Sections 7.4.3 and 7.4.8), so with any other key
+// every handshake would fail with a bad signature. A signer whose public
+// key cannot be compared (no Equal method) is taken as it is.
 func NewCredential(chain [][]byte, key crypto.Signer) (*Credential, error) {
 	if len(chain) == 0 {
 		return nil, errMisuse("tls: empty certificate chain")
 	}
+	if key == nil {
+		return nil, errMisuse("tls: no private key for the certificate")
+	}
 	leaf, err := x509lite.ParseCertificate(chain[0])
 	if err != nil {
 		return nil, err
+	}
+	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); ok && !pub.Equal(leaf.PublicKey) {
+		return nil, errMisuse("tls: the private key does not match the certificate's public key (key values mismatch)")
 	}
 	return &Credential{Chain: chain, Leaf: leaf, Key: key}, nil
 }

@@ -413,13 +413,13 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{[]string{"serve", "extra"}, 2, "", `unexpected argument "extra"`},
 		// OpenSSL's cipher strings ignore unknown words; a string that
 		// selects nothing is an error.
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "NOPE:!ALL"}, 1, "", "-ciphers: tls: no cipher match"},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 1, "", "-ciphers: tls: no cipher match"},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "SSLv3"}, 1, "", "SSLv3 is not supported"},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "TLSv1.2", "-max-version", "TLSv1"}, 1, "", "-min-version is above -max-version"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "NOPE:!ALL"}, 2, "", "-ciphers: tls: no cipher match"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 2, "", "-ciphers: tls: no cipher match"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "SSLv3"}, 2, "", "SSLv3 is not supported"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "TLSv1.2", "-max-version", "TLSv1"}, 2, "", "-min-version is above -max-version"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-dhparam", "/nonexistent"}, 1, "", "/nonexistent"},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ecdh-curve", "X25519:brainpool"}, 1, "", `unknown curve "brainpool"`},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM}, 1, "", "-key and -cert go together"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ecdh-curve", "X25519:brainpool"}, 2, "", `unknown curve "brainpool"`},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM}, 2, "", "-key and -cert go together"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.keyPEM, "-cert", missing}, 1, "", "missing.pem"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-key", pki.rootPEM, "-cert", pki.chainPEM}, 1, "", "root.pem"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-ca", pki.keyPEM}, 1, "", "key.pem"},
@@ -429,7 +429,7 @@ func TestUsageAndBadFlags(t *testing.T) {
 		{[]string{"connect", "localhost"}, 2, "", "missing port"},
 		{[]string{"connect", "127.0.0.1:1", "-ciphers", "NOPE"}, 2, "", "-ciphers: tls: no cipher match"},
 		{[]string{"connect", "127.0.0.1:1", "-max-version", "TLSv9"}, 2, "", `unknown version "TLSv9"`},
-		{[]string{"connect", "127.0.0.1:1", "-ca", missing}, 2, "", "missing.pem"},
+		{[]string{"connect", "127.0.0.1:1", "-ca", missing}, 1, "", "missing.pem"},
 	} {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		var stdout, stderr syncBuffer
@@ -607,7 +607,7 @@ func TestSessionResumption(t *testing.T) {
 	if r := runConnect(t, "x\n", b.addr, "-insecure", "-sess-in", sess); r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
 		t.Fatalf("a server sharing -ticket-keys did not resume:\n%s", r.stderr)
 	}
-	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 2 {
+	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 1 {
 		t.Fatalf("missing -sess-in file: exit %d", r.code)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +21,55 @@ import (
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
+
+// Exit statuses of serve and connect (exitInterrupted aside).
+const (
+	exitFailure = 1 // the command line was fine; something failed
+	exitUsage   = 2 // the command line is wrong, whatever the files and peers
+)
+
+// usageError is a command line that cannot work, found without reading
+// a file or touching the network: a bad flag value or flags that
+// contradict each other. It exits with exitUsage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitStatus is the status for an error that ends serve or connect.
+func exitStatus(err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// durationFlag is a duration flag whose error says what is wrong ("5"
+// lacks a unit) where the flag package only says "parse error".
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err == nil {
+		*f.d = d
+		return nil
+	}
+	if _, nerr := strconv.ParseFloat(s, 64); nerr == nil {
+		return fmt.Errorf("missing unit: write %ss for seconds (units: ms, s, m, h)", s)
+	}
+	return fmt.Errorf("not a duration: write a number and a unit, such as 30s, 500ms or 2m")
+}
 
 // commonFlags are the options serve and connect share.
 type commonFlags struct {
@@ -62,7 +112,7 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 		return nil, err
 	}
 	if cfg.MinVersion != 0 && cfg.MaxVersion != 0 && cfg.MinVersion > cfg.MaxVersion {
-		return nil, errors.New("-min-version is above -max-version")
+		return nil, usagef("-min-version is above -max-version")
 	}
 	if f.curves != "" {
 		if cfg.Groups, err = parseCurves(f.curves); err != nil {
@@ -73,12 +123,12 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 		cfg.ALPNProtocols = splitList(f.alpn, ",")
 		for _, p := range cfg.ALPNProtocols {
 			if len(p) > 255 {
-				return nil, fmt.Errorf("-alpn: protocol name longer than 255 bytes")
+				return nil, usagef("-alpn: protocol name longer than 255 bytes")
 			}
 		}
 	}
 	if (f.key == "") != (f.cert == "") {
-		return nil, errors.New("-key and -cert go together")
+		return nil, usagef("-key and -cert go together")
 	}
 	if f.cert != "" {
 		cred, err := loadCredential(f.cert, f.key, f.passphrase)
@@ -109,6 +159,11 @@ func (f *commonFlags) loadPFX(cfg *engine.Config) error {
 		return err
 	}
 	sc, err := api.CreateSecureContext(api.SecureContextOptions{PFX: []api.PFXOption{{Buf: data}}, Passphrase: f.passphrase})
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Code == api.CodePFXMacVerifyFailure {
+		// api keeps Node's terse "mac verify failure"; say what it means.
+		return fmt.Errorf("-pfx %s: wrong passphrase or corrupt PKCS#12 (%v)", f.pfx, err)
+	}
 	if err != nil {
 		return fmt.Errorf("-pfx %s: %v", f.pfx, err)
 	}
@@ -135,7 +190,7 @@ func parseCiphers(s string) ([]uint16, error) {
 	}
 	suites, err := cipherlist.Parse(s)
 	if err != nil {
-		return nil, fmt.Errorf("-ciphers: %v", err)
+		return nil, usagef("-ciphers: %v", err)
 	}
 	ids = ids[:0]
 	for _, suite := range suites {
@@ -157,9 +212,9 @@ func parseVersion(flagName, s string) (uint16, error) {
 	case "TLSv1.2":
 		return cipher.VersionTLS12, nil
 	case "SSLv3", "SSLv2":
-		return 0, fmt.Errorf("%s: %s is not supported, by design", flagName, s)
+		return 0, usagef("%s: %s is not supported, by design", flagName, s)
 	}
-	return 0, fmt.Errorf("%s: unknown version %q (TLSv1, TLSv1.1 or TLSv1.2)", flagName, s)
+	return 0, usagef("%s: unknown version %q (TLSv1, TLSv1.1 or TLSv1.2)", flagName, s)
 }
 
 // parseCurves reads a colon-separated list of ECDH group names.
@@ -168,12 +223,12 @@ func parseCurves(s string) ([]kex.Group, error) {
 	for _, name := range splitList(s, ": ,") {
 		g, ok := kex.GroupByName(name)
 		if !ok || !kex.IsECDHE(g) {
-			return nil, fmt.Errorf("-ecdh-curve: unknown curve %q", name)
+			return nil, usagef("-ecdh-curve: unknown curve %q", name)
 		}
 		groups = append(groups, g)
 	}
 	if len(groups) == 0 {
-		return nil, errors.New("-ecdh-curve: no curves listed")
+		return nil, usagef("-ecdh-curve: no curves listed")
 	}
 	return groups, nil
 }

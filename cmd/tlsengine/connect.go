@@ -35,6 +35,7 @@ type connectOptions struct {
 	sessIn     string
 	sessOut    string
 	showCert   bool
+	reneg      bool
 }
 
 // connectMain parses the connect command line and runs the client.
@@ -44,7 +45,7 @@ func connectMain(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return exitUsage
 	}
 	return connect(ctx, o, stdin, stdout, stderr)
 }
@@ -60,6 +61,7 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 	fs.StringVar(&o.sessIn, "sess-in", "", "resume the session saved in `file` (as openssl s_client -sess_in)")
 	fs.StringVar(&o.sessOut, "sess-out", "", "save the session to `file` after the handshake (as openssl s_client -sess_out)")
 	fs.BoolVar(&o.showCert, "show-cert", false, "write the server's certificate chain to stdout as JSON before any data, with the keys of Node's getPeerCertificate(true)")
+	fs.BoolVar(&o.reneg, "reneg", false, "renegotiate once right after the handshake (what openssl s_client does on a line \"R\"); stdin is still sent as it is")
 	o.register(fs, "server (default: the system roots)")
 	var operands []string
 	for {
@@ -87,23 +89,27 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 
 // connect dials, handshakes, prints the summary to stderr and then copies
 // stdin to the connection and the connection to stdout. It returns 0 when
-// the server closed cleanly (close_notify), 1 on any failure, 2 on a bad
-// configuration and exitInterrupted when ctx ended first.
+// the server closed cleanly (close_notify), exitUsage for a command line
+// that cannot work, exitFailure for any other failure and exitInterrupted
+// when ctx ended first: the statuses serve uses too.
 func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, stderr io.Writer) int {
 	host, _, err := net.SplitHostPort(o.target)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 2
+		return exitUsage
 	}
 	cfg, err := o.baseConfig()
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 2
+		return exitStatus(err)
 	}
 	if cfg.RootCAs == nil {
 		cfg.RootCAs = api.SystemRoots()
 	}
 	cfg.InsecureSkipVerify = o.insecure
+	// Like Node's (OpenSSL's) clients, answer a server's HelloRequest
+	// (RFC 5746 secure renegotiation only).
+	cfg.RenegotiateOnRequest = true
 	opts := clientOptions(host, o.servername)
 	if o.sessIn != "" {
 		data, err := os.ReadFile(o.sessIn)
@@ -112,14 +118,14 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "tlsengine: -sess-in: %v\n", err)
-			return 2
+			return exitFailure
 		}
 	}
 
 	keylog, closeKeylog, err := openKeylog(o.keylog)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	defer closeKeylog()
 
@@ -130,7 +136,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 			return exitInterrupted
 		}
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	sock := api.NewClientSocket(conn, cfg, opts)
 	if keylog != nil {
@@ -157,7 +163,7 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		} else {
 			fmt.Fprintf(stderr, "tlsengine: handshake failed: %v\n", err)
 		}
-		return 1
+		return exitFailure
 	}
 	st := sock.ConnectionState()
 	printSummary(stderr, st)
@@ -165,12 +171,17 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		if err := writeCertJSON(stdout, sock.PeerCertificate(true)); err != nil {
 			sock.Close()
 			fmt.Fprintf(stderr, "tlsengine: -show-cert: %v\n", err)
-			return 1
+			return exitFailure
 		}
 	}
 	if o.sessOut != "" {
 		if err := saveSession(o.sessOut, st.Session); err != nil {
 			fmt.Fprintf(stderr, "tlsengine: -sess-out: %v\n", err)
+		}
+	}
+	if o.reneg {
+		if code := renegotiate(ctx, sock, stderr); code != 0 {
+			return code
 		}
 	}
 
@@ -180,9 +191,33 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 		return exitInterrupted
 	case err != nil:
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	return 0
+}
+
+// renegotiate runs one renegotiation and reports it on stderr as
+// s_client does ("RENEGOTIATING"). A server that declines it
+// (no_renegotiation) is reported and the connection goes on; any other
+// failure ends it. It returns the exit status, 0 to go on.
+func renegotiate(ctx context.Context, sock *api.TLSSocket, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "RENEGOTIATING")
+	err := sock.Renegotiate(api.RenegotiateOptions{Timeout: clientHandshakeTimeout}, nil)
+	switch {
+	case err == nil:
+		st := sock.ConnectionState()
+		fmt.Fprintf(stderr, "Renegotiated: %s %s\n", versionName(st.Version), suiteName(st))
+		return 0
+	case errors.Is(err, api.ErrRenegotiationDeclined):
+		fmt.Fprintln(stderr, "Renegotiation declined by the server (no_renegotiation)")
+		return 0
+	case ctx.Err() != nil:
+		sock.Close()
+		return exitInterrupted
+	}
+	sock.Close()
+	fmt.Fprintf(stderr, "tlsengine: renegotiation failed: %v\n", err)
+	return exitFailure
 }
 
 // clientOptions follows Node: SNI is -servername, else the host unless it

@@ -16,6 +16,7 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 )
 
 // pfxFiles is a chain for names on disk: the root as PEM, the leaf and
@@ -106,13 +107,14 @@ func TestPFXFlags(t *testing.T) {
 				t.Errorf("no client certificate: exit %d stderr:\n%s", r.code, r.stderr)
 			}
 			// A wrong passphrase, either side.
-			if r := runConnect(t, "", srv.addr, "-pfx", cliID.pfx, "-passphrase", "nope"); r.code != 2 ||
-				!strings.Contains(r.stderr, "tlsengine: -pfx "+cliID.pfx+": mac verify failure\n") {
+			const wrongPass = ": wrong passphrase or corrupt PKCS#12 (mac verify failure)\n"
+			if r := runConnect(t, "", srv.addr, "-pfx", cliID.pfx, "-passphrase", "nope"); r.code != 1 ||
+				!strings.Contains(r.stderr, "tlsengine: -pfx "+cliID.pfx+wrongPass) {
 				t.Errorf("connect, wrong passphrase: exit %d stderr %q", r.code, r.stderr)
 			}
 			var stdout, stderr syncBuffer
 			code := run(t.Context(), []string{"serve", "-addr", "127.0.0.1:0", "-pfx", srvID.pfx}, strings.NewReader(""), &stdout, &stderr)
-			if code != 1 || !strings.Contains(stderr.String(), "mac verify failure") {
+			if code != 1 || !strings.Contains(stderr.String(), "tlsengine: -pfx "+srvID.pfx+wrongPass) {
 				t.Errorf("serve without the passphrase: exit %d stderr %q", code, stderr.String())
 			}
 		})
@@ -220,9 +222,9 @@ s.on('error', e => { console.error(e); process.exit(1); });
 // TestShowCertMatchesNode: connect -show-cert writes what Node's
 // getPeerCertificate(true) holds for the same server, key for key.
 func TestShowCertMatchesNode(t *testing.T) {
-	node, err := exec.LookPath("node")
+	node, err := nodepeer.Path()
 	if err != nil {
-		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+		t.Fatal(err)
 	}
 	for _, kt := range []certgen.KeyType{certgen.ECDSAP256, certgen.RSA2048} {
 		id := writePFX(t, kt, false, "", "localhost", "127.0.0.1")

@@ -20,13 +20,15 @@ const usage = `usage:
                     [-no-ticket] [-ticket-keys HEX] [-dhparam F] [-min-version V] [-max-version V]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F] [-pfx F]
                     [-passphrase P] [-show-cert] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
-                    [-sess-out F] [-sess-in F] [-min-version V] [-max-version V]
+                    [-sess-out F] [-sess-in F] [-reneg] [-min-version V] [-max-version V]
   tlsengine ciphers [STRING]
   tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F]
   tlsengine version
   tlsengine help
 
 Run "tlsengine serve -h" or "tlsengine connect -h" for the flags.
+Exit status: 0 success, 1 failure (a file, the network or a handshake),
+2 a command line that cannot work, 130 interrupted.
 `
 
 func main() {

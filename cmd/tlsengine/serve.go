@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -50,16 +51,23 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
+		return exitUsage
+	}
+	// The configuration is checked before anything listens: a server that
+	// could never complete a handshake does not start.
+	s := &server{opts: o, log: &lineLogger{w: stderr}}
+	if err := s.configure(); err != nil {
+		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
+		return exitStatus(err)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
-	if err := serve(ctx, ln, o, stdout, stderr); err != nil {
+	if err := s.serve(ctx, ln, stdout); err != nil {
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-		return 1
+		return exitFailure
 	}
 	return 0
 }
@@ -78,7 +86,8 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.BoolVar(&o.noTicket, "no-ticket", false, "issue no session tickets (sessions resume by id only)")
 	fs.StringVar(&o.ticketKeys, "ticket-keys", "", "48-byte session ticket key as 96 `hex` digits (default: random); servers sharing it resume each other's tickets")
 	fs.Var(&o.sni, "sni", "`NAME=CERT,KEY`: present CERT and KEY (PEM files) to clients asking for NAME, a Node addContext pattern (\"*.example.com\"); repeatable, the last match wins")
-	fs.DurationVar(&o.handshakeTimeout, "handshake-timeout", api.DefaultHandshakeTimeout, "close a connection whose handshake takes longer than `duration` (Node's handshakeTimeout)")
+	o.handshakeTimeout = api.DefaultHandshakeTimeout
+	fs.Var(durationFlag{&o.handshakeTimeout}, "handshake-timeout", "close a connection whose handshake takes longer than `duration`, with a unit: 30s, 2m (Node's handshakeTimeout)")
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -96,18 +105,14 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	return o, nil
 }
 
-// serve runs the server on ln until ctx ends: it prints "listening on
-// ADDR" to stdout once ready and one line per connection to stderr. When
-// ctx ends it closes the listener and every connection (sending
-// close_notify), waits for the connection goroutines and returns nil. ln
-// is closed on return.
-func serve(ctx context.Context, ln net.Listener, o *serveOptions, stdout, stderr io.Writer) error {
+// serve runs the configured server on ln until ctx ends: it prints
+// "listening on ADDR" to stdout once ready and one line per connection to
+// its log. When ctx ends it closes the listener and every connection
+// (sending close_notify), waits for the connection goroutines and returns
+// nil. ln is closed on return.
+func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) error {
 	defer ln.Close()
-	s := &server{opts: o, log: &lineLogger{w: stderr}}
-	if err := s.configure(); err != nil {
-		return err
-	}
-	keylog, closeKeylog, err := openKeylog(o.keylog)
+	keylog, closeKeylog, err := openKeylog(s.opts.keylog)
 	if err != nil {
 		return err
 	}
@@ -158,11 +163,21 @@ type server struct {
 }
 
 // configure builds the engine configuration, generating a certificate when
-// none was given.
+// none was given. It refuses a configuration that can never complete a
+// handshake, saying what would fix it.
 func (s *server) configure() error {
+	if s.opts.rejectUnauthorized && s.opts.ca == "" {
+		return usagef("-reject-unauthorized without -ca: no client certificate could verify; give -ca FILE with the CAs that issue them")
+	}
+	if s.opts.noTicket && s.opts.ticketKeys != "" {
+		return usagef("-ticket-keys and -no-ticket contradict each other")
+	}
 	cfg, err := s.opts.baseConfig()
 	if err != nil {
 		return err
+	}
+	if s.opts.dhparam == "" && onlyDHE(cfg.CipherSuites) {
+		return usagef("-ciphers %s selects only DHE suites, which need DH parameters: add -dhparam FILE (openssl dhparam -out FILE 2048)", s.opts.ciphers)
 	}
 	if len(cfg.Certificates) == 0 {
 		cert, err := certgen.SelfSigned(certgen.ECDSAP256, time.Now(), []string{"localhost", "127.0.0.1", "::1"}, rand.Reader)
@@ -199,23 +214,33 @@ func (s *server) configure() error {
 		key := make([]byte, session.KeyLen)
 		if s.opts.ticketKeys != "" {
 			if key, err = hex.DecodeString(s.opts.ticketKeys); err != nil {
-				return fmt.Errorf("-ticket-keys: %v", err)
+				return usagef("-ticket-keys: %v", err)
 			}
 		} else if _, err := rand.Read(key); err != nil {
 			return err
 		}
 		if cfg.Tickets, err = session.NewTicketer(key); err != nil {
-			return fmt.Errorf("-ticket-keys: %v", err)
+			return usagef("-ticket-keys: %v", err)
 		}
-	} else if s.opts.ticketKeys != "" {
-		return errors.New("-ticket-keys and -no-ticket contradict each other")
 	}
 	if s.sni, err = loadSNI(s.opts.sni, s.opts.passphrase); err != nil {
 		return err
 	}
 	cfg.AskServerContext = len(s.sni) > 0
+	cfg.AskRenegotiation = true // answered by api.ClientRenegotiationLimit
 	s.cfg = cfg
 	return nil
+}
+
+// onlyDHE reports whether suites (nil: the defaults) are all DHE suites,
+// which a server can negotiate only with DH parameters.
+func onlyDHE(suites []uint16) bool {
+	for _, id := range suites {
+		if cs := cipher.SuiteByID(id); cs == nil || cs.KX != cipher.KXDHE {
+			return false
+		}
+	}
+	return len(suites) > 0
 }
 
 // testHookConn, when set by a test, runs at the start of every connection
@@ -235,9 +260,14 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	if testHookConn != nil {
 		testHookConn(conn)
 	}
-	var resolvers *engine.Resolvers
+	// A client may renegotiate within Node's limits (CLIENT_RENEG_LIMIT per
+	// CLIENT_RENEG_WINDOW); past them it is declined and the connection
+	// goes on, as with Node's server.
+	resolvers := &engine.Resolvers{Renegotiation: api.ClientRenegotiationLimit(func() {
+		s.log.printf("%s: renegotiation declined: %s: %s", peer, api.ErrSessionAttack.Code, api.ErrSessionAttack.Message)
+	})}
 	if len(s.sni) > 0 {
-		resolvers = &engine.Resolvers{ServerContext: s.serverContext}
+		resolvers.ServerContext = s.serverContext
 	}
 	sock := api.NewServerSocket(conn, s.cfg, resolvers)
 	defer sock.Close()

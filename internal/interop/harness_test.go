@@ -22,6 +22,7 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -257,6 +258,13 @@ func writePKI(kt certgen.KeyType, ch *certgen.Chain) (*pki, error) {
 // is broken; locally `make deps` installs the peers.
 func need(t *testing.T, bin string) string {
 	t.Helper()
+	if bin == "node" {
+		path, err := nodepeer.Path() // $TLSENGINE_NODE picks another node
+		if err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
 	path, err := exec.LookPath(bin)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
