@@ -25,8 +25,11 @@ type TLSSocket struct {
 	// mu guards the engine and everything below it; writeMu orders bytes
 	// on the transport. A goroutine that drained events takes writeMu
 	// before releasing mu, so records leave in the order they were made.
+	// writing keeps one Write (all its chunks) whole, and close_notify
+	// after it; it is taken before mu.
 	mu      sync.Mutex
 	writeMu sync.Mutex
+	writing sync.Mutex
 	eng     *engine.Conn
 	resolve func(*engine.Conn) error
 
@@ -129,7 +132,9 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 		s.mu.Lock()
 		if len(s.plain) > 0 {
 			n := copy(p, s.plain)
-			s.plain = s.plain[n:]
+			if s.plain = s.plain[n:]; len(s.plain) == 0 {
+				s.plain = nil // do not pin a copy readUntil made
+			}
 			s.mu.Unlock()
 			return n, nil
 		}
@@ -155,29 +160,40 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 	}
 }
 
-// Write encrypts and sends application data.
+// Write encrypts and sends application data. A large p is sealed and sent
+// engine.WriteChunk bytes at a time, so that neither its records nor a
+// send buffer as large as p stay in memory; the count is of the chunks
+// sent when an error ends it.
 func (s *TLSSocket) Write(p []byte) (int, error) {
 	if err := s.Handshake(context.Background()); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	n, err := s.eng.Write(p)
-	if err != nil {
-		s.mu.Unlock()
-		return 0, err
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	n := 0
+	for {
+		chunk := p[n:min(len(p), n+engine.WriteChunk)]
+		s.mu.Lock()
+		if _, err := s.eng.Write(chunk); err != nil {
+			s.mu.Unlock()
+			return n, err
+		}
+		if err := s.drainAndSend(); err != nil {
+			return n, err
+		}
+		if n += len(chunk); n == len(p) {
+			return n, nil
+		}
 	}
-	return n, s.drainAndSend()
 }
 
 // Close sends close_notify and closes the transport. A writer blocked on
 // a peer that does not read must not hold Close up: the close_notify gets
 // closeNotifyTimeout, then the transport is closed anyway.
 func (s *TLSSocket) Close() error {
-	s.mu.Lock()
-	s.eng.Close()
 	sent := make(chan struct{})
 	go func() {
-		s.drainAndSend() // releases s.mu
+		s.CloseWrite()
 		close(sent)
 	}()
 	select {
@@ -195,8 +211,11 @@ func (s *TLSSocket) Close() error {
 // closeNotifyTimeout bounds how long Close waits to send close_notify.
 const closeNotifyTimeout = time.Second
 
-// CloseWrite sends close_notify without closing the transport.
+// CloseWrite sends close_notify without closing the transport, after any
+// Write under way.
 func (s *TLSSocket) CloseWrite() error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	s.mu.Lock()
 	s.eng.Close()
 	return s.drainAndSend()
