@@ -282,6 +282,14 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 		return err
 	}
 	if rerr != nil {
+		var ne net.Error
+		if errors.As(rerr, &ne) && ne.Timeout() {
+			// A deadline passed (net/http sets one in the past to stop
+			// its background read): nothing was lost, and the next Read
+			// goes on where this one stopped, as with crypto/tls. Only a
+			// write that timed out corrupts the stream; that one latches.
+			return rerr
+		}
 		s.mu.Lock()
 		if s.err == nil && !s.peerClose {
 			if errors.Is(rerr, io.EOF) {
