@@ -170,7 +170,7 @@ func (s *TLSSocket) renegotiate(opts RenegotiateOptions) error {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				s.Close()
-				return &Error{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Message: "TLS handshake timeout", Err: err}
+				return handshakeTimeout(err)
 			}
 			return err
 		}
