@@ -104,8 +104,9 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 		s.mu.Lock()
 		st, err := s.state, s.err
 		if st == nil && err == nil && s.peerClose {
-			// close_notify before the handshake completed: no more
-			// handshake will come (and readOnce would not read).
+			// close_notify before the handshake completed: the peer
+			// sends nothing more (RFC 5246, Section 7.2.1), and readOnce
+			// would not read again.
 			err = errClosedInHandshake
 		}
 		s.mu.Unlock()
