@@ -13,7 +13,9 @@
 // context.Context cancels dials and handshakes. Node's asynchronous
 // callbacks (resumeSession, OCSPRequest, SNICallback) are plain return
 // values: each connection has its own goroutine, so a callback may block
-// where Node would wait for its cb.
+// where Node would wait for its cb. No callback runs under a socket's
+// lock: Close works and handshakeTimeout fires while one is out, and its
+// late answer is dropped.
 //
 // The spec is Node v6.9.4's documentation; where Node v20 behaves
 // otherwise we follow the documentation, except where the design notes

@@ -8,13 +8,15 @@ import (
 )
 
 // NewServerSocket wraps an accepted transport as the server end of a TLS
-// connection configured directly with an engine Config. resolve, if not
-// nil, answers the engine's decisions (see engine.Drive).
+// connection configured directly with an engine Config. r, if not nil,
+// answers the engine's decisions (see engine.Drive); its functions run
+// without the socket's lock, on a goroutine of their own, and a socket
+// closed meanwhile drops their answer.
 func NewServerSocket(conn net.Conn, cfg *engine.Config, r *engine.Resolvers) *TLSSocket {
 	s := newSocket(conn, engine.NewServer(cfg), true)
 	if r != nil {
 		rs := *r
-		s.resolve = func(c *engine.Conn) error { return engine.Drive(c, rs) }
+		s.resolve = rs.Answer
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
@@ -31,7 +32,9 @@ type ServerOptions struct {
 	RequestCert, RejectUnauthorized bool
 	// HandshakeTimeout bounds each handshake (0 means 120 s). On expiry
 	// the server emits tlsClientError with ERR_TLS_HANDSHAKE_TIMEOUT and,
-	// as the seeds say, closes the connection.
+	// as the seeds say, closes the connection, even while a listener
+	// (SNICallback, resumeSession, OCSPRequest, newSession) has not
+	// answered; its late answer is dropped.
 	HandshakeTimeout time.Duration
 	// ALPNProtocols is the server's preference order.
 	ALPNProtocols []string
@@ -187,8 +190,9 @@ func (s *Server) OnResumeSession(f func(id []byte, cb func(data []byte, err erro
 }
 
 // lookupSession bridges the engine's SessionLookup decision to the
-// resumeSession listener, waiting for its callback.
-func (s *Server) lookupSession(id []byte) (*session.State, error) {
+// resumeSession listener, waiting for its callback until dead is closed
+// (the socket closed or timed out; a later callback is dropped).
+func (s *Server) lookupSession(id []byte, dead <-chan struct{}) (*session.State, error) {
 	s.mu.Lock()
 	f := s.onResume
 	cache := s.cfg.SessionCache
@@ -211,7 +215,12 @@ func (s *Server) lookupSession(id []byte) (*session.State, error) {
 	f(append([]byte(nil), id...), func(data []byte, err error) {
 		once.Do(func() { ch <- answer{data, err} })
 	})
-	a := <-ch
+	var a answer
+	select {
+	case a = <-ch:
+	case <-dead:
+		return nil, errSocketClosed
+	}
 	if a.err != nil {
 		return nil, a.err
 	}
@@ -329,16 +338,19 @@ func (s *Server) serve(ln net.Listener) error {
 func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 	lim := &renegLimiter{limit: s.renegLimit, window: s.renegWindow}
 	var sock *TLSSocket
-	sock = NewServerSocket(conn, s.cfg, &engine.Resolvers{ServerContext: s.serverContext, SessionLookup: s.lookupSession,
-		OCSP: s.ocspResponse, Renegotiation: func() (bool, error) {
+	// The resolvers run without the socket's lock (answerDecision).
+	sock = NewServerSocket(conn, s.cfg, &engine.Resolvers{
+		ServerContext: s.serverContext,
+		SessionLookup: func(id []byte) (*session.State, error) { return s.lookupSession(id, sock.dead) },
+		OCSP:          s.ocspResponse,
+		Renegotiation: func() (bool, error) {
 			if lim.allow(time.Now()) {
 				return true, nil
 			}
-			// The resolver runs under the socket's lock; the listeners
-			// must not.
-			go sock.emitError(ErrSessionAttack)
+			sock.emitError(ErrSessionAttack)
 			return false, nil
-		}})
+		},
+	})
 	return sock
 }
 
@@ -375,48 +387,95 @@ func (s *Server) serverContext(d *handshake.ServerContextDecision) (*engine.Conf
 }
 
 // handle runs one connection's handshake under the timeout and reports it.
+// The timeout is a timer of its own, as in Node: it fires even while a
+// listener (SNICallback, resumeSession, OCSPRequest, newSession) has not
+// answered, reports ERR_TLS_HANDSHAKE_TIMEOUT and destroys the socket;
+// whatever the listener answers later is dropped. Exactly one of
+// tlsClientError and secureConnection is emitted.
 func (s *Server) handle(sock *TLSSocket) {
 	defer s.wg.Done()
 	timeout := s.opts.HandshakeTimeout
 	if timeout <= 0 {
 		timeout = DefaultHandshakeTimeout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	err := sock.Handshake(ctx)
-	cancel()
+	var settled atomic.Bool // the outcome is decided: secure, failed or timed out
+	fail := func(err error) {
+		if settled.CompareAndSwap(false, true) {
+			s.forget(sock)
+			sock.destroy(err)
+			s.clientError(err, sock)
+		}
+	}
+	timer := time.AfterFunc(timeout, func() { fail(handshakeTimeout(context.DeadlineExceeded)) })
+	defer timer.Stop()
+	err := sock.Handshake(context.Background())
+	if err == nil {
+		err = s.newSession(sock)
+	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			err = &Error{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Message: "TLS handshake timeout", Err: err}
-		}
-		s.forget(sock)
-		sock.Close()
-		s.mu.Lock()
-		ls := slices.Clone(s.onClientError)
-		s.mu.Unlock()
-		for _, f := range ls {
-			f(err, sock)
-		}
+		fail(err)
 		return
+	}
+	if !settled.CompareAndSwap(false, true) {
+		return // timed out while a newSession listener held it
 	}
 	s.mu.Lock()
 	ls := slices.Clone(s.onSecure)
-	nls := slices.Clone(s.onNewSession)
 	s.mu.Unlock()
 	sock.onClose = func() { s.forget(sock) }
-	if st := sock.ConnectionState(); st.NewSession && st.Session != nil && len(st.Session.SessionID) > 0 && len(nls) > 0 {
-		data, err := st.Session.Marshal()
-		if err == nil {
-			var wg sync.WaitGroup
-			for _, f := range nls {
-				wg.Add(1)
-				var once sync.Once
-				f(append([]byte(nil), st.Session.SessionID...), data, func() { once.Do(wg.Done) })
-			}
-			wg.Wait()
-		}
-	}
 	for _, f := range ls {
 		f(sock)
+	}
+}
+
+// handshakeTimeout is Node's error for a handshake that took too long.
+func handshakeTimeout(err error) *Error {
+	return &Error{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Message: "TLS handshake timeout", Err: err}
+}
+
+// clientError emits tlsClientError.
+func (s *Server) clientError(err error, sock *TLSSocket) {
+	s.mu.Lock()
+	ls := slices.Clone(s.onClientError)
+	s.mu.Unlock()
+	for _, f := range ls {
+		f(err, sock)
+	}
+}
+
+// newSession emits newSession for a new session with an id and waits
+// until every listener has called done (Node holds secureConnection the
+// same way), or the socket dies.
+func (s *Server) newSession(sock *TLSSocket) error {
+	s.mu.Lock()
+	ls := slices.Clone(s.onNewSession)
+	s.mu.Unlock()
+	st := sock.ConnectionState()
+	if len(ls) == 0 || !st.NewSession || st.Session == nil || len(st.Session.SessionID) == 0 {
+		return nil
+	}
+	data, err := st.Session.Marshal()
+	if err != nil {
+		return nil
+	}
+	all := make(chan struct{})
+	var left atomic.Int32
+	left.Store(int32(len(ls)))
+	for _, f := range ls {
+		var once sync.Once
+		f(append([]byte(nil), st.Session.SessionID...), data, func() {
+			once.Do(func() {
+				if left.Add(-1) == 0 {
+					close(all)
+				}
+			})
+		})
+	}
+	select {
+	case <-all:
+		return nil
+	case <-sock.dead:
+		return errSocketClosed
 	}
 }
 

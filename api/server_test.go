@@ -252,14 +252,7 @@ func TestCreateServerOptionRequestCertRejectUnauthorized(t *testing.T) {
 // TestServerListenerServesHTTP: http.Serve runs on Server.Listener.
 func TestServerListenerServesHTTP(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := srv.Listener()
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
+	srv, ln := listenerServer(t, pki)
 	defer ln.Close()
 	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello over "+r.Proto)

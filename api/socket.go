@@ -25,10 +25,20 @@ type TLSSocket struct {
 	// mu guards the engine and everything below it; writeMu orders bytes
 	// on the transport. A goroutine that drained events takes writeMu
 	// before releasing mu, so records leave in the order they were made.
+	// writing keeps one Write (all its chunks) whole, and close_notify
+	// after it; it is taken before mu. User code never runs under mu.
 	mu      sync.Mutex
 	writeMu sync.Mutex
+	writing sync.Mutex
 	eng     *engine.Conn
-	resolve func(*engine.Conn) error
+	// resolve answers a decision (user code); decision is the one the
+	// engine waits on, drained but not answered yet.
+	resolve  func(engine.Decision) any
+	decision engine.Decision
+	// dead is closed when the socket is closed or destroyed: a handshake
+	// waiting on a decision stops waiting.
+	dead     chan struct{}
+	deadOnce sync.Once
 
 	plain     []byte // decrypted bytes not yet returned by Read
 	state     *engine.ConnectionState
@@ -60,7 +70,7 @@ type TLSSocket struct {
 }
 
 func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
-	return &TLSSocket{conn: conn, eng: eng, isServer: isServer, hsDone: make(chan struct{})}
+	return &TLSSocket{conn: conn, eng: eng, isServer: isServer, hsDone: make(chan struct{}), dead: make(chan struct{})}
 }
 
 // Handshake runs the handshake to completion, or until ctx ends (which
@@ -78,11 +88,11 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() {
 			s.mu.Lock()
-			if s.state == nil && s.err == nil {
-				s.err = ctx.Err()
-			}
+			done := s.state != nil
 			s.mu.Unlock()
-			s.conn.Close()
+			if !done {
+				s.destroy(ctx.Err())
+			}
 		})
 		defer stop()
 	}
@@ -93,6 +103,12 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		st, err := s.state, s.err
+		if st == nil && err == nil && s.peerClose {
+			// close_notify before the handshake completed: the peer
+			// sends nothing more (RFC 5246, Section 7.2.1), and readOnce
+			// would not read again.
+			err = errClosedInHandshake
+		}
 		s.mu.Unlock()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -112,6 +128,11 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 	}
 }
 
+// errClosedInHandshake is Node's error for a peer that closed the
+// connection before the handshake completed.
+var errClosedInHandshake = &Error{Code: "ECONNRESET",
+	Message: "Client network socket disconnected before secure TLS connection was established"}
+
 // ConnectionState returns the negotiated parameters, or nil before the
 // handshake completed.
 func (s *TLSSocket) ConnectionState() *engine.ConnectionState {
@@ -129,7 +150,9 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 		s.mu.Lock()
 		if len(s.plain) > 0 {
 			n := copy(p, s.plain)
-			s.plain = s.plain[n:]
+			if s.plain = s.plain[n:]; len(s.plain) == 0 {
+				s.plain = nil // do not pin a copy readUntil made
+			}
 			s.mu.Unlock()
 			return n, nil
 		}
@@ -155,48 +178,85 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 	}
 }
 
-// Write encrypts and sends application data.
+// Write encrypts and sends application data. A large p is sealed and sent
+// engine.WriteChunk bytes at a time, so that neither its records nor a
+// send buffer as large as p stay in memory; the count is of the chunks
+// sent when an error ends it.
 func (s *TLSSocket) Write(p []byte) (int, error) {
 	if err := s.Handshake(context.Background()); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	n, err := s.eng.Write(p)
-	if err != nil {
-		s.mu.Unlock()
-		return 0, err
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	n := 0
+	for {
+		chunk := p[n:min(len(p), n+engine.WriteChunk)]
+		s.mu.Lock()
+		if _, err := s.eng.Write(chunk); err != nil {
+			s.mu.Unlock()
+			return n, err
+		}
+		if err := s.drainAndSend(); err != nil {
+			return n, err
+		}
+		if n += len(chunk); n == len(p) {
+			return n, nil
+		}
 	}
-	return n, s.drainAndSend()
 }
 
 // Close sends close_notify and closes the transport. A writer blocked on
 // a peer that does not read must not hold Close up: the close_notify gets
-// closeNotifyTimeout, then the transport is closed anyway.
+// closeNotifyTimeout, then the transport is closed anyway. A decision
+// still out (a callback that has not answered) is abandoned.
 func (s *TLSSocket) Close() error {
-	s.mu.Lock()
-	s.eng.Close()
+	s.kill()
 	sent := make(chan struct{})
 	go func() {
-		s.drainAndSend() // releases s.mu
+		s.CloseWrite()
 		close(sent)
 	}()
 	select {
 	case <-sent:
 	case <-time.After(closeNotifyTimeout):
 	}
+	s.forgetOnce()
+	return s.conn.Close()
+}
+
+// destroy ends the socket at once with err (the first error wins),
+// without close_notify: Node's socket.destroy(err).
+func (s *TLSSocket) destroy(err error) {
+	s.mu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+	s.kill()
+	s.forgetOnce()
+	s.conn.Close()
+}
+
+// kill closes dead: whoever waits on a decision stops waiting.
+func (s *TLSSocket) kill() { s.deadOnce.Do(func() { close(s.dead) }) }
+
+// forgetOnce runs onClose (the server forgets the connection) once.
+func (s *TLSSocket) forgetOnce() {
 	s.closeOnce.Do(func() {
 		if s.onClose != nil {
 			s.onClose()
 		}
 	})
-	return s.conn.Close()
 }
 
 // closeNotifyTimeout bounds how long Close waits to send close_notify.
 const closeNotifyTimeout = time.Second
 
-// CloseWrite sends close_notify without closing the transport.
+// CloseWrite sends close_notify without closing the transport, after any
+// Write under way.
 func (s *TLSSocket) CloseWrite() error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	s.mu.Lock()
 	s.eng.Close()
 	return s.drainAndSend()
@@ -240,6 +300,9 @@ func (s *TLSSocket) readOnce() error {
 func (s *TLSSocket) readUntil(done func() bool) error {
 	s.reading.Lock()
 	defer s.reading.Unlock()
+	if err := s.answerDecision(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	if s.peerClose || s.err != nil || done() {
 		s.mu.Unlock()
@@ -262,7 +325,18 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 	if err := s.drainAndSend(); err != nil {
 		return err
 	}
+	if err := s.answerDecision(); err != nil {
+		return err
+	}
 	if rerr != nil {
+		var ne net.Error
+		if errors.As(rerr, &ne) && ne.Timeout() {
+			// A deadline passed (net/http sets one in the past to stop
+			// its background read): nothing was lost, and the next Read
+			// goes on where this one stopped, as with crypto/tls. Only a
+			// write that timed out corrupts the stream; that one latches.
+			return rerr
+		}
 		s.mu.Lock()
 		if s.err == nil && !s.peerClose {
 			if errors.Is(rerr, io.EOF) {
@@ -282,10 +356,61 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 	return nil
 }
 
+// answerDecision answers the decision the engine waits on, if any. The
+// resolver is user code (SNICallback, resumeSession, OCSPRequest): it runs
+// on its own goroutine without s.mu, so that Close, the handshake timeout
+// and the other methods never wait for it. If the socket dies first, the
+// handshake stops waiting and the answer, whenever it comes, is dropped.
+func (s *TLSSocket) answerDecision() error {
+	for {
+		s.mu.Lock()
+		d := s.decision
+		s.decision = nil
+		s.mu.Unlock()
+		if d == nil {
+			return nil
+		}
+		var answer any
+		if s.resolve != nil {
+			ch := make(chan any, 1)
+			go func() { ch <- s.resolve(d) }()
+			select {
+			case answer = <-ch:
+			case <-s.dead:
+				return errSocketClosed
+			}
+		}
+		s.mu.Lock()
+		select {
+		case <-s.dead:
+			s.mu.Unlock()
+			return errSocketClosed
+		default:
+		}
+		if s.err == nil {
+			s.eng.Resolve(answer) // a failure comes as an EventError
+		}
+		if err := s.drainAndSend(); err != nil {
+			return err
+		}
+	}
+}
+
+// errSocketClosed is what a handshake waiting on a decision gets when the
+// socket is closed under it.
+var errSocketClosed = &Error{Code: "ERR_SOCKET_CLOSED", Message: "Socket is closed", Err: net.ErrClosed}
+
 // drainAndSend takes the engine's events (s.mu held on entry, released on
-// return) and writes the records to the transport in order.
+// return) and writes the records to the transport in order. Listeners
+// (keylog, OCSPResponse) run after it released s.mu, in event order.
 func (s *TLSSocket) drainAndSend() error {
 	var out [][]byte
+	var after []func()
+	defer func() {
+		for _, f := range after {
+			f()
+		}
+	}()
 	for {
 		e := s.eng.NextEvent()
 		if e.Kind == engine.EventNone {
@@ -308,25 +433,18 @@ func (s *TLSSocket) drainAndSend() error {
 			s.state = e.State
 			s.handshakes++
 			s.hsOnce.Do(func() { close(s.hsDone) })
-			if len(s.onOCSPResponse) > 0 {
-				// Run outside the lock, before Handshake returns.
-				ls, resp := s.onOCSPResponse, e.State.OCSPResponse
-				s.onOCSPResponse = nil
-				defer func() {
-					for _, f := range ls {
-						f(resp)
-					}
-				}()
+			for _, f := range s.onOCSPResponse {
+				// Before Handshake returns.
+				resp := e.State.OCSPResponse
+				after = append(after, func() { f(resp) })
 			}
+			s.onOCSPResponse = nil
 		case engine.EventDecision:
-			if s.resolve != nil {
-				if err := s.resolve(s.eng); err != nil && s.err == nil {
-					s.err = err
-				}
-			}
+			// Answered by the reader, without s.mu (answerDecision).
+			s.decision = e.Decision
 		case engine.EventKeylog:
-			if s.onKeylog != nil {
-				s.onKeylog(e.Keylog)
+			if f, line := s.onKeylog, e.Keylog; f != nil {
+				after = append(after, func() { f(line) })
 			}
 		case engine.EventPeerClosed:
 			s.peerClose = true

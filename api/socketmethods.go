@@ -162,13 +162,17 @@ func (s *TLSSocket) renegotiate(opts RenegotiateOptions) error {
 		case declined:
 			return ErrRenegotiationDeclined
 		case err != nil:
+			return err
+		}
+		// A read deadline error is not latched in s.err: it must be
+		// seen here, or the loop would spin on the expired deadline.
+		if err := s.readUntil(done); err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				s.Close()
-				return &Error{Code: "ERR_TLS_HANDSHAKE_TIMEOUT", Message: "TLS handshake timeout", Err: err}
+				return handshakeTimeout(err)
 			}
 			return err
 		}
-		s.readUntil(done) // a failure lands in s.err, seen above
 	}
 }

@@ -553,11 +553,22 @@ func (c *Conn) outBuf() []byte {
 	return c.out
 }
 
+// WriteChunk is the most plaintext a caller should give one Write when it
+// has more: the records it seals fit a buffer that Recycle keeps, so a
+// long stream is sealed into the same memory over and over.
+const WriteChunk = 2 * record.MaxPlaintext
+
+// maxSpareOut bounds the send buffer Recycle keeps: a few records, enough
+// for a WriteChunk at any fragment size and cipher. A larger buffer (one
+// big Write sealed at once) is left to the garbage collector, so that it
+// is not pinned for the life of the connection.
+const maxSpareOut = 4 * record.MaxRecord
+
 // Recycle gives back the Data of an EventSend once it has been written,
 // so that the next records are sealed into the same memory instead of a
 // new buffer. It is optional; a buffer not given back is simply garbage.
 func (c *Conn) Recycle(b []byte) {
-	if cap(b) > cap(c.spareOut) {
+	if cap(b) > cap(c.spareOut) && cap(b) <= maxSpareOut {
 		c.spareOut = b[:0]
 	}
 }

@@ -32,34 +32,40 @@ func Drive(c *Conn, r Resolvers) error {
 		if d == nil {
 			return nil
 		}
-		var answer any
-		switch d := d.(type) {
-		case *handshake.SessionLookupDecision:
-			if r.SessionLookup != nil {
-				st, err := r.SessionLookup(d.ID)
-				answer = answerOf(st, err, st != nil)
-			}
-		case *handshake.OCSPDecision:
-			if r.OCSP != nil {
-				resp, err := r.OCSP(d)
-				answer = answerOf(resp, err, resp != nil)
-			}
-		case *handshake.RenegotiationDecision:
-			if r.Renegotiation != nil {
-				ok, err := r.Renegotiation()
-				answer = answerOf(ok, err, ok)
-			}
-		case *handshake.ServerContextDecision:
-			if r.ServerContext != nil {
-				cfg, err := r.ServerContext(d)
-				answer = answerOf(cfg, err, cfg != nil)
-			}
-		}
-		if err := c.Resolve(answer); err != nil {
+		if err := c.Resolve(r.Answer(d)); err != nil {
 			return err
 		}
 	}
 	return c.Err()
+}
+
+// Answer runs the resolver for d and returns the answer to give Resolve.
+// It does not touch any Conn, so a caller may run it (user code) without
+// holding the lock that guards the Conn, and drop a late answer.
+func (r *Resolvers) Answer(d Decision) any {
+	switch d := d.(type) {
+	case *handshake.SessionLookupDecision:
+		if r.SessionLookup != nil {
+			st, err := r.SessionLookup(d.ID)
+			return answerOf(st, err, st != nil)
+		}
+	case *handshake.OCSPDecision:
+		if r.OCSP != nil {
+			resp, err := r.OCSP(d)
+			return answerOf(resp, err, resp != nil)
+		}
+	case *handshake.RenegotiationDecision:
+		if r.Renegotiation != nil {
+			ok, err := r.Renegotiation()
+			return answerOf(ok, err, ok)
+		}
+	case *handshake.ServerContextDecision:
+		if r.ServerContext != nil {
+			cfg, err := r.ServerContext(d)
+			return answerOf(cfg, err, cfg != nil)
+		}
+	}
+	return nil
 }
 
 // answerOf turns a resolver's result into an answer for Resolve: the
