@@ -231,8 +231,8 @@ func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, go
 // what it read and what it wrote.
 func pumpEngine(conn net.Conn, c *engine.Conn, isServer bool) (in, out []byte, done bool, lastErr error) {
 	rec := &tlstest.Recorder{Conn: conn, Client: !isServer}
-	done, _, lastErr = tlstest.Exchange(rec, c, isServer)
-	return tlstest.Sent(rec.Chunks, isServer), tlstest.Sent(rec.Chunks, !isServer), done, lastErr
+	x := tlstest.Exchange(rec, c, isServer)
+	return tlstest.Sent(rec.Chunks, isServer), tlstest.Sent(rec.Chunks, !isServer), x.Done, x.Err
 }
 
 // writeSeedFiles writes each recording into the corpora it seeds: the

@@ -8,7 +8,9 @@ import "strings"
 // RFC 5746). It is an oracle and a diagram source, not the driver:
 // flights_test.go runs an in-memory pair for each row, decrypts both
 // directions and checks that the observed sequence, ChangeCipherSpec
-// included, equals the row. FlightRow.Diagram draws a row.
+// included, equals the row; internal/tlstest's TestOpenSSLTranscripts
+// checks each recorded OpenSSL exchange against its row (or Unproduced
+// shape) the same way. FlightRow.Diagram draws a row.
 //
 // The rows are the product of the dimensions a TLS 1.2 handshake's shape
 // depends on, built by the functions below that read like RFC 5246's
@@ -33,7 +35,7 @@ var Flights = buildFlights()
 // Unproduced lists the legal TLS 1.2 shapes outside Flights, each with
 // the reason.
 var Unproduced = []string{
-	"resumed by session id with a NewSessionTicket (RFC 5077, Section 3.4 allows it, OpenSSL does it): our server issues tickets only on full handshakes and renews them only on ticket resumptions",
+	"resumed by session id with a NewSessionTicket, Shape{Resumed: \"id\", Ticket: true} (RFC 5077, Section 3.4 allows it; OpenSSL sends it when the client offers the extension): our server issues tickets only on full handshakes and renews them only on ticket resumptions; our client accepts it (transcript s_server-resumed-id-new-ticket)",
 	"a renegotiation whose shape differs from the first handshake's (another key exchange, client authentication only in the renegotiation): the same rows, chained; Machine.Renegotiate takes the new Config",
 	"NPN (NextProtocol before Finished): not implemented",
 }
@@ -110,15 +112,16 @@ func buildFlights() []FlightRow {
 	for _, s := range shapes {
 		for _, reneg := range flightRenegotiation {
 			s.Renegotiation = reneg
-			rows = append(rows, FlightRow{Shape: s, Steps: flightSteps(s)})
+			rows = append(rows, FlightRow{Shape: s, Steps: s.Steps()})
 		}
 	}
 	return rows
 }
 
-// flightSteps is the whole sequence of a shape: its handshake, then the
-// renegotiation's.
-func flightSteps(s Shape) []string {
+// Steps is the whole sequence of a shape, as in FlightRow: its handshake,
+// then the renegotiation's. It also draws the shapes of Unproduced, for
+// checking peers that send them.
+func (s Shape) Steps() []string {
 	var steps []string
 	if s.Resumed == "" {
 		steps = fullHandshake(s)

@@ -22,13 +22,21 @@ type Transport interface {
 	SetReadDeadline(time.Time) error
 }
 
+// Exchanged is what Exchange saw of the engine.
+type Exchanged struct {
+	Done   bool                    // the handshake completed
+	State  *engine.ConnectionState // the last EventHandshakeDone's
+	Err    error                   // the last EventError's
+	Keylog []string                // for ObserveSteps
+}
+
 // Exchange runs one engine over tr for at most ten seconds: a server
 // echoes the client's first data and closes; a client sends a line and
-// closes after the first reply (or after a second without one). done
-// reports whether the handshake completed; state is the last
-// EventHandshakeDone's. Given the same reads, it makes the same writes:
-// that is what lets Replay check an engine against a recording.
-func Exchange(tr Transport, c *engine.Conn, isServer bool) (done bool, state *engine.ConnectionState, lastErr error) {
+// closes after the first reply (or after a second without one). Given
+// the same reads, it makes the same writes: that is what lets Replay
+// check an engine against a recording.
+func Exchange(tr Transport, c *engine.Conn, isServer bool) Exchanged {
+	var x Exchanged
 	tr.SetDeadline(time.Now().Add(10 * time.Second))
 	buf := make([]byte, 1<<16)
 	closed := false
@@ -38,7 +46,7 @@ func Exchange(tr Transport, c *engine.Conn, isServer bool) (done bool, state *en
 			case engine.EventSend:
 				tr.Write(e.Data)
 			case engine.EventHandshakeDone:
-				done, state = true, e.State
+				x.Done, x.State = true, e.State
 				if !isServer {
 					c.Write([]byte("ping from tlsengine\n"))
 					tr.SetReadDeadline(time.Now().Add(time.Second))
@@ -51,8 +59,10 @@ func Exchange(tr Transport, c *engine.Conn, isServer bool) (done bool, state *en
 					c.Close()
 					closed = true
 				}
+			case engine.EventKeylog:
+				x.Keylog = append(x.Keylog, e.Keylog)
 			case engine.EventError:
-				lastErr = e.Err
+				x.Err = e.Err
 				closed = true
 			case engine.EventPeerClosed:
 				if !closed {
@@ -67,12 +77,12 @@ func Exchange(tr Transport, c *engine.Conn, isServer bool) (done bool, state *en
 			continue
 		}
 		if err != nil {
-			if !closed && done {
+			if !closed && x.Done {
 				c.Close() // the peer was silent: end politely
 				closed = true
 				continue
 			}
-			return done, state, lastErr
+			return x
 		}
 	}
 }

@@ -5,7 +5,8 @@ import (
 	"crypto/aes"
 	stdcipher "crypto/cipher"
 	"crypto/hmac"
-	_ "crypto/sha256" // the PRF hash of gcmSuites
+	_ "crypto/sha256" // the PRF hashes of gcmSuites
+	_ "crypto/sha512"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -53,13 +54,20 @@ func ObserveSteps(log []Chunk, keylog []string) ([]string, error) {
 	return o.steps, nil
 }
 
-// gcmSuites are the suites ObserveSteps can decrypt: AES-GCM with the
-// SHA-256 PRF, by key length.
-var gcmSuites = map[uint16]int{
-	0xc02b: 16, // ECDHE-ECDSA-AES128-GCM-SHA256
-	0xc02f: 16, // ECDHE-RSA-AES128-GCM-SHA256
-	0x009e: 16, // DHE-RSA-AES128-GCM-SHA256
-	0x009c: 16, // AES128-GCM-SHA256
+// gcmSuites are the suites ObserveSteps can decrypt: AES-GCM, by key
+// length and PRF hash.
+var gcmSuites = map[uint16]struct {
+	keyLen int
+	prf    crypto.Hash
+}{
+	0xc02b: {16, crypto.SHA256}, // ECDHE-ECDSA-AES128-GCM-SHA256
+	0xc02f: {16, crypto.SHA256}, // ECDHE-RSA-AES128-GCM-SHA256
+	0x009e: {16, crypto.SHA256}, // DHE-RSA-AES128-GCM-SHA256
+	0x009c: {16, crypto.SHA256}, // AES128-GCM-SHA256
+	0xc02c: {32, crypto.SHA384}, // ECDHE-ECDSA-AES256-GCM-SHA384
+	0xc030: {32, crypto.SHA384}, // ECDHE-RSA-AES256-GCM-SHA384
+	0x009f: {32, crypto.SHA384}, // DHE-RSA-AES256-GCM-SHA384
+	0x009d: {32, crypto.SHA384}, // AES256-GCM-SHA384
 }
 
 // observer is the state shared by both directions: the current
@@ -165,7 +173,8 @@ func (o *observer) messages(d *direction) error {
 // newKeys switches d to the current handshake's keys (RFC 5246, Section
 // 6.3: the key block is client key, server key, client IV, server IV).
 func (o *observer) newKeys(d *direction) error {
-	keyLen, ok := gcmSuites[o.suite]
+	suite, ok := gcmSuites[o.suite]
+	keyLen := suite.keyLen
 	if !ok {
 		return fmt.Errorf("suite 0x%04x is not one the observer can decrypt", o.suite)
 	}
@@ -173,7 +182,7 @@ func (o *observer) newKeys(d *direction) error {
 	if !ok {
 		return fmt.Errorf("no keylog line for client random %x", o.clientRandom)
 	}
-	kb := prf12(master, "key expansion", append(append([]byte(nil), o.serverRandom...), o.clientRandom...), 2*keyLen+8)
+	kb := prf12(suite.prf, master, "key expansion", append(append([]byte(nil), o.serverRandom...), o.clientRandom...), 2*keyLen+8)
 	key, iv := kb[keyLen:2*keyLen], kb[2*keyLen+4:]
 	if d.client {
 		key, iv = kb[:keyLen], kb[2*keyLen:2*keyLen+4]
@@ -189,11 +198,11 @@ func (o *observer) newKeys(d *direction) error {
 	return nil
 }
 
-// prf12 is the TLS 1.2 PRF with SHA-256 (RFC 5246, Section 5).
-func prf12(secret []byte, label string, seed []byte, n int) []byte {
+// prf12 is the TLS 1.2 PRF (RFC 5246, Section 5).
+func prf12(hash crypto.Hash, secret []byte, label string, seed []byte, n int) []byte {
 	seed = append([]byte(label), seed...)
 	mac := func(parts ...[]byte) []byte {
-		h := hmac.New(crypto.SHA256.New, secret)
+		h := hmac.New(hash.New, secret)
 		for _, p := range parts {
 			h.Write(p)
 		}

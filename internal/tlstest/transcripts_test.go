@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,6 +44,7 @@ type opensslClientCase struct {
 	name   string
 	args   []string // s_client's, after -connect; @file names a fixture or the session file
 	server func(fx *fixtures) *engine.Config
+	shape  handshake.Shape // the row of handshake.Flights the exchange follows
 	check  func(st *engine.ConnectionState) error
 }
 
@@ -51,13 +53,13 @@ var opensslClientCases = []opensslClientCase{
 		name:   "s_client-full-ecdhe",
 		args:   []string{"-sess_out", "@sess.pem"},
 		server: func(fx *fixtures) *engine.Config { return fx.server(fx.ed25519) },
-		check:  want("ECDHE", false),
+		shape:  handshake.Shape{KX: "ECDHE", Ticket: true},
 	},
 	{
 		name:   "s_client-resumed-ticket",
 		args:   []string{"-sess_in", "@sess.pem"},
 		server: func(fx *fixtures) *engine.Config { return fx.server(fx.ed25519) },
-		check:  want("", true),
+		shape:  handshake.Shape{Resumed: "ticket"},
 	},
 	{
 		name: "s_client-full-rsa",
@@ -67,7 +69,7 @@ var opensslClientCases = []opensslClientCase{
 			cfg.CipherSuites = []uint16{0x009c}
 			return cfg
 		},
-		check: want("RSA", false),
+		shape: handshake.Shape{KX: "RSA", Ticket: true},
 	},
 	{
 		name: "s_client-client-auth",
@@ -77,11 +79,12 @@ var opensslClientCases = []opensslClientCase{
 			cfg.ClientAuth = handshake.RequireVerifiedClientCert
 			return cfg
 		},
+		shape: handshake.Shape{KX: "ECDHE", Ticket: true, ClientAuth: "cert"},
 		check: func(st *engine.ConnectionState) error {
 			if len(st.PeerCertificates) != 2 || st.VerifyError != nil {
 				return fmt.Errorf("client chain of %d certificates, verification %v", len(st.PeerCertificates), st.VerifyError)
 			}
-			return want("ECDHE", false)(st)
+			return nil
 		},
 	},
 }
@@ -91,18 +94,29 @@ var opensslClientCases = []opensslClientCase{
 type opensslServerCase struct {
 	args        []string // s_server's, besides -accept, -cert, -key, -cert_chain and -naccept
 	connections []string // transcript names; the first is full, the others resume
-	check       []func(st *engine.ConnectionState) error
+	shapes      []handshake.Shape
+	// firstWithoutTickets makes our client offer no ticket extension on
+	// the first connection (so the session has only an id), and the
+	// extension on the others.
+	firstWithoutTickets bool
 }
 
 var opensslServerCases = []opensslServerCase{
 	{
 		connections: []string{"s_server-full", "s_server-resumed-ticket"},
-		check:       []func(*engine.ConnectionState) error{want("ECDHE", false), want("", true)},
+		shapes:      []handshake.Shape{{KX: "ECDHE", Ticket: true}, {Resumed: "ticket"}},
 	},
 	{
 		args:        []string{"-no_ticket"},
 		connections: []string{"s_server-full-no-ticket", "s_server-resumed-id"},
-		check:       []func(*engine.ConnectionState) error{want("ECDHE", false), want("", true)},
+		shapes:      []handshake.Shape{{KX: "ECDHE"}, {Resumed: "id"}},
+	},
+	{
+		// A shape of handshake.Unproduced: OpenSSL resumes by id and
+		// issues a ticket because the client offered the extension.
+		connections:         []string{"s_server-full-no-ticket-offered", "s_server-resumed-id-new-ticket"},
+		shapes:              []handshake.Shape{{KX: "ECDHE"}, {Resumed: "id", Ticket: true}},
+		firstWithoutTickets: true,
 	},
 }
 
@@ -118,7 +132,7 @@ func TestOpenSSLTranscripts(t *testing.T) {
 	for _, c := range opensslClientCases {
 		t.Run(c.name, func(t *testing.T) {
 			tr := readTranscript(t, c.name, false)
-			replayTranscript(t, tr, engine.NewServer(c.server(fx)), c.check)
+			replayTranscript(t, tr, engine.NewServer(c.server(fx)), c.shape, c.check)
 		})
 	}
 	for _, c := range opensslServerCases {
@@ -126,8 +140,8 @@ func TestOpenSSLTranscripts(t *testing.T) {
 		for i, name := range c.connections {
 			t.Run(name, func(t *testing.T) {
 				tr := readTranscript(t, name, true)
-				cfg, opts := fx.client(i, sess)
-				st := replayTranscript(t, tr, engine.NewClient(cfg, opts), c.check[i])
+				cfg, opts := fx.client(i, sess, c.firstWithoutTickets)
+				st := replayTranscript(t, tr, engine.NewClient(cfg, opts), c.shapes[i], nil)
 				if st != nil {
 					sess = st.Session
 				}
@@ -136,35 +150,43 @@ func TestOpenSSLTranscripts(t *testing.T) {
 	}
 }
 
-// replayTranscript runs Exchange over tr with c and checks the replay and
-// the handshake's outcome.
-func replayTranscript(t *testing.T, tr *tlstest.Transcript, c *engine.Conn, check func(*engine.ConnectionState) error) *engine.ConnectionState {
+// replayTranscript runs Exchange over tr with c and checks the replay, the
+// handshake's outcome and that the messages both sides sent, decrypted
+// with our keylog, are the shape's sequence.
+func replayTranscript(t *testing.T, tr *tlstest.Transcript, c *engine.Conn, shape handshake.Shape, check func(*engine.ConnectionState) error) *engine.ConnectionState {
 	t.Helper()
 	r := tlstest.NewReplay(tr)
-	done, st, err := tlstest.Exchange(r, c, !tr.OursClient)
-	if rerr := r.Err(); rerr != nil {
-		t.Fatalf("the engine no longer answers as recorded: %v (engine error %v); if the change is meant, record again with -update", rerr, err)
+	x := tlstest.Exchange(r, c, !tr.OursClient)
+	if err := r.Err(); err != nil {
+		t.Fatalf("the engine no longer answers as recorded: %v (engine error %v); if the change is meant, record again with -update", err, x.Err)
 	}
-	if !done || err != nil {
-		t.Fatalf("the handshake did not complete: done %v, err %v", done, err)
+	if !x.Done || x.Err != nil {
+		t.Fatalf("the handshake did not complete: done %v, err %v", x.Done, x.Err)
 	}
-	if err := check(st); err != nil {
+	if err := checkShape(x.State, shape); err != nil {
 		t.Fatal(err)
 	}
-	return st
+	steps, err := tlstest.ObserveSteps(tr.Chunks, x.Keylog)
+	if err != nil || !slices.Equal(steps, shape.Steps()) {
+		t.Fatalf("observed %v (%v), want the sequence of %v:\n%s", steps, err, shape, handshake.FlightRow{Shape: shape, Steps: shape.Steps()}.Diagram())
+	}
+	if check != nil {
+		if err := check(x.State); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return x.State
 }
 
-// want checks the key exchange ("" when resumed) and resumption.
-func want(kx string, resumed bool) func(*engine.ConnectionState) error {
-	return func(st *engine.ConnectionState) error {
-		if st.Resumed != resumed {
-			return fmt.Errorf("resumed %v, want %v", st.Resumed, resumed)
-		}
-		if !resumed && !strings.Contains(st.Suite.Name, "_"+kx+"_") {
-			return fmt.Errorf("suite %s, want %s key exchange", st.Suite.Name, kx)
-		}
-		return nil
+// checkShape checks the key exchange and resumption the engine reports.
+func checkShape(st *engine.ConnectionState, shape handshake.Shape) error {
+	if resumed := shape.Resumed != ""; st.Resumed != resumed {
+		return fmt.Errorf("resumed %v, want %v", st.Resumed, resumed)
 	}
+	if shape.KX != "" && !strings.Contains(st.Suite.Name, "_"+shape.KX+"_") {
+		return fmt.Errorf("suite %s, want %s key exchange", st.Suite.Name, shape.KX)
+	}
+	return nil
 }
 
 func readTranscript(t *testing.T, name string, oursClient bool) *tlstest.Transcript {
@@ -206,10 +228,10 @@ func recordOpenSSL(t *testing.T, fx *fixtures) {
 			return exec.Command("openssl", real...)
 		}, "hello from openssl "+c.name+"\n")
 		rec := &tlstest.Recorder{Conn: conn}
-		done, _, err := tlstest.Exchange(rec, engine.NewServer(c.server(fx)), true)
+		x := tlstest.Exchange(rec, engine.NewServer(c.server(fx)), true)
 		conn.Close()
-		if werr := wait(); !done || err != nil {
-			t.Fatalf("%s: the handshake did not complete (%v); s_client: %v", c.name, err, werr)
+		if werr := wait(); !x.Done || x.Err != nil {
+			t.Fatalf("%s: the handshake did not complete (%v); s_client: %v", c.name, x.Err, werr)
 		}
 		tr := &tlstest.Transcript{Comments: comments(c.name, append([]string{"openssl"}, args...)), Chunks: rec.Chunks}
 		if err := tr.WriteFile(filepath.Join(transcriptDir, c.name)); err != nil {
@@ -230,16 +252,16 @@ func recordOpenSSL(t *testing.T, fx *fixtures) {
 		for i, name := range c.connections {
 			conn := tlstest.DialLoopback(t, port)
 			rec := &tlstest.Recorder{Conn: conn, Client: true}
-			cfg, opts := fx.client(i, sess)
-			done, st, err := tlstest.Exchange(rec, engine.NewClient(cfg, opts), false)
+			cfg, opts := fx.client(i, sess, c.firstWithoutTickets)
+			x := tlstest.Exchange(rec, engine.NewClient(cfg, opts), false)
 			conn.Close()
-			if !done || err != nil {
-				t.Fatalf("%s: the handshake did not complete: %v", name, err)
+			if !x.Done || x.Err != nil {
+				t.Fatalf("%s: the handshake did not complete: %v", name, x.Err)
 			}
-			if err := c.check[i](st); err != nil {
+			if err := checkShape(x.State, c.shapes[i]); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
-			sess = st.Session
+			sess = x.State.Session
 			tr := &tlstest.Transcript{OursClient: true, Comments: comments(name, append([]string{"openssl"}, args...)), Chunks: rec.Chunks}
 			if err := tr.WriteFile(filepath.Join(transcriptDir, name)); err != nil {
 				t.Fatal(err)
@@ -335,11 +357,12 @@ func (fx *fixtures) server(cred *handshake.Credential) *engine.Config {
 
 // client is our client in the transcripts' i-th connection to a server,
 // offering sess: fixed randomness and clock, verifying against the
-// fixtures' roots.
-func (fx *fixtures) client(i int, sess *session.State) (*engine.Config, engine.ClientOptions) {
+// fixtures' roots; firstWithoutTickets turns tickets off on the first.
+func (fx *fixtures) client(i int, sess *session.State, firstWithoutTickets bool) (*engine.Config, engine.ClientOptions) {
 	return &engine.Config{
-		Rand:    tlstest.NewRand(uint64(10 + i)),
-		Now:     tlstest.FixedNow(tlstest.Epoch),
-		RootCAs: fx.roots,
+		Rand:           tlstest.NewRand(uint64(10 + i)),
+		Now:            tlstest.FixedNow(tlstest.Epoch),
+		RootCAs:        fx.roots,
+		DisableTickets: firstWithoutTickets && i == 0,
 	}, engine.ClientOptions{ServerName: "localhost", Session: sess}
 }
