@@ -23,20 +23,26 @@ import "strings"
 //     with an empty Certificate (a resumed handshake has none of these);
 //   - on a resumption by ticket: the ticket renewed or not;
 //   - then no renegotiation, or one started by the client or by the
-//     server (HelloRequest).
+//     server (HelloRequest), or, where the first handshake asked for no
+//     client certificate, one the server starts to ask for it.
 //
 // A renegotiation is always a full handshake (clientRenegotiate offers no
 // session) with the connection's configuration, so it repeats the row's
 // full shape; after a resumption it is a full ECDHE handshake that gets a
-// ticket when the server issues them (the rows resumed by ticket). Legal
-// sequences this implementation never produces are in Unproduced.
+// ticket when the server issues them (the rows resumed by ticket). The
+// server that renegotiates to ask for a client certificate (Node's
+// renegotiate({requestCert: true}), per-directory client authentication
+// in web servers) passes a Config with ClientAuth set, and the
+// renegotiation is the same full shape with ClientAuth "cert". Legal
+// sequences outside the table are in Unproduced, with the reason.
 var Flights = buildFlights()
 
 // Unproduced lists the legal TLS 1.2 shapes outside Flights, each with
 // the reason.
 var Unproduced = []string{
 	"resumed by session id with a NewSessionTicket, Shape{Resumed: \"id\", Ticket: true} (RFC 5077, Section 3.4 allows it; OpenSSL sends it when the client offers the extension): our server issues tickets only on full handshakes and renews them only on ticket resumptions; our client accepts it (transcript s_server-resumed-id-new-ticket)",
-	"a renegotiation whose shape differs from the first handshake's (another key exchange, client authentication only in the renegotiation): the same rows, chained; Machine.Renegotiate takes the new Config",
+	"a renegotiation whose shape differs from the first handshake's in another way than Renegotiation \"server-auth\" (another key exchange, say): two rows' handshakes chained, as Machine.Renegotiate takes a new Config",
+	"a HelloRequest the client declines (a no_renegotiation warning alert, no handshake message)",
 	"NPN (NextProtocol before Finished): not implemented",
 }
 
@@ -48,7 +54,7 @@ type Shape struct {
 	OCSP          bool   // the server staples an OCSP response (CertificateStatus)
 	Ticket        bool   // the server sends NewSessionTicket: a new ticket, or the resumed one renewed
 	ClientAuth    string // "" (not requested), "cert" or "empty": the client's answer to CertificateRequest
-	Renegotiation string // "", "client" or "server": who starts a renegotiation after the handshake
+	Renegotiation string // "", "client", "server" or "server-auth" (to ask for a client certificate): who starts a renegotiation after the handshake
 }
 
 // String names the shape compactly, as "full ECDHE ocsp ticket
@@ -87,7 +93,7 @@ type FlightRow struct {
 var (
 	flightKX            = []string{"ECDHE", "DHE", "RSA"}
 	flightClientAuth    = []string{"", "cert", "empty"}
-	flightRenegotiation = []string{"", "client", "server"}
+	flightRenegotiation = []string{"", "client", "server", "server-auth"}
 )
 
 // buildFlights enumerates the rows: every full shape, then every resumed
@@ -111,6 +117,9 @@ func buildFlights() []FlightRow {
 	var rows []FlightRow
 	for _, s := range shapes {
 		for _, reneg := range flightRenegotiation {
+			if reneg == "server-auth" && s.ClientAuth != "" {
+				continue // already authenticated
+			}
 			s.Renegotiation = reneg
 			rows = append(rows, FlightRow{Shape: s, Steps: s.Steps()})
 		}
@@ -131,7 +140,7 @@ func (s Shape) Steps() []string {
 	if s.Renegotiation == "" {
 		return steps
 	}
-	if s.Renegotiation == "server" {
+	if s.Renegotiation != "client" {
 		// RFC 5246, Section 7.4.1.1: the server asks; the client answers
 		// with a ClientHello. HelloRequest is outside the transcript.
 		steps = append(steps, "S HelloRequest")
@@ -139,6 +148,9 @@ func (s Shape) Steps() []string {
 	again := s
 	if s.Resumed != "" {
 		again = Shape{KX: "ECDHE", Ticket: s.Resumed == "ticket"}
+	}
+	if s.Renegotiation == "server-auth" {
+		again.ClientAuth = "cert"
 	}
 	return append(steps, fullHandshake(again)...)
 }

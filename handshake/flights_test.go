@@ -38,6 +38,12 @@ func TestFlightsMatchEngine(t *testing.T) {
 				if err := p.Server.Conn.Renegotiate(nil); err != nil {
 					t.Fatal(err)
 				}
+			case "server-auth":
+				cfg := *p.Server.Conn.Config()
+				cfg.ClientAuth = handshake.RequestClientCert
+				if err := p.Server.Conn.Renegotiate(&cfg); err != nil {
+					t.Fatal(err)
+				}
 			}
 			p.Pump()
 			if want := 1 + min(len(row.Shape.Renegotiation), 1); p.Client.Handshakes != want || p.Server.Handshakes != want ||
@@ -70,8 +76,9 @@ func TestFlightsCoverEveryShape(t *testing.T) {
 	}
 	// Full: 3 key exchanges × OCSP × ticket × 3 client-auth answers;
 	// resumed: by id, by ticket with and without renewal; each × 3
-	// renegotiation starts.
-	if want := (3*2*2*3 + 3) * 3; len(seen) != want {
+	// renegotiation starts, plus the server's renegotiation for a client
+	// certificate where none was asked for.
+	if want := (3*2*2*3+3)*3 + 3*2*2 + 3; len(seen) != want {
 		t.Fatalf("%d shapes, want %d", len(seen), want)
 	}
 }
@@ -103,7 +110,7 @@ func flightPair(t *testing.T, s handshake.Shape) *tlstest.Pair {
 	if s.ClientAuth != "" {
 		sc.ClientAuth = handshake.RequestClientCert
 	}
-	if s.ClientAuth == "cert" {
+	if s.ClientAuth == "cert" || s.Renegotiation == "server-auth" {
 		cc.Certificates = []*handshake.Credential{pki.Cert}
 	}
 	ticketer, err := session.NewTicketer(bytes.Repeat([]byte{7}, session.KeyLen))
