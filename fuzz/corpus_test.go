@@ -165,27 +165,19 @@ srv.listen(`+p+`,'127.0.0.1');`)
 // echoing what it sends, and records both directions. A nil run means
 // Go's crypto/tls in this process.
 func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) peerRecording {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	var cmd *exec.Cmd
-	errc := make(chan error, 1)
+	var conn net.Conn
+	var wait func() error
 	if run != nil {
-		cmd = run(port)
-		cmd.Stdin = strings.NewReader("hello from " + name + "\n")
-		var stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		defer cmd.Process.Kill()
-		go func() { errc <- errors.Join(cmd.Wait(), errors.New(stderr.String())) }()
+		conn, wait = tlstest.AcceptPeerClient(t, run, "hello from "+name+"\n")
 	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		errc := make(chan error, 1)
 		go func() {
-			c, err := gotls.Dial("tcp", "127.0.0.1:"+port, &gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", NextProtos: []string{"h2"}})
+			c, err := gotls.Dial("tcp", ln.Addr().String(), &gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", NextProtos: []string{"h2"}})
 			if err == nil {
 				c.Write([]byte("hello from crypto/tls\n"))
 				c.Read(make([]byte, 64))
@@ -193,15 +185,15 @@ func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) pe
 			}
 			errc <- err
 		}()
+		wait = func() error { return <-errc }
+		if conn, err = ln.Accept(); err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
 	}
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
 	in, out, done, err := pumpEngine(conn, engine.NewServer(replayServer()), true)
 	if !done {
-		t.Fatalf("%s: the handshake did not complete (%v); client said: %v", name, err, <-errc)
+		t.Fatalf("%s: the handshake did not complete (%v); client said: %v", name, err, wait())
 	}
 	return peerRecording{name: name, client: in, server: out}
 }
@@ -211,18 +203,7 @@ func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) pe
 func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, gocert *gotls.Certificate) peerRecording {
 	var port string
 	if run != nil {
-		ln, _ := net.Listen("tcp", "127.0.0.1:0")
-		port = strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-		ln.Close()
-		cmd := run(port)
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		stdin, _ := cmd.StdinPipe() // open and silent: s_server quits at EOF
-		defer stdin.Close()
-		if err := cmd.Start(); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		defer cmd.Process.Kill()
-		go cmd.Wait()
+		port = tlstest.StartPeerServer(t, run)
 	} else {
 		ln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{*gocert}, NextProtos: []string{"h2"}})
 		if err != nil {
@@ -238,78 +219,20 @@ func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, go
 			}
 		}()
 	}
-	var conn net.Conn
-	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if conn, err = net.Dial("tcp", "127.0.0.1:"+port); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	defer conn.Close()
 	cfg, opts := replayClient(insecure | realSuites)
-	in, out, done, err := pumpEngine(conn, engine.NewClient(cfg, opts), false)
+	in, out, done, err := pumpEngine(tlstest.DialLoopback(t, port), engine.NewClient(cfg, opts), false)
 	if !done {
 		t.Fatalf("%s: the handshake did not complete: %v", name, err)
 	}
 	return peerRecording{name: name, client: out, server: in, ourSideClient: true}
 }
 
-// pumpEngine runs one engine over conn for at most ten seconds: a server
-// echoes the client's first data and closes; a client sends a line and
-// closes after the first reply (or after a second without one). It
-// returns what it read and what it wrote.
+// pumpEngine runs one engine over conn with tlstest.Exchange and returns
+// what it read and what it wrote.
 func pumpEngine(conn net.Conn, c *engine.Conn, isServer bool) (in, out []byte, done bool, lastErr error) {
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 1<<16)
-	closed := false
-	for {
-		for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
-			switch e.Kind {
-			case engine.EventSend:
-				out = append(out, e.Data...)
-				conn.Write(e.Data)
-			case engine.EventHandshakeDone:
-				done = true
-				if !isServer {
-					c.Write([]byte("ping from tlsengine\n"))
-					conn.SetReadDeadline(time.Now().Add(time.Second))
-				}
-			case engine.EventPlaintext:
-				if isServer {
-					c.Write(e.Data)
-				}
-				if !closed {
-					c.Close()
-					closed = true
-				}
-			case engine.EventError:
-				lastErr = e.Err
-				closed = true
-			case engine.EventPeerClosed:
-				if !closed {
-					c.Close()
-					closed = true
-				}
-			}
-		}
-		n, err := conn.Read(buf)
-		in = append(in, buf[:n]...)
-		if n > 0 {
-			c.Feed(buf[:n])
-			continue
-		}
-		if err != nil {
-			if !closed && done {
-				c.Close() // the peer was silent: end politely
-				closed = true
-				continue
-			}
-			return in, out, done, lastErr
-		}
-	}
+	rec := &tlstest.Recorder{Conn: conn, Client: !isServer}
+	x := tlstest.Exchange(rec, c, isServer)
+	return tlstest.Sent(rec.Chunks, isServer), tlstest.Sent(rec.Chunks, !isServer), x.Done, x.Err
 }
 
 // writeSeedFiles writes each recording into the corpora it seeds: the

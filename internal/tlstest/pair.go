@@ -38,6 +38,14 @@ type Pair struct {
 	// are left pending for the test to answer.
 	Resolvers     engine.Resolvers
 	HoldDecisions bool
+	// Log is every send of both sides, in the order Pump moved them.
+	Log []Chunk
+}
+
+// Chunk is one send: its bytes and who sent them.
+type Chunk struct {
+	FromClient bool
+	Data       []byte
 }
 
 // NewPair creates both ends; the client's hello is queued.
@@ -94,6 +102,7 @@ func (p *Pair) drain(s, peer *Side, isClient bool) bool {
 			data := append([]byte(nil), e.Data...)
 			s.Wire = append(s.Wire, data...)
 			s.Flights = append(s.Flights, data)
+			p.Log = append(p.Log, Chunk{FromClient: isClient, Data: data})
 			if p.Tamper != nil {
 				data = p.Tamper(isClient, data)
 			}
