@@ -93,6 +93,12 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 	for {
 		s.mu.Lock()
 		st, err := s.state, s.err
+		if st == nil && err == nil && s.peerClose {
+			// close_notify before the handshake completed: nothing more
+			// will come, and Node reports the closed transport.
+			s.err = &Error{Code: "ECONNRESET", Message: "tls: the peer closed the connection during the handshake"}
+			err = s.err
+		}
 		s.mu.Unlock()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -321,7 +327,7 @@ func (s *TLSSocket) drainAndSend() error {
 		case engine.EventDecision:
 			if s.resolve != nil {
 				if err := s.resolve(s.eng); err != nil && s.err == nil {
-					s.err = err
+					s.err = nodeError(err, s.isServer)
 				}
 			}
 		case engine.EventKeylog:
@@ -336,7 +342,7 @@ func (s *TLSSocket) drainAndSend() error {
 			}
 		case engine.EventError:
 			if s.err == nil {
-				s.err = e.Err
+				s.err = nodeError(e.Err, s.isServer)
 			}
 		}
 	}

@@ -1,0 +1,352 @@
+package api_test
+
+import (
+	"bufio"
+	"encoding/asn1"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/record"
+)
+
+// nodeOpts are the tls options of one side of a handshake, as Node takes
+// them (key, cert, ca and dhparam name files) and as the api does.
+type nodeOpts struct {
+	Key                string   `json:"key,omitempty"`
+	Cert               string   `json:"cert,omitempty"`
+	CA                 string   `json:"ca,omitempty"`
+	DHParam            string   `json:"dhparam,omitempty"`
+	Ciphers            string   `json:"ciphers,omitempty"`
+	MinVersion         string   `json:"minVersion,omitempty"`
+	MaxVersion         string   `json:"maxVersion,omitempty"`
+	ALPNProtocols      []string `json:"ALPNProtocols,omitempty"`
+	RequestCert        bool     `json:"requestCert,omitempty"`
+	RejectUnauthorized *bool    `json:"rejectUnauthorized,omitempty"`
+	MinDHSize          int      `json:"minDHSize,omitempty"`
+}
+
+func (o nodeOpts) context(t *testing.T) api.SecureContextOptions {
+	t.Helper()
+	read := func(f string) []byte {
+		if f == "" {
+			return nil
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	c := api.SecureContextOptions{Ciphers: o.Ciphers, MinVersion: o.MinVersion, MaxVersion: o.MaxVersion, DHParam: read(o.DHParam)}
+	if o.Key != "" {
+		c.Key = []api.KeyOption{{PEM: read(o.Key)}}
+		c.Cert = [][]byte{read(o.Cert)}
+	}
+	if o.CA != "" {
+		c.CA = [][]byte{read(o.CA)}
+	}
+	return c
+}
+
+// outcome is one side's result: Node's err.code, err.reason and
+// err.message, or ("", "", "secure").
+type outcome [3]string
+
+var secureOutcome = outcome{"", "", "secure"}
+
+// ours is the outcome of an api error.
+func ours(err error) outcome {
+	if err == nil {
+		return secureOutcome
+	}
+	var e *api.Error
+	if errors.As(err, &e) {
+		return outcome{e.Code, e.Reason, e.Error()}
+	}
+	return outcome{"", "", err.Error()}
+}
+
+// sameOutcome compares codes, and reasons where Node gives one; where
+// it gives none (verification and DH size errors) the messages, which
+// are then Node's own texts. An OpenSSL error's message carries thread
+// ids and source paths, so only its reason is compared.
+func sameOutcome(got, want outcome) bool {
+	if got[0] != want[0] {
+		return false
+	}
+	if want[1] != "" {
+		return got[1] == want[1]
+	}
+	return got[2] == want[2]
+}
+
+func nodeScript(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+	}
+	script, err := filepath.Abs("../testdata/node/failure.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// nodePair runs both sides in Node: the reference.
+func nodePair(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
+	t.Helper()
+	in, _ := json.Marshal(map[string]nodeOpts{"server": server, "client": client})
+	out, err := exec.Command("node", script, "pair", string(in)).Output()
+	var res struct{ Server, Client outcome }
+	if err != nil || json.Unmarshal(out, &res) != nil {
+		t.Fatalf("node pair: %v\n%s", err, out)
+	}
+	return res.Server, res.Client
+}
+
+// oursServerNodeClient runs our server against Node's client.
+func oursServerNodeClient(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
+	t.Helper()
+	reject := server.RejectUnauthorized == nil || *server.RejectUnauthorized
+	results := make(chan error, 2)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: server.context(t), RequestCert: server.RequestCert,
+		RejectUnauthorized: reject, ALPNProtocols: server.ALPNProtocols}, func(s *api.TLSSocket) { results <- nil; s.Close() })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.OnTLSClientError(func(err error, _ *api.TLSSocket) { results <- err })
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	in, _ := json.Marshal(client)
+	out, err := exec.Command("node", script, "client", strconv.Itoa(srv.Address().(*net.TCPAddr).Port), string(in)).Output()
+	var nodeClient outcome
+	if err != nil || json.Unmarshal(out, &nodeClient) != nil {
+		t.Fatalf("node client: %v\n%s", err, out)
+	}
+	select {
+	case err := <-results:
+		return ours(err), nodeClient
+	case <-time.After(30 * time.Second):
+		t.Fatal("our server reported nothing")
+	}
+	return outcome{}, outcome{}
+}
+
+// nodeServerOursClient runs Node's server against our client.
+func nodeServerOursClient(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
+	t.Helper()
+	in, _ := json.Marshal(server)
+	cmd := exec.Command("node", script, "server", string(in))
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	lines := bufio.NewScanner(stdout)
+	port := 0
+	if lines.Scan() {
+		port, _ = strconv.Atoi(strings.TrimPrefix(lines.Text(), "listening "))
+	}
+	if port == 0 {
+		cmd.Process.Kill()
+		t.Fatalf("node server did not listen: %q", lines.Text())
+	}
+	sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: client.context(t), Host: "127.0.0.1", Port: port,
+		Servername: "localhost", ALPNProtocols: client.ALPNProtocols, MinDHSize: client.MinDHSize, RejectUnauthorized: client.RejectUnauthorized}, nil)
+	if err == nil {
+		sock.Close()
+	}
+	var nodeServer outcome
+	if !lines.Scan() || json.Unmarshal(lines.Bytes(), &nodeServer) != nil {
+		t.Fatalf("node server: %q", lines.Text())
+	}
+	return nodeServer, ours(err)
+}
+
+// failurePKI writes, with openssl, a root and chains below it that differ
+// in signature digests and RSA key sizes, and a 1024-bit DH group.
+func failurePKI(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	script := `set -e
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > ca.ext
+printf 'basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' > leaf.ext
+key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$2 -out $1.key 2>/dev/null; }
+key root 2048
+openssl req -x509 -new -key root.key -subj /CN=root -days 30 -sha256 -out root.pem -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+# issue NAME ISSUER BITS DIGEST EXTFILE: NAME.pem, NAME.key and NAME.chain (NAME.pem then ISSUER.pem)
+issue() {
+  key $1 $3
+  openssl req -new -key $1.key -subj /CN=$1 -out $1.csr
+  openssl x509 -req -in $1.csr -CA $2.pem -CAkey $2.key -set_serial 0x$(openssl rand -hex 8) -days 30 -$4 -extfile $5 -out $1.pem 2>/dev/null
+  cat $1.pem $2.pem > $1.chain
+}
+issue int root 2048 sha256 ca.ext
+issue intsha1 root 2048 sha1 ca.ext
+issue int512 root 512 sha256 ca.ext
+issue int1024 root 1024 sha256 ca.ext
+issue leaf int 2048 sha256 leaf.ext
+issue leafsha1 int 2048 sha1 leaf.ext
+issue leaf512 int 512 sha256 leaf.ext
+issue leaf1024 int 1024 sha256 leaf.ext
+issue belowsha1 intsha1 2048 sha256 leaf.ext
+issue below512 int512 2048 sha256 leaf.ext
+issue below1024 int1024 2048 sha256 leaf.ext
+`
+	cmd := exec.Command("bash", "-c", script)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("openssl: %v\n%s", err, out)
+	}
+	// RFC 2409, Section 6.2: the 1024-bit MODP group, generator 2.
+	p, _ := new(big.Int).SetString("FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"+
+		"EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF", 16)
+	der, _ := asn1.Marshal(struct{ P, G *big.Int }{p, big.NewInt(2)})
+	if err := os.WriteFile(filepath.Join(dir, "dh1024.pem"), pem.EncodeToMemory(&pem.Block{Type: "DH PARAMETERS", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestHandshakeFailureCodesMatchNode runs failing handshakes with Node on
+// both sides (the reference), then with our server against Node's client
+// and Node's server against our client, and wants Node's codes on our
+// side: ERR_SSL_<REASON> where the failure is detected,
+// ERR_SSL_<SSLV3|TLSV1>_ALERT_<NAME> where the alert arrives, and
+// ERR_TLS_DH_PARAM_SIZE for minDHSize. With peer set, Node facing us
+// must also report what it reports facing Node (our alerts are the ones
+// OpenSSL sends). The engine error stays reachable under the *api.Error.
+func TestHandshakeFailureCodesMatchNode(t *testing.T) {
+	script := nodeScript(t)
+	dir := failurePKI(t)
+	f := func(name string) string { return filepath.Join(dir, name) }
+	yes := true
+	srv := nodeOpts{Key: f("leaf.key"), Cert: f("leaf.chain")}
+	cli := nodeOpts{CA: f("root.pem")}
+	with := func(o nodeOpts, change func(*nodeOpts)) nodeOpts { change(&o); return o }
+	for _, tc := range []struct {
+		name           string
+		server, client nodeOpts
+		ourServer      bool // run our server against Node's client
+		ourClient      bool // run our client against Node's server
+		peer           bool // compare Node's side facing ours too
+	}{
+		{"no shared cipher", with(srv, func(o *nodeOpts) { o.Ciphers = "ECDHE-RSA-AES128-GCM-SHA256" }),
+			with(cli, func(o *nodeOpts) { o.Ciphers = "AES128-SHA" }), true, true, true},
+		{"no application protocol", with(srv, func(o *nodeOpts) { o.ALPNProtocols = []string{"h2"} }),
+			with(cli, func(o *nodeOpts) { o.ALPNProtocols = []string{"http/1.1"} }), true, true, true},
+		{"client below the server's minimum version", with(srv, func(o *nodeOpts) { o.MinVersion = "TLSv1.2" }),
+			with(cli, func(o *nodeOpts) { o.MinVersion, o.MaxVersion, o.Ciphers = "TLSv1", "TLSv1.1", "DEFAULT:@SECLEVEL=0" }), true, true, true},
+		// Node's server reports the client's protocol_version alert as
+		// ERR_SSL_WRONG_VERSION_NUMBER (the alert record carries
+		// TLS 1.2 after TLS 1.1 was chosen); only the client is compared.
+		{"server below the client's minimum version", with(srv, func(o *nodeOpts) { o.MinVersion, o.MaxVersion, o.Ciphers = "TLSv1", "TLSv1.1", "DEFAULT:@SECLEVEL=0" }),
+			cli, false, true, false},
+		{"no client certificate", with(srv, func(o *nodeOpts) { o.RequestCert, o.RejectUnauthorized, o.CA = true, &yes, f("root.pem") }),
+			cli, true, true, true},
+		// Node checks minDHSize after the handshake and closes without an
+		// alert; ours refuses in the handshake as OpenSSL's own DH size
+		// check does, so Node's server is not compared.
+		{"minDHSize", with(srv, func(o *nodeOpts) { o.DHParam, o.Ciphers = f("dh1024.pem"), "DHE-RSA-AES128-GCM-SHA256" }),
+			with(cli, func(o *nodeOpts) { o.MinDHSize = 2048 }), false, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			refServer, refClient := nodePair(t, script, tc.server, tc.client)
+			if refServer == secureOutcome && refClient == secureOutcome {
+				t.Fatalf("the handshake does not fail between Node peers")
+			}
+			// check compares our side and, with peer, Node's side facing it.
+			check := func(ourSide, nodeSide string, got, ref, peer, refPeer outcome) {
+				if !sameOutcome(got, ref) {
+					t.Errorf("our %s: %q, Node's %[1]s: %q", ourSide, got, ref)
+				}
+				if tc.peer && !sameOutcome(peer, refPeer) {
+					t.Errorf("Node's %s facing ours: %q, facing Node's: %q", nodeSide, peer, refPeer)
+				}
+			}
+			if tc.ourServer {
+				got, peer := oursServerNodeClient(t, script, tc.server, tc.client)
+				check("server", "client", got, refServer, peer, refClient)
+			}
+			if tc.ourClient {
+				peer, got := nodeServerOursClient(t, script, tc.server, tc.client)
+				check("client", "server", got, refClient, peer, refServer)
+			}
+		})
+	}
+}
+
+// TestReceivedAlertCodesMatchNode answers a ClientHello with each fatal
+// alert 0 to 255 and wants our client to report the code and reason Node's
+// client reports for it (Node names 33 of them; the others are
+// ECONNRESET), with the engine's *record.AlertError under it.
+func TestReceivedAlertCodesMatchNode(t *testing.T) {
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatal("node not found: run `make deps` (interop peers never skip)")
+	}
+	// alerter answers the i-th connection's first bytes with alert i.
+	alerter := func() net.Listener {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for i := 0; i < 256; i++ {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 1024)
+				c.Read(buf)
+				c.Write([]byte{byte(record.TypeAlert), 3, 3, 0, 2, byte(record.LevelFatal), byte(i)})
+				c.Close()
+			}
+		}()
+		t.Cleanup(func() { ln.Close() })
+		return ln
+	}
+	ln := alerter()
+	out, err := exec.Command("node", "-e", `const tls = require('tls'), port = +process.argv[1], out = [];
+(function next(i) {
+  if (i === 256) { console.log(JSON.stringify(out)); return; }
+  const c = tls.connect({host: '127.0.0.1', port, rejectUnauthorized: false});
+  c.on('error', e => { out.push([e.code || '', e.reason || '', e.message]); next(i + 1); });
+})(0);`, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)).Output()
+	var want []outcome
+	if err != nil || json.Unmarshal(out, &want) != nil || len(want) != 256 {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	ln = alerter()
+	named := 0
+	for i := range 256 {
+		_, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}, nil)
+		got := ours(err)
+		if want[i][1] != "" {
+			named++
+		}
+		if got[0] != want[i][0] || got[1] != want[i][1] {
+			t.Errorf("alert %d: %q %q, Node %q %q", i, got[0], got[1], want[i][0], want[i][1])
+		}
+		var ae *record.AlertError
+		if i > 0 && (!errors.As(err, &ae) || int(ae.Alert.Description) != i) {
+			t.Errorf("alert %d: the engine's alert error is not under %v", i, err)
+		}
+	}
+	if named < 30 {
+		t.Errorf("Node names only %d alerts", named)
+	}
+}
+
