@@ -49,6 +49,10 @@ type SecureContextOptions struct {
 	// peer's chain is checked for revocation.
 	CRL [][]byte
 	// Ciphers is an OpenSSL cipher string; empty means DefaultCiphers.
+	// "@SECLEVEL=0" in it accepts peer chains with SHA-1 signatures, as
+	// Node does; by default (level 1) their verification fails with
+	// Node's code UNSPECIFIED. RSA keys under 1024 bits are refused at
+	// any level (Node accepts them at level 0).
 	Ciphers string
 	// HonorCipherOrder makes a server choose by its own order; nil means
 	// true, Node's default.
@@ -110,10 +114,13 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	if ciphers == "" {
 		ciphers = DefaultCiphers
 	}
-	suites, err := cipherlist.Parse(ciphers)
+	suites, level, err := cipherlist.ParseLevel(ciphers)
 	if err != nil {
 		return nil, &Error{Code: "ERR_SSL_NO_CIPHER_MATCH", Message: "No cipher match", Err: err}
 	}
+	// "@SECLEVEL=0" lowers the security level, as OpenSSL's cipher
+	// string does: the peer's chain may then have SHA-1 signatures.
+	cfg.SecurityLevelZero = level == 0
 	for _, s := range suites {
 		cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
 	}

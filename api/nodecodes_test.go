@@ -350,3 +350,41 @@ func TestReceivedAlertCodesMatchNode(t *testing.T) {
 	}
 }
 
+// TestPeerChainSecurityLevelMatchesNode serves chains with SHA-1
+// signatures and small RSA keys from Node (at @SECLEVEL=0, so it can load
+// them) and wants our client to accept or refuse each as Node's client
+// does at its default security level 1, with Node's code and message
+// (UNSPECIFIED: Node does not name CA_MD_TOO_WEAK or the key size codes),
+// and to accept the SHA-1 ones with "@SECLEVEL=0" in ciphers, as Node
+// does. Node accepts 1024-bit RSA keys at level 1, and so do we; it
+// accepts 512-bit ones at level 0, which crypto/rsa cannot verify with,
+// so those are not run at level 0.
+func TestPeerChainSecurityLevelMatchesNode(t *testing.T) {
+	script := nodeScript(t)
+	dir := failurePKI(t)
+	f := func(name string) string { return filepath.Join(dir, name) }
+	refused := 0
+	for _, leaf := range []string{"leaf", "leafsha1", "belowsha1", "leaf512", "below512", "leaf1024", "below1024"} {
+		for _, ciphers := range []string{"", "DEFAULT:@SECLEVEL=0"} {
+			if strings.Contains(leaf, "512") && ciphers != "" {
+				continue
+			}
+			t.Run(leaf+" "+ciphers, func(t *testing.T) {
+				server := nodeOpts{Key: f(leaf + ".key"), Cert: f(leaf + ".chain"), Ciphers: "DEFAULT:@SECLEVEL=0"}
+				client := nodeOpts{CA: f("root.pem"), Ciphers: ciphers}
+				_, want := nodePair(t, script, server, client)
+				_, got := nodeServerOursClient(t, script, server, client)
+				if !sameOutcome(got, want) {
+					t.Errorf("our client: %q, Node's client: %q", got, want)
+				}
+				if want != secureOutcome {
+					refused++
+				}
+			})
+		}
+	}
+	// SHA-1 at either place and 512-bit keys at either place.
+	if refused != 4 {
+		t.Errorf("Node refused %d of the chains, want 4", refused)
+	}
+}

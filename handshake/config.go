@@ -103,6 +103,14 @@ type Config struct {
 	// MinDHBits is the smallest DHE modulus a client accepts (Node's
 	// minDHSize); zero means 1024.
 	MinDHBits int
+	// SecurityLevelZero verifies the peer's chain at OpenSSL's security
+	// level 0 (Node's "@SECLEVEL=0" in ciphers): SHA-1 certificate
+	// signatures are accepted. By default, level 1 (Node's), they fail
+	// verification with CA_MD_TOO_WEAK. RSA keys under 1024 bits stay
+	// refused at level 0 (crypto/rsa does not verify with them), and the
+	// level's other effects in OpenSSL (suites, groups, DH sizes) are not
+	// modelled.
+	SecurityLevelZero bool
 
 	// ALPNProtocols is the client's offer or the server's preference.
 	ALPNProtocols []string
