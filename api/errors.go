@@ -48,7 +48,14 @@ func nodeError(err error, isServer bool) error {
 	}
 	var ve *x509lite.VerifyError
 	if errors.As(err, &ve) {
-		return &Error{Code: nodeVerifyCode(ve.Code), Message: ve.Reason, Err: err}
+		// A Node client's message is OpenSSL's text; a Node server
+		// drops a client that fails verification without one, so ours
+		// keeps the engine's fuller text.
+		msg := ve.Reason
+		if isServer {
+			msg = err.Error()
+		}
+		return &Error{Code: nodeVerifyCode(ve.Code), Message: msg, Err: err}
 	}
 	var dh *kex.WeakDHError
 	if errors.As(err, &dh) {
