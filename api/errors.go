@@ -174,9 +174,10 @@ func sentReason(re *record.Error, isServer bool) string {
 			return "bad signature"
 		}
 	case record.AlertProtocolVersion:
-		if errors.Is(re, record.ErrPeerMisbehaved) {
-			// A record or renegotiation version that differs from the
-			// negotiated one.
+		if !errors.Is(re, record.ErrIncompatible) {
+			// Not a version we refuse but a record that is not TLS, or
+			// one whose version differs from the negotiated one
+			// (OpenSSL's ssl3_get_record).
 			return "wrong version number"
 		}
 	}

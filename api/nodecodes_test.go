@@ -289,50 +289,65 @@ func TestHandshakeFailureCodesMatchNode(t *testing.T) {
 	}
 }
 
-// TestReceivedAlertCodesMatchNode answers a ClientHello with each fatal
-// alert 0 to 255 and wants our client to report the code and reason Node's
-// client reports for it (Node names 33 of them; the others are
-// ECONNRESET), with the engine's *record.AlertError under it.
-func TestReceivedAlertCodesMatchNode(t *testing.T) {
+// answerClients answers the first bytes of each client connection with
+// one of replies in turn, runs Node's client against them, then ours,
+// and returns Node's outcomes and our errors.
+func answerClients(t *testing.T, replies [][]byte) ([]outcome, []error) {
+	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node not found: run `make deps` (interop peers never skip)")
 	}
-	// alerter answers the i-th connection's first bytes with alert i.
-	alerter := func() net.Listener {
+	responder := func() int {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		go func() {
-			for i := 0; i < 256; i++ {
+			for _, reply := range replies {
 				c, err := ln.Accept()
 				if err != nil {
 					return
 				}
 				buf := make([]byte, 1024)
 				c.Read(buf)
-				c.Write([]byte{byte(record.TypeAlert), 3, 3, 0, 2, byte(record.LevelFatal), byte(i)})
+				c.Write(reply)
 				c.Close()
 			}
 		}()
 		t.Cleanup(func() { ln.Close() })
-		return ln
+		return ln.Addr().(*net.TCPAddr).Port
 	}
-	ln := alerter()
-	out, err := exec.Command("node", "-e", `const tls = require('tls'), port = +process.argv[1], out = [];
+	out, err := exec.Command("node", "-e", `const tls = require('tls'), [port, n] = process.argv.slice(1).map(Number), out = [];
 (function next(i) {
-  if (i === 256) { console.log(JSON.stringify(out)); return; }
+  if (i === n) { console.log(JSON.stringify(out)); return; }
   const c = tls.connect({host: '127.0.0.1', port, rejectUnauthorized: false});
   c.on('error', e => { out.push([e.code || '', e.reason || '', e.message]); next(i + 1); });
-})(0);`, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)).Output()
+})(0);`, strconv.Itoa(responder()), strconv.Itoa(len(replies))).Output()
 	var want []outcome
-	if err != nil || json.Unmarshal(out, &want) != nil || len(want) != 256 {
+	if err != nil || json.Unmarshal(out, &want) != nil || len(want) != len(replies) {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
-	ln = alerter()
-	named := 0
+	port := responder()
+	var errs []error
+	for range replies {
+		_, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: port}, nil)
+		errs = append(errs, err)
+	}
+	return want, errs
+}
+
+// TestReceivedAlertCodesMatchNode answers a ClientHello with each fatal
+// alert 0 to 255 and wants our client to report the code and reason Node's
+// client reports for it (Node names 33 of them; the others are
+// ECONNRESET), with the engine's *record.AlertError under it.
+func TestReceivedAlertCodesMatchNode(t *testing.T) {
+	var replies [][]byte
 	for i := range 256 {
-		_, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}, nil)
+		replies = append(replies, []byte{byte(record.TypeAlert), 3, 3, 0, 2, byte(record.LevelFatal), byte(i)})
+	}
+	want, errs := answerClients(t, replies)
+	named := 0
+	for i, err := range errs {
 		got := ours(err)
 		if want[i][1] != "" {
 			named++
@@ -347,6 +362,24 @@ func TestReceivedAlertCodesMatchNode(t *testing.T) {
 	}
 	if named < 30 {
 		t.Errorf("Node names only %d alerts", named)
+	}
+}
+
+// TestNonTLSAnswerCodeMatchesNode answers a ClientHello with bytes that
+// are not a TLS record and wants Node's code: the client detects it.
+func TestNonTLSAnswerCodeMatchesNode(t *testing.T) {
+	replies := [][]byte{
+		[]byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+		[]byte("SSH-2.0-OpenSSH_9.2p1\r\n"),
+		{byte(record.TypeHandshake), 2, 0, 0, 4, 1, 2, 3, 4}, // SSL 2.0's version
+		{byte(record.TypeHandshake), 3, 3, 0x48, 1},          // over 2^14 + 2048
+	}
+	want, errs := answerClients(t, replies)
+	for i, err := range errs {
+		var re *record.Error
+		if got := ours(err); got[0] != want[i][0] || got[1] != want[i][1] || !errors.As(err, &re) {
+			t.Errorf("reply %q: %q %q (%v), Node %q %q", replies[i], got[0], got[1], err, want[i][0], want[i][1])
+		}
 	}
 }
 
