@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"bufio"
+	"crypto/rand"
 	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/record"
 )
 
@@ -115,13 +118,13 @@ func nodePair(t *testing.T, script string, server, client nodeOpts) (outcome, ou
 	return res.Server, res.Client
 }
 
-// oursServerNodeClient runs our server against Node's client.
-func oursServerNodeClient(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
+// ourServer starts our server and returns its port and a channel with
+// each connection's result: nil for a secure one, else the
+// tlsClientError.
+func ourServer(t *testing.T, opts api.ServerOptions) (int, chan error) {
 	t.Helper()
-	reject := server.RejectUnauthorized == nil || *server.RejectUnauthorized
 	results := make(chan error, 2)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: server.context(t), RequestCert: server.RequestCert,
-		RejectUnauthorized: reject, ALPNProtocols: server.ALPNProtocols}, func(s *api.TLSSocket) { results <- nil; s.Close() })
+	srv, err := api.CreateServer(opts, func(s *api.TLSSocket) { results <- nil; s.Close() })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,9 +132,40 @@ func oursServerNodeClient(t *testing.T, script string, server, client nodeOpts) 
 	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
+	return srv.Address().(*net.TCPAddr).Port, results
+}
+
+// nodeServer starts a Node process that prints "listening PORT" first,
+// and returns the port and its output lines after that one.
+func nodeServer(t *testing.T, args ...string) (int, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command("node", args...)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(nil, 1<<20)
+	port := 0
+	if lines.Scan() {
+		port, _ = strconv.Atoi(strings.TrimPrefix(lines.Text(), "listening "))
+	}
+	if port == 0 {
+		t.Fatalf("node server did not listen: %q", lines.Text())
+	}
+	return port, lines
+}
+
+// oursServerNodeClient runs our server against Node's client.
+func oursServerNodeClient(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
+	t.Helper()
+	reject := server.RejectUnauthorized == nil || *server.RejectUnauthorized
+	port, results := ourServer(t, api.ServerOptions{SecureContextOptions: server.context(t), RequestCert: server.RequestCert,
+		RejectUnauthorized: reject, ALPNProtocols: server.ALPNProtocols})
 	in, _ := json.Marshal(client)
-	out, err := exec.Command("node", script, "client", strconv.Itoa(srv.Address().(*net.TCPAddr).Port), string(in)).Output()
+	out, err := exec.Command("node", script, "client", strconv.Itoa(port), string(in)).Output()
 	var nodeClient outcome
 	if err != nil || json.Unmarshal(out, &nodeClient) != nil {
 		t.Fatalf("node client: %v\n%s", err, out)
@@ -149,21 +183,7 @@ func oursServerNodeClient(t *testing.T, script string, server, client nodeOpts) 
 func nodeServerOursClient(t *testing.T, script string, server, client nodeOpts) (outcome, outcome) {
 	t.Helper()
 	in, _ := json.Marshal(server)
-	cmd := exec.Command("node", script, "server", string(in))
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	lines := bufio.NewScanner(stdout)
-	port := 0
-	if lines.Scan() {
-		port, _ = strconv.Atoi(strings.TrimPrefix(lines.Text(), "listening "))
-	}
-	if port == 0 {
-		cmd.Process.Kill()
-		t.Fatalf("node server did not listen: %q", lines.Text())
-	}
+	port, lines := nodeServer(t, script, "server", string(in))
 	sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: client.context(t), Host: "127.0.0.1", Port: port,
 		Servername: "localhost", ALPNProtocols: client.ALPNProtocols, MinDHSize: client.MinDHSize, RejectUnauthorized: client.RejectUnauthorized}, nil)
 	if err == nil {
@@ -420,4 +440,59 @@ func TestPeerChainSecurityLevelMatchesNode(t *testing.T) {
 	if refused != 4 {
 		t.Errorf("Node refused %d of the chains, want 4", refused)
 	}
+}
+
+// TestServerReceivedAlertCodesMatchNode answers a server's first flight
+// with each fatal alert OpenSSL has a text for and wants our server's
+// tlsClientError to carry the code and reason Node's server reports for
+// it. (TestReceivedAlertCodesMatchNode covers all 256 values on a client;
+// after the others, and after close_notify, Node's server waits for the
+// client to close.)
+func TestServerReceivedAlertCodesMatchNode(t *testing.T) {
+	nodeScript(t)
+	dir := failurePKI(t)
+	key, chain := filepath.Join(dir, "leaf.key"), filepath.Join(dir, "leaf.chain")
+	var alerts []record.AlertDescription
+	for a := range record.AlertDescription(255) {
+		if a != record.AlertCloseNotify && !strings.HasPrefix(a.String(), "alert(") {
+			alerts = append(alerts, a)
+		}
+	}
+	// send opens one connection per alert to port, sends a ClientHello
+	// and the alert, and waits for the server to close; then it calls
+	// each, which may wait for the server's report.
+	send := func(port int, each func(i int)) {
+		for i := range alerts {
+			eng := engine.NewClient(&engine.Config{Rand: rand.Reader, Now: time.Now}, engine.ClientOptions{ServerName: "localhost"})
+			hello := eng.NextEvent().Data
+			c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(30 * time.Second)) // against a hang, not a result
+			c.Write(append(hello, byte(record.TypeAlert), 3, 3, 0, 2, byte(record.LevelFatal), byte(alerts[i])))
+			if _, err := io.Copy(io.Discard, c); err != nil {
+				t.Fatalf("alert %d: the server did not close: %v", alerts[i], err)
+			}
+			c.Close()
+			each(i)
+		}
+	}
+	port, lines := nodeServer(t, "-e", `const tls = require('tls'), fs = require('fs'), [key, cert] = process.argv.slice(1), out = [];
+const srv = tls.createServer({key: fs.readFileSync(key), cert: fs.readFileSync(cert), maxVersion: 'TLSv1.2'}, s => s.destroy());
+srv.on('tlsClientError', e => { out.push([e.code || '', e.reason || '', e.message]); if (out.length === +process.argv[3]) { console.log(JSON.stringify(out)); process.exit(0); } });
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));`, key, chain, strconv.Itoa(len(alerts)))
+	send(port, func(int) {})
+	var want []outcome
+	if !lines.Scan() || json.Unmarshal(lines.Bytes(), &want) != nil || len(want) != len(alerts) {
+		t.Fatalf("node server: %q", lines.Text())
+	}
+
+	port, errs := ourServer(t, api.ServerOptions{SecureContextOptions: nodeOpts{Key: key, Cert: chain}.context(t)})
+	send(port, func(i int) {
+		got, w := ours(<-errs), want[i]
+		if got[0] != w[0] || got[1] != w[1] {
+			t.Errorf("alert %v: %q %q, Node %q %q", alerts[i], got[0], got[1], w[0], w[1])
+		}
+	})
 }
