@@ -178,7 +178,7 @@ func (s *TLSSocket) checkIdentity(host string, check func(string, *PeerCertifica
 			failed = err
 		}
 	} else if errors.As(st.VerifyError, &ve) {
-		failed = &Error{Code: ve.Code, Message: ve.Reason, Err: st.VerifyError}
+		failed = &Error{Code: nodeVerifyCode(ve.Code), Message: ve.Reason, Err: st.VerifyError}
 	} else if st.VerifyError != nil {
 		failed = st.VerifyError
 	}

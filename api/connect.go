@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/netip"
 	"strconv"
@@ -104,11 +103,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 	sock := NewClientSocket(conn, cfg, copts)
 	if err := sock.Handshake(ctx); err != nil {
 		sock.Close()
-		var ve *x509lite.VerifyError
-		if errors.As(err, &ve) {
-			return nil, &Error{Code: ve.Code, Message: ve.Reason, Err: err}
-		}
-		return nil, err
+		return nil, nodeError(err, false)
 	}
 	if opts.CheckServerIdentity != nil {
 		reject := opts.RejectUnauthorized == nil || *opts.RejectUnauthorized

@@ -49,6 +49,10 @@ type SecureContextOptions struct {
 	// peer's chain is checked for revocation.
 	CRL [][]byte
 	// Ciphers is an OpenSSL cipher string; empty means DefaultCiphers.
+	// "@SECLEVEL=0" in it accepts peer chains with SHA-1 signatures, as
+	// Node does; by default (level 1) their verification fails with
+	// Node's code UNSPECIFIED. RSA keys under 1024 bits are refused at
+	// any level (Node accepts them at level 0).
 	Ciphers string
 	// HonorCipherOrder makes a server choose by its own order; nil means
 	// true, Node's default.
@@ -62,9 +66,11 @@ type SecureContextOptions struct {
 	// DHParam is a PEM "DH PARAMETERS" block enabling the DHE suites;
 	// under 1024 bits is an error (seed semantics).
 	DHParam []byte
-	// SecureProtocol pins versions by OpenSSL method name:
-	// TLSv1_method, TLSv1_1_method, TLSv1_2_method or SSLv23_method
-	// (any version we support). SSLv2 and SSLv3 methods are refused.
+	// SecureProtocol pins versions by OpenSSL method name, as Node does:
+	// TLSv1_method, TLSv1_1_method, TLSv1_2_method, or SSLv23_method and
+	// TLS_method (the default versions, at most TLS 1.2), each also as
+	// _server_method and _client_method. SSLv2 and SSLv3 methods are
+	// refused, and so is MinVersion or MaxVersion beside it.
 	SecureProtocol string
 	// MinVersion and MaxVersion bound the version: "TLSv1", "TLSv1.1" or
 	// "TLSv1.2" (default TLSv1.2 for both).
@@ -108,10 +114,13 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	if ciphers == "" {
 		ciphers = DefaultCiphers
 	}
-	suites, err := cipherlist.Parse(ciphers)
+	suites, level, err := cipherlist.ParseLevel(ciphers)
 	if err != nil {
 		return nil, &Error{Code: "ERR_SSL_NO_CIPHER_MATCH", Message: "No cipher match", Err: err}
 	}
+	// "@SECLEVEL=0" lowers the security level, as OpenSSL's cipher
+	// string does: the peer's chain may then have SHA-1 signatures.
+	cfg.SecurityLevelZero = level == 0
 	for _, s := range suites {
 		cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
 	}
@@ -227,30 +236,37 @@ func parseCurves(s string) ([]kex.Group, error) {
 	return groups, nil
 }
 
-// protocolMethods are the secureProtocol names we accept and the versions
-// each allows.
+// protocolMethods are Node's secureProtocol names without their
+// "_method", "_server_method" or "_client_method" suffix, and the versions
+// each allows; 0 keeps the default. SSLv23 is OpenSSL's old name for
+// "every version the library has": Node caps it at TLS 1.2 and keeps the
+// default minimum (src/crypto/crypto_context.cc, SecureContext::Init).
 var protocolMethods = map[string][2]uint16{
-	"TLSv1_method":   {cipher.VersionTLS10, cipher.VersionTLS10},
-	"TLSv1_1_method": {cipher.VersionTLS11, cipher.VersionTLS11},
-	"TLSv1_2_method": {cipher.VersionTLS12, cipher.VersionTLS12},
-	"SSLv23_method":  {cipher.VersionTLS10, cipher.VersionTLS12},
-	"TLS_method":     {cipher.VersionTLS10, cipher.VersionTLS12},
+	"TLSv1":   {cipher.VersionTLS10, cipher.VersionTLS10},
+	"TLSv1_1": {cipher.VersionTLS11, cipher.VersionTLS11},
+	"TLSv1_2": {cipher.VersionTLS12, cipher.VersionTLS12},
+	"SSLv23":  {0, cipher.VersionTLS12},
+	"TLS":     {0, cipher.VersionTLS12},
 }
 
 // versions applies secureProtocol, then minVersion and maxVersion.
 func versions(o SecureContextOptions) (lo, hi uint16, err error) {
 	if m := o.SecureProtocol; m != "" {
-		r, ok := protocolMethods[strings.TrimSuffix(strings.TrimSuffix(m, "_client_method"), "_server_method")+suffixMethod(m)]
+		for _, v := range []string{o.MinVersion, o.MaxVersion} {
+			if v != "" {
+				return 0, 0, &Error{Code: "ERR_TLS_PROTOCOL_VERSION_CONFLICT",
+					Message: fmt.Sprintf("TLS protocol version %q conflicts with secureProtocol %q", v, m)}
+			}
+		}
+		base, ok := methodBase(m)
+		r, known := protocolMethods[base]
 		switch {
-		case strings.HasPrefix(m, "SSLv2") || strings.HasPrefix(m, "SSLv3"):
-			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_METHOD", Message: m[:5] + " methods disabled"}
-		case !ok:
+		case ok && (base == "SSLv2" || base == "SSLv3"):
+			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_METHOD", Message: base + " methods disabled"}
+		case !ok || !known:
 			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_METHOD", Message: "Unknown method: " + m}
 		}
 		lo, hi = r[0], r[1]
-		if m == "SSLv23_method" || m == "TLS_method" {
-			lo = cipher.VersionTLS12 // any version, from the default minimum
-		}
 	}
 	for _, v := range []struct {
 		name string
@@ -271,13 +287,16 @@ func versions(o SecureContextOptions) (lo, hi uint16, err error) {
 	return lo, hi, nil
 }
 
-// suffixMethod keeps "_method" on names given as ..._client_method or
-// ..._server_method.
-func suffixMethod(m string) string {
-	if strings.HasSuffix(m, "_client_method") || strings.HasSuffix(m, "_server_method") {
-		return "_method"
+// methodBase strips the "_method", "_server_method" or "_client_method"
+// suffix of an OpenSSL method name, matching whole names only (a prefix
+// test on "SSLv2" would also match "SSLv23").
+func methodBase(m string) (string, bool) {
+	for _, suffix := range []string{"_server_method", "_client_method", "_method"} {
+		if base, ok := strings.CutSuffix(m, suffix); ok {
+			return base, true
+		}
 	}
-	return ""
+	return "", false
 }
 
 var versionByName = map[string]uint16{"TLSv1": cipher.VersionTLS10, "TLSv1.1": cipher.VersionTLS11, "TLSv1.2": cipher.VersionTLS12}

@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/asn1"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/nodepeer"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -142,6 +144,55 @@ func TestGetCiphers(t *testing.T) {
 		// Every name is accepted by the ciphers option.
 		if _, err := CreateSecureContext(SecureContextOptions{Ciphers: strings.ToUpper(n)}); err != nil {
 			t.Fatalf("%s: %v", n, err)
+		}
+	}
+}
+
+// TestCreateSecureContextOptionSecureProtocolMatchesNode gives Node's
+// createSecureContext and ours the same secureProtocol values and wants
+// the same verdicts, codes and messages: SSLv23_method, the most common
+// value in Node-era code, is accepted (a prefix test on "SSLv2" refused
+// it), SSLv2 and SSLv3 methods are not.
+func TestCreateSecureContextOptionSecureProtocolMatchesNode(t *testing.T) {
+	node, err := nodepeer.Path()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type verdict struct{ Code, Message string }
+	methods := []string{"SSLv23_method", "SSLv23_server_method", "SSLv23_client_method", "TLS_method", "TLS_client_method",
+		"TLSv1_method", "TLSv1_1_server_method", "TLSv1_2_client_method", "SSLv2_method", "SSLv2_client_method",
+		"SSLv3_method", "SSLv3_server_method", "SSLv23", "SSLv2", "sslv23_method", "TLSv1_3_method", "SSLv23_method_x", "_method"}
+	var probes []SecureContextOptions
+	for _, m := range methods {
+		probes = append(probes, SecureContextOptions{SecureProtocol: m})
+	}
+	probes = append(probes, SecureContextOptions{SecureProtocol: "SSLv23_method", MinVersion: "TLSv1"},
+		SecureContextOptions{SecureProtocol: "TLSv1_2_method", MaxVersion: "TLSv1.2"})
+	in, _ := json.Marshal(probes)
+	out, err := exec.Command(node, "-e", `const tls = require('tls');
+console.log(JSON.stringify(JSON.parse(process.argv[1]).map(o => {
+  try {
+    tls.createSecureContext({secureProtocol: o.SecureProtocol, minVersion: o.MinVersion || undefined, maxVersion: o.MaxVersion || undefined});
+    return {Code: '', Message: ''};
+  } catch (e) { return {Code: e.code, Message: e.message}; }
+})));`, string(in)).CombinedOutput()
+	var want []verdict
+	if err != nil || json.Unmarshal(out, &want) != nil || len(want) != len(probes) {
+		t.Fatalf("node: %v\n%s", err, out)
+	}
+	for i, o := range probes {
+		ctx, err := CreateSecureContext(o)
+		var got verdict
+		if err != nil {
+			got = verdict{code(err), err.Error()}
+		}
+		if got != want[i] {
+			t.Errorf("%q min %q max %q: %+v, node %+v", o.SecureProtocol, o.MinVersion, o.MaxVersion, got, want[i])
+		}
+		// SSLv23 keeps the default minimum and caps at TLS 1.2, as Node.
+		if strings.HasPrefix(o.SecureProtocol, "SSLv23_") && err == nil &&
+			(ctx.cfg.MinVersion != 0 || ctx.cfg.MaxVersion != cipher.VersionTLS12) {
+			t.Errorf("%s: versions %x-%x", o.SecureProtocol, ctx.cfg.MinVersion, ctx.cfg.MaxVersion)
 		}
 	}
 }

@@ -142,7 +142,7 @@ func (s *TLSSocket) AuthorizationError() error {
 	}
 	var ve *x509lite.VerifyError
 	if errors.As(st.VerifyError, &ve) {
-		return &Error{Code: ve.Code, Message: ve.Reason, Err: st.VerifyError}
+		return &Error{Code: nodeVerifyCode(ve.Code), Message: ve.Reason, Err: st.VerifyError}
 	}
 	return &Error{Code: "ERR_TLS_CERT_ALTNAME_INVALID", Message: st.VerifyError.Error(), Err: st.VerifyError}
 }

@@ -454,7 +454,7 @@ func (s *TLSSocket) drainAndSend() error {
 			}
 		case engine.EventError:
 			if s.err == nil {
-				s.err = e.Err
+				s.err = nodeError(e.Err, s.isServer)
 			}
 		}
 	}

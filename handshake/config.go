@@ -120,6 +120,14 @@ type Config struct {
 	// DefaultMaxCertificateListSize, 100 KiB. A longer one fails the
 	// handshake with illegal_parameter, as in OpenSSL.
 	MaxCertificateListSize int
+	// SecurityLevelZero verifies the peer's chain at OpenSSL's security
+	// level 0 (Node's "@SECLEVEL=0" in ciphers): SHA-1 certificate
+	// signatures are accepted. By default, level 1 (Node's), they fail
+	// verification with CA_MD_TOO_WEAK. RSA keys under 1024 bits stay
+	// refused at level 0 (crypto/rsa does not verify with them), and the
+	// level's other effects in OpenSSL (suites, groups, DH sizes) are not
+	// modelled.
+	SecurityLevelZero bool
 
 	// ALPNProtocols is the client's offer or the server's preference.
 	ALPNProtocols []string

@@ -37,15 +37,16 @@ func verifyPeer(cfg *Config, raw [][]byte, purpose x509lite.Purpose, host string
 	if roots == nil {
 		roots = x509lite.NewPool()
 	}
-	chain, err := x509lite.Verify(certs, x509lite.VerifyOptions{
+	opts := x509lite.VerifyOptions{
 		Roots:   roots,
 		Now:     cfg.Now(),
 		Purpose: purpose,
-		// OpenSSL 3 at security level 1, Node's default, accepts SHA-1
-		// certificate signatures; MD5 stays refused.
-		AllowSHA1: true,
-		CRLs:      cfg.CRLs,
-	})
+		CRLs:    cfg.CRLs,
+	}
+	// OpenSSL 3 at security level 1, Node's default, refuses SHA-1
+	// certificate signatures; level 0 accepts them (MD5 stays refused).
+	opts.AllowSHA1 = cfg.SecurityLevelZero
+	chain, err := x509lite.Verify(certs, opts)
 	if err != nil {
 		pv.err = err
 		return pv, nil

@@ -23,6 +23,19 @@ type DHParams struct {
 // answers it with handshake_failure rather than illegal_parameter.
 var ErrWeakDH = errors.New("tls: dh key too small")
 
+// WeakDHError is the ErrWeakDH failure with its sizes, for callers that
+// report them (Node's ERR_TLS_DH_PARAM_SIZE names both).
+type WeakDHError struct {
+	Bits, Min int
+}
+
+func (e *WeakDHError) Error() string {
+	return fmt.Sprintf("%v: DH modulus of %d bits, minimum %d", ErrWeakDH, e.Bits, e.Min)
+}
+
+// Is makes WeakDHError match ErrWeakDH.
+func (e *WeakDHError) Is(target error) bool { return target == ErrWeakDH }
+
 // Size limits for DH moduli.
 const (
 	// MinDHParamBits is the smallest modulus ParseDHParamsPEM accepts, as
@@ -343,7 +356,7 @@ func checkDHParams(p, g *big.Int, minBits int) error {
 		return errors.New("tls: DH modulus is not positive")
 	}
 	if bits := p.BitLen(); bits < minBits {
-		return fmt.Errorf("%w: DH modulus of %d bits, minimum %d", ErrWeakDH, bits, minBits)
+		return &WeakDHError{Bits: bits, Min: minBits}
 	} else if bits > MaxDHBits {
 		return fmt.Errorf("tls: DH modulus of %d bits exceeds the maximum of %d", bits, MaxDHBits)
 	}

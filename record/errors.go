@@ -27,6 +27,19 @@ var (
 	ErrClosed = errors.New("tls: use of closed connection")
 )
 
+// Causes of the error for plain HTTP where a TLS record was expected,
+// for errors.Is. OpenSSL (and so Node) names the first two on a server
+// (SSL_R_HTTP_REQUEST, SSL_R_HTTPS_PROXY_REQUEST, for the methods it
+// recognizes) and reports any other as a wrong version number.
+var (
+	// ErrHTTPRequest: a GET, POST, HEAD or PUT request.
+	ErrHTTPRequest = errors.New("tls: the peer sent plain HTTP, not TLS")
+	// ErrHTTPSProxyRequest: a CONNECT request, as sent to an HTTPS proxy.
+	ErrHTTPSProxyRequest = errors.New("tls: the peer sent plain HTTP, not TLS (a CONNECT request, as to an HTTPS proxy)")
+	// ErrPlainHTTP: another request, a response or an HTML page.
+	ErrPlainHTTP = errors.New("tls: the peer sent plain HTTP, not TLS")
+)
+
 // Error is a concrete protocol error: a category, the alert it sends, and a
 // reason that names the problem.
 type Error struct {

@@ -51,10 +51,14 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 		// A common mistake (http:// to a TLS port, a TLS client sent to
 		// a plain HTTP server) worth naming rather than reporting the
 		// "version" its letters make.
-		if string(buf[:4]) == "CONN" {
-			return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS (a CONNECT request, as to an HTTPS proxy)")
+		cause := ErrPlainHTTP
+		switch string(buf[:4]) {
+		case "GET ", "POST", "HEAD", "PUT ":
+			cause = ErrHTTPRequest
+		case "CONN":
+			cause = ErrHTTPSProxyRequest
 		}
-		return h, nil, 0, Errorf(ErrDecode, AlertUnexpectedMessage, "tls: the peer sent plain HTTP, not TLS")
+		return h, nil, 0, Wrap(ErrDecode, AlertUnexpectedMessage, cause, "%s", cause.Error())
 	}
 	// Every TLS version has major version 3 (RFC 5246, Appendix E); a
 	// wrong version says more about garbage than its type byte does.

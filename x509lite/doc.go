@@ -9,7 +9,8 @@
 // the SSL client/server purposes, security level 1 key sizes, CRL checking
 // of the whole path once CRLs are given, and name constraints over DNS
 // names, IP addresses, email addresses, URIs and directory names. SHA-1
-// signatures are refused unless VerifyOptions.AllowSHA1 is set.
+// signatures are refused, as at OpenSSL 3's security level 1 (Node's
+// default), unless VerifyOptions.AllowSHA1 is set.
 //
 // It fetches nothing and reads no clock: the verification time is passed
 // in. Certificate policies are accepted but not evaluated.

@@ -17,7 +17,8 @@ import (
 var ErrSignature = errors.New("x509lite: certificate signature does not verify")
 
 // CheckSignatureFrom checks that parent's key signed c. MD5 signatures are
-// refused; SHA-1 ones are accepted (OpenSSL 3 at its default level does).
+// refused; SHA-1 ones are checked (whether they are strong enough is
+// Verify's policy, VerifyOptions.AllowSHA1).
 func (c *Certificate) CheckSignatureFrom(parent *Certificate) error {
 	return checkSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature, parent.PublicKey)
 }

@@ -103,8 +103,11 @@ type VerifyOptions struct {
 	// (self-issued ones not counted), OpenSSL's verify_depth: 0 means
 	// 100, the default; a negative value allows none.
 	MaxDepth int
-	// AllowSHA1 accepts SHA-1 signatures below the trust anchor; they are
-	// CA_MD_TOO_WEAK otherwise. MD5 signatures are always refused.
+	// AllowSHA1 accepts SHA-1 signatures below the trust anchor, as
+	// OpenSSL's security level 0 does; they are CA_MD_TOO_WEAK otherwise,
+	// as at OpenSSL 3's level 1, Node's default (a SHA-1 signature counts
+	// 63 bits of security, level 1 needs 80). MD5 signatures are always
+	// refused.
 	AllowSHA1 bool
 	// CRLs (DER or PEM) turn on revocation checking as Node's crl option
 	// does (OpenSSL's CRL_CHECK|CRL_CHECK_ALL): every certificate of the
@@ -125,7 +128,8 @@ const (
 const maxNameChecks = 1 << 20
 
 // minRSABits is OpenSSL's security level 1 (Node's default): RSA keys
-// below 1024 bits are refused.
+// below 1024 bits are refused. Level 0 would accept them, but crypto/rsa
+// does not verify with keys that small, so no option lowers it.
 const minRSABits = 1024
 
 // Verify builds a path from chain[0] (the peer's leaf) to a trust anchor in
@@ -348,8 +352,8 @@ func (v *verifier) check(path []*Certificate) error {
 			return err
 		}
 	}
-	// Key sizes and signature digests (OpenSSL's check_auth_level at
-	// security level 1, with SHA-1 as a policy choice).
+	// Key sizes and signature digests (OpenSSL's check_key_level and
+	// check_sig_level at security level 1, SHA-1 allowed by option).
 	for i, c := range path {
 		if k, ok := c.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < minRSABits {
 			if i == 0 {

@@ -58,10 +58,18 @@ var (
 // implement, so honouring only the suite part would promise more than we
 // keep.
 func Parse(s string) ([]*cipher.Suite, error) {
+	suites, _, err := ParseLevel(s)
+	return suites, err
+}
+
+// ParseLevel is Parse that also returns the security level the string
+// sets with "@SECLEVEL=n" (the last one counts, as in OpenSSL), or -1 when
+// it sets none.
+func ParseLevel(s string) ([]*cipher.Suite, int, error) {
 	if strings.HasPrefix(s, "SUITEB128") || strings.HasPrefix(s, "SUITEB192") {
-		return nil, fmt.Errorf("%w: %.13q", ErrSuiteB, s)
+		return nil, -1, fmt.Errorf("%w: %.13q", ErrSuiteB, s)
 	}
-	p := parser{list: initialList()}
+	p := parser{list: initialList(), level: -1}
 	if rest, ok := strings.CutPrefix(s, "DEFAULT"); ok {
 		// Only at the very start is DEFAULT a name (OpenSSL expands it
 		// before reading the rest); one ':' may follow it.
@@ -74,16 +82,16 @@ func Parse(s string) ([]*cipher.Suite, error) {
 		}
 		s = rest
 		if err := p.run(s, off); err != nil {
-			return nil, err
+			return nil, -1, err
 		}
 	} else if err := p.run(s, 0); err != nil {
-		return nil, err
+		return nil, -1, err
 	}
 	suites := p.list.selected()
 	if len(suites) == 0 {
-		return nil, ErrNoCipherMatch
+		return nil, -1, ErrNoCipherMatch
 	}
-	return suites, nil
+	return suites, p.level, nil
 }
 
 // Default returns the suites of NodeDefault, the default cipher list.

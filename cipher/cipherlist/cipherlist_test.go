@@ -246,3 +246,22 @@ func suiteNames(suites []*cipher.Suite) []string {
 	}
 	return names
 }
+
+// TestParseLevelReportsSECLEVEL: the last "@SECLEVEL=n" counts, as in
+// OpenSSL; a string without one reports -1.
+func TestParseLevelReportsSECLEVEL(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		level int
+	}{
+		{"DEFAULT", -1},
+		{"DEFAULT:@SECLEVEL=0", 0},
+		{"@SECLEVEL=2:AES128-SHA", 2},
+		{"AES128-SHA:@SECLEVEL=0:@SECLEVEL=1", 1},
+		{"HIGH;@SECLEVEL=0", 0},
+	} {
+		if _, level, err := ParseLevel(tc.s); err != nil || level != tc.level {
+			t.Errorf("ParseLevel(%q) = %d, %v; want %d", tc.s, level, err, tc.level)
+		}
+	}
+}

@@ -20,10 +20,11 @@
 //     for good.
 //   - "@STRENGTH" sorts the list by symmetric key length, strongest first,
 //     keeping the order of equals. "@SECLEVEL=n" (n from 0 to 5) is
-//     checked and otherwise has no effect on the list, as with
-//     `openssl ciphers` without -s: the security level is a handshake-time
-//     filter on keys, groups and signatures, which this project does not
-//     model.
+//     checked and has no effect on the list, as with `openssl ciphers`
+//     without -s: the security level is a handshake-time filter on keys,
+//     groups and signatures. ParseLevel reports it; the api applies level
+//     0 to the verification of the peer's chain and models no other
+//     effect.
 //   - A string starting with "DEFAULT" starts from OpenSSL's default list
 //     ("ALL:!COMPLEMENTOFDEFAULT:!eNULL", which for our suites is every
 //     suite in the default order) and goes on with the rest of the string.

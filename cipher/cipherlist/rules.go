@@ -472,10 +472,11 @@ func (l list) selected() []*cipher.Suite {
 
 // parser reads one cipher string into its list.
 type parser struct {
-	list list
-	s    string
-	pos  int
-	off  int // position of s in the string the caller gave, for errors
+	list  list
+	level int // the last @SECLEVEL=n, or -1
+	s     string
+	pos   int
+	off   int // position of s in the string the caller gave, for errors
 }
 
 // run applies the elements of s, which starts at offset off of the
@@ -557,8 +558,9 @@ func (p *parser) command() error {
 	case word == "STRENGTH":
 		p.list = p.list.strengthSort()
 	case len(word) == len("SECLEVEL=0") && word[:9] == "SECLEVEL=" && word[9] >= '0' && word[9] <= '5':
-		// Valid; the level does not change the list (see the package
-		// documentation).
+		// The level does not change the list (see the package
+		// documentation); ParseLevel reports it.
+		p.level = int(word[9] - '0')
 	default:
 		return p.invalid(start)
 	}
