@@ -228,6 +228,12 @@ func (c *Conn) Resolve(answer any) error {
 		return err
 	}
 	c.announced = nil
+	if !c.hs.InHandshake() {
+		// A renegotiation declined with a warning ends there (RFC 5746,
+		// Section 4.4: the connection goes on under the current keys):
+		// what was written while the application decided goes out now.
+		c.sendHeld()
+	}
 	c.process()
 	c.flush()
 	c.releaseHandshakeBuffers()

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -211,5 +212,58 @@ func TestRenegotiationServerCertificateChange(t *testing.T) {
 	var re *record.Error
 	if !errors.As(p.Client.Err, &re) || re.Alert != record.AlertIllegalParameter {
 		t.Fatalf("client error %v, want an illegal_parameter alert", p.Client.Err)
+	}
+}
+
+// Data a server writes while the application is still deciding on a
+// client's renegotiation waits, like any write during a renegotiation;
+// when the answer is no, it goes out right after the no_renegotiation
+// warning under the current keys (the connection goes on, RFC 5746,
+// Section 4.4, so nothing is left to wait for), and a Close made
+// meanwhile sends its close_notify after it. When the answer is yes, it
+// follows the server's Finished.
+func TestWritesDuringRenegotiationDecisionAreSent(t *testing.T) {
+	for _, accept := range []bool{false, true} {
+		p, _ := renegPair(t, true)
+		p.HoldDecisions = true
+		if err := p.Client.Conn.Renegotiate(nil); err != nil {
+			t.Fatal(err)
+		}
+		p.Pump()
+		if _, ok := p.Server.Conn.Pending().(*handshake.RenegotiationDecision); !ok {
+			t.Fatalf("accept %v: server pending %T, want a renegotiation decision", accept, p.Server.Conn.Pending())
+		}
+		start := len(p.Server.Wire)
+		if _, err := p.Server.Conn.Write([]byte("written while deciding")); err != nil {
+			t.Fatal(err)
+		}
+		p.Server.Conn.Close()
+		if err := p.Server.Conn.Resolve(accept); err != nil {
+			t.Fatal(err)
+		}
+		p.Pump()
+		if p.Client.Err != nil || p.Server.Err != nil {
+			t.Fatalf("accept %v: client %v, server %v", accept, p.Client.Err, p.Server.Err)
+		}
+		if string(p.Client.Plain) != "written while deciding" || !p.Client.PeerClose {
+			t.Fatalf("accept %v: client read %q, close_notify %v", accept, p.Client.Plain, p.Client.PeerClose)
+		}
+		// On the wire after the decision (runs of one type as one):
+		// declined, the warning, the data, the close_notify; accepted,
+		// the ServerHello flight, ChangeCipherSpec and Finished, then the
+		// data and the close_notify.
+		var types []record.ContentType
+		for _, r := range tlstest.Records(p.Server.Wire[start:]) {
+			types = append(types, r.Type)
+		}
+		types = slices.Compact(types)
+		want := []record.ContentType{record.TypeAlert, record.TypeApplicationData, record.TypeAlert}
+		if accept {
+			want = []record.ContentType{record.TypeHandshake, record.TypeChangeCipherSpec, record.TypeHandshake,
+				record.TypeApplicationData, record.TypeAlert}
+		}
+		if !slices.Equal(types, want) {
+			t.Fatalf("accept %v: server records after the decision %v, want %v", accept, types, want)
+		}
 	}
 }
