@@ -264,3 +264,30 @@ func TestHalfConnContentTypeFromProtection(t *testing.T) {
 		t.Errorf("all zeros: %v", err)
 	}
 }
+
+// TestCheckVersion: the outer record version is checked by the negotiated
+// version's rule: anything TLS before the ServerHello, exactly the
+// negotiated version for TLS 1.0-1.2 (RFC 5246, Appendix E.1), and not at
+// all for TLS 1.3, whose legacy_record_version is ignored (RFC 8446,
+// Section 5.1).
+func TestCheckVersion(t *testing.T) {
+	for _, c := range []struct {
+		negotiated, got Version
+		ok              bool
+	}{
+		{0, VersionTLS10, true},
+		{0, VersionTLS12, true},
+		{VersionTLS12, VersionTLS12, true},
+		{VersionTLS12, VersionTLS10, false},
+		{VersionTLS10, VersionTLS12, false},
+		{VersionTLS11, VersionTLS11, true},
+		{VersionTLS13, VersionTLS12, true},
+		{VersionTLS13, VersionTLS10, true},
+	} {
+		err := CheckVersion(c.negotiated, c.got)
+		var e *Error
+		if c.ok != (err == nil) || err != nil && (!errors.As(err, &e) || e.Alert != AlertProtocolVersion) {
+			t.Errorf("negotiated %v, record %v: %v", c.negotiated, c.got, err)
+		}
+	}
+}
