@@ -3,12 +3,14 @@ package record
 import (
 	"encoding/binary"
 	"strings"
+
+	"github.com/tlsengine/tlsengine/cipher"
 )
 
 // Size limits of RFC 5246, Section 6.2.
 const (
 	// HeaderLen is the size of a record header: type, version, length.
-	HeaderLen = 5
+	HeaderLen = cipher.HeaderLen
 	// MaxPlaintext is the largest TLSPlaintext.fragment (2^14).
 	MaxPlaintext = 1 << 14
 	// MaxCiphertext is the largest TLSCiphertext.fragment (2^14 + 2048).
