@@ -150,6 +150,14 @@ func (p *cbcProtection) Overhead() int {
 }
 
 func (p *cbcProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
+	return seal12(p, dst, seq, typ, version, plaintext)
+}
+
+func (p *cbcProtection) Open(dst []byte, seq uint64, header, fragment []byte) (uint8, []byte, error) {
+	return open12(p, dst, seq, header, fragment)
+}
+
+func (p *cbcProtection) sealFragment(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
 	if p.etm {
 		return p.sealETM(dst, seq, typ, version, plaintext)
 	}
@@ -167,7 +175,7 @@ func (p *cbcProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, 
 	return dst
 }
 
-func (p *cbcProtection) Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {
+func (p *cbcProtection) openFragment(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {
 	if p.etm {
 		return p.openETM(dst, seq, typ, version, fragment)
 	}
@@ -391,7 +399,7 @@ func (p *cbcProtection) constantTimeMAC(seq uint64, typ uint8, version uint16, d
 	return p.outer.Sum(p.sum[:0])
 }
 
-// sealETM is Seal for encrypt-then-MAC (RFC 7366, Section 3): the MAC is
+// sealETM is sealFragment for encrypt-then-MAC (RFC 7366, Section 3): the MAC is
 // computed over the header, whose length is that of IV and ciphertext, then
 // the IV and ciphertext, and is appended in the clear.
 func (p *cbcProtection) sealETM(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
@@ -407,7 +415,7 @@ func (p *cbcProtection) sealETM(dst []byte, seq uint64, typ uint8, version uint1
 	return p.mac.Sum(dst)
 }
 
-// openETM is Open for encrypt-then-MAC. RFC 7366, Section 3: the MAC MUST
+// openETM is openFragment for encrypt-then-MAC. RFC 7366, Section 3: the MAC MUST
 // be checked before decryption, so the padding check that follows can no
 // longer be an oracle.
 func (p *cbcProtection) openETM(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {

@@ -120,7 +120,7 @@ func TestCBCPadding(t *testing.T) {
 					continue
 				}
 				frag := mteRecord(s, 3, content, padLen, nil)
-				got, err := p.Open(nil, 3, 23, VersionTLS12, frag)
+				got, err := openFrag(p, nil, 3, 23, VersionTLS12, frag)
 				if err != nil || !bytes.Equal(got, content) {
 					t.Fatalf("%s content %d pad %d: %v", name, contentLen, padLen, err)
 				}
@@ -143,7 +143,7 @@ func TestCBCPadding(t *testing.T) {
 				}
 				for i, edit := range bads {
 					bad := mteRecord(s, 3, content, padLen, edit)
-					if out, err := p.Open(nil, 3, 23, VersionTLS12, bad); !errors.Is(err, ErrBadRecordMAC) || out != nil {
+					if out, err := openFrag(p, nil, 3, 23, VersionTLS12, bad); !errors.Is(err, ErrBadRecordMAC) || out != nil {
 						t.Fatalf("%s content %d pad %d: bad record %d gave %v", name, contentLen, padLen, i, err)
 					}
 				}
@@ -191,7 +191,7 @@ func TestCBCConstantWork(t *testing.T) {
 				}
 				frag := mteRecord(s, 9, make([]byte, contentLen), padLen, edit)
 				*ci, *co = countingHash{Hash: ci.Hash}, countingHash{Hash: co.Hash}
-				_, err := p.Open(nil, 9, 23, VersionTLS12, frag)
+				_, err := openFrag(p, nil, 9, 23, VersionTLS12, frag)
 				if (err == nil) == corrupt {
 					t.Fatalf("%s pad %d corrupt %v: %v", name, padLen, corrupt, err)
 				}
@@ -218,7 +218,7 @@ func TestCBCLayout(t *testing.T) {
 			p := newTestCBC(t, s, v, etm, nil)
 			prevIV := bytes.Repeat([]byte{0x33}, 16) // the key-block IV of TLS 1.0
 			for seq := uint64(0); seq < 3; seq++ {
-				frag := p.Seal(nil, seq, 23, v, content)
+				frag := sealFrag(p, seq, 23, v, content)
 				var iv, ct, tag []byte
 				if etm {
 					tag = frag[len(frag)-20:]
@@ -261,7 +261,7 @@ func TestCBCExplicitIV(t *testing.T) {
 	block, _ := aes.NewCipher(key)
 	fixed := bytes.NewReader(bytes.Repeat([]byte{0xab}, 16))
 	p := newTestCBC(t, s, VersionTLS12, false, fixed)
-	if frag := p.Seal(nil, 0, 23, VersionTLS12, nil); !bytes.Equal(frag[:16], bytes.Repeat([]byte{0xab}, 16)) {
+	if frag := sealFrag(p, 0, 23, VersionTLS12, nil); !bytes.Equal(frag[:16], bytes.Repeat([]byte{0xab}, 16)) {
 		t.Fatal("the explicit IV does not come from rand")
 	}
 	for _, rnd := range []io.Reader{nil, failingReader{}, fixed /* now empty */} {
@@ -269,7 +269,7 @@ func TestCBCExplicitIV(t *testing.T) {
 		r := newTestCBC(t, s, VersionTLS12, false, nil)
 		seen := map[string]bool{}
 		for seq := range uint64(4) {
-			frag := p.Seal(nil, seq, 23, VersionTLS12, []byte("x"))
+			frag := sealFrag(p, seq, 23, VersionTLS12, []byte("x"))
 			want := make([]byte, 16)
 			want[7] = byte(seq)
 			copy(want[8:], "tlsIV\x00\x00\x01")
@@ -278,7 +278,7 @@ func TestCBCExplicitIV(t *testing.T) {
 				t.Fatalf("rand %T seq %d: IV %x", rnd, seq, frag[:16])
 			}
 			seen[string(want)] = true
-			if got, err := r.Open(nil, seq, 23, VersionTLS12, frag); err != nil || string(got) != "x" {
+			if got, err := openFrag(r, nil, seq, 23, VersionTLS12, frag); err != nil || string(got) != "x" {
 				t.Fatalf("rand %T: %v", rnd, err)
 			}
 		}
@@ -291,7 +291,7 @@ func TestETMChecksMACFirst(t *testing.T) {
 	s := SuiteByName("ECDHE-RSA-AES256-SHA384")
 	w := newTestCBC(t, s, VersionTLS12, true, nil)
 	r := newTestCBC(t, s, VersionTLS12, true, nil)
-	frag := w.Seal(nil, 1, 23, VersionTLS12, []byte("hello"))
+	frag := sealFrag(w, 1, 23, VersionTLS12, []byte("hello"))
 	if len(frag) != 16+16+48 {
 		t.Fatalf("ETM record of %d bytes", len(frag))
 	}
@@ -305,10 +305,10 @@ func TestETMChecksMACFirst(t *testing.T) {
 	gocipher.NewCBCEncrypter(block, frag[:16]).CryptBlocks(ct, plain)
 	bad := append(append([]byte(nil), frag[:16]...), ct...)
 	bad = append(bad, refMAC(sha512.New384, macKey, 1, 23, VersionTLS12, bad)...)
-	if _, err := r.Open(nil, 1, 23, VersionTLS12, bad); !errors.Is(err, ErrBadRecordMAC) {
+	if _, err := openFrag(r, nil, 1, 23, VersionTLS12, bad); !errors.Is(err, ErrBadRecordMAC) {
 		t.Fatalf("bad ETM padding gave %v", err)
 	}
-	if got, err := r.Open(nil, 1, 23, VersionTLS12, frag); err != nil || string(got) != "hello" {
+	if got, err := openFrag(r, nil, 1, 23, VersionTLS12, frag); err != nil || string(got) != "hello" {
 		t.Fatalf("ETM open: %v", err)
 	}
 }

@@ -35,10 +35,18 @@ type nullProtection struct{}
 
 func (nullProtection) Overhead() int { return 0 }
 
-func (nullProtection) Seal(dst []byte, _ uint64, _ uint8, _ uint16, plaintext []byte) []byte {
+func (p nullProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
+	return seal12(p, dst, seq, typ, version, plaintext)
+}
+
+func (p nullProtection) Open(dst []byte, seq uint64, header, fragment []byte) (uint8, []byte, error) {
+	return open12(p, dst, seq, header, fragment)
+}
+
+func (nullProtection) sealFragment(dst []byte, _ uint64, _ uint8, _ uint16, plaintext []byte) []byte {
 	return append(dst, plaintext...)
 }
 
-func (nullProtection) Open(dst []byte, _ uint64, _ uint8, _ uint16, fragment []byte) ([]byte, error) {
+func (nullProtection) openFragment(dst []byte, _ uint64, _ uint8, _ uint16, fragment []byte) ([]byte, error) {
 	return append(dst, fragment...), nil
 }

@@ -11,26 +11,42 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// Protection protects or unprotects the fragments of one direction of a
-// connection for one epoch. seq is the 64-bit record sequence number; typ
-// and version are the record header's fields. A Protection keeps scratch
-// state and is used by one goroutine at a time.
+// Protection protects or unprotects the records of one direction of a
+// connection for one epoch: "header in, content type out". seq is the
+// 64-bit record sequence number. A Protection keeps scratch state and is
+// used by one goroutine at a time.
+//
+// The TLS 1.2 forms (NewProtection, NewProtectionETM) authenticate the
+// content type and version of the header (RFC 5246, Section 6.2.3); the
+// TLS 1.3 form (NewAEAD13) sends every record as application_data and
+// carries the content type inside the encryption (RFC 8446, Section 5.2).
 type Protection interface {
-	// Seal appends the protected fragment for plaintext to dst and returns
-	// it. plaintext must not overlap the spare capacity of dst. Seal does
-	// not allocate when dst has room for len(plaintext)+Overhead() more
-	// bytes.
+	// Seal appends to dst one protected record of content type typ
+	// carrying plaintext: the 5-byte header, with version as its record
+	// version, and the protected fragment. plaintext must not overlap the
+	// spare capacity of dst. Seal does not allocate when dst has room for
+	// HeaderLen+len(plaintext)+Overhead() more bytes.
 	Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte
-	// Open authenticates and decrypts one fragment, appending the
-	// plaintext to dst. Every failure is ErrBadRecordMAC. fragment must not
-	// overlap the spare capacity of dst.
-	Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error)
-	// Overhead is the maximum number of bytes Seal adds to a plaintext.
+	// Open authenticates and decrypts one record, given its 5-byte header
+	// as received and its fragment, appends the plaintext to dst and
+	// returns the record's content type. A failure to authenticate is
+	// ErrBadRecordMAC whatever its cause; the TLS 1.3 form also reports
+	// ErrRecordOverflow and ErrNoContentType (ErrOuterType). fragment must
+	// not overlap the spare capacity of dst.
+	Open(dst []byte, seq uint64, header, fragment []byte) (typ uint8, plaintext []byte, err error)
+	// Overhead is the maximum number of bytes Seal adds to a plaintext
+	// besides the header.
 	Overhead() int
 }
 
-// ErrBadRecordMAC is the one error of Open, whatever the cause, so that
-// nothing tells bad padding from a bad MAC (RFC 5246, Section 6.2.3.2).
+// HeaderLen is the size of a record header: type, version, length (RFC
+// 5246, Section 6.2.1). Protections write and read it; framing is package
+// record's.
+const HeaderLen = 5
+
+// ErrBadRecordMAC is the error of Open for any record that does not
+// authenticate, whatever the cause, so that nothing tells bad padding from
+// a bad MAC (RFC 5246, Section 6.2.3.2).
 var ErrBadRecordMAC = errors.New("tls: bad record MAC")
 
 // NewProtection builds the record protection of one direction from its part
@@ -78,7 +94,7 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 		if err != nil {
 			return nil, err
 		}
-		p := &gcmProtection{aead: g}
+		p := &gcm12{aead: g}
 		copy(p.nonce[:4], iv)
 		return p, nil
 	case ChaCha20Poly1305:
@@ -89,7 +105,7 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 		if err != nil {
 			return nil, err
 		}
-		p := &chachaProtection{aead: a}
+		p := &chacha12{aead: a}
 		copy(p.iv[:], iv)
 		return p, nil
 	case AES128CBC, AES256CBC:
@@ -108,6 +124,38 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 	return nil, fmt.Errorf("tls: unsupported bulk cipher %v", s.Bulk)
 }
 
+// fragmentProtection is a TLS 1.0-1.2 protection seen from its fragment:
+// the record header stays outside, and its type and version are
+// authenticated as additional data (AEAD) or under the MAC (CBC).
+type fragmentProtection interface {
+	sealFragment(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte
+	openFragment(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error)
+}
+
+// seal12 is Seal of a TLS 1.0-1.2 protection: the plain header, then the
+// protected fragment, then the header's length.
+func seal12(p fragmentProtection, dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
+	start := len(dst)
+	dst = append(dst, typ, byte(version>>8), byte(version), 0, 0)
+	dst = p.sealFragment(dst, seq, typ, version, plaintext)
+	binary.BigEndian.PutUint16(dst[start+3:], uint16(len(dst)-start-HeaderLen))
+	return dst
+}
+
+// open12 is Open of a TLS 1.0-1.2 protection: the content type is the
+// header's, and the header's type and version are authenticated.
+func open12(p fragmentProtection, dst []byte, seq uint64, header, fragment []byte) (uint8, []byte, error) {
+	if len(header) != HeaderLen {
+		return 0, nil, ErrBadRecordMAC
+	}
+	typ := header[0]
+	out, err := p.openFragment(dst, seq, typ, binary.BigEndian.Uint16(header[1:3]), fragment)
+	if err != nil {
+		return 0, nil, err
+	}
+	return typ, out, nil
+}
+
 // additionalData builds seq_num || type || version || length, the MAC
 // header of RFC 5246, Section 6.2.3.1 and the AEAD additional data of
 // Section 6.2.3.3.
@@ -119,68 +167,10 @@ func additionalData(b *[13]byte, seq uint64, typ uint8, version uint16, n int) [
 	return b[:]
 }
 
-// gcmProtection is AES-GCM with a 4-byte implicit salt and the sequence
-// number as the 8-byte explicit nonce (RFC 5288, Section 3).
-type gcmProtection struct {
-	aead  gocipher.AEAD
-	nonce [12]byte // salt || explicit part; the tail is rewritten per record
-	ad    [13]byte
-}
-
-const gcmExplicitNonce = 8
-
-func (p *gcmProtection) Overhead() int { return gcmExplicitNonce + p.aead.Overhead() }
-
-func (p *gcmProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
-	binary.BigEndian.PutUint64(p.nonce[4:], seq)
-	dst = append(dst, p.nonce[4:]...)
-	return p.aead.Seal(dst, p.nonce[:], plaintext, additionalData(&p.ad, seq, typ, version, len(plaintext)))
-}
-
-func (p *gcmProtection) Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {
-	if len(fragment) < gcmExplicitNonce+p.aead.Overhead() {
-		return nil, ErrBadRecordMAC
-	}
-	copy(p.nonce[4:], fragment[:gcmExplicitNonce])
-	n := len(fragment) - gcmExplicitNonce - p.aead.Overhead()
-	out, err := p.aead.Open(dst, p.nonce[:], fragment[gcmExplicitNonce:], additionalData(&p.ad, seq, typ, version, n))
-	if err != nil {
-		return nil, ErrBadRecordMAC
-	}
-	return out, nil
-}
-
-// chachaProtection is ChaCha20-Poly1305 whose nonce is the 12-byte IV XOR
-// the sequence number padded on the left with zeros (RFC 7905, Section 2).
-// No nonce travels in the record.
-type chachaProtection struct {
-	aead  gocipher.AEAD
-	iv    [12]byte
-	nonce [12]byte
-	ad    [13]byte
-}
-
-func (p *chachaProtection) Overhead() int { return p.aead.Overhead() }
-
-func (p *chachaProtection) setNonce(seq uint64) {
-	p.nonce = p.iv
-	binary.BigEndian.PutUint64(p.nonce[4:], binary.BigEndian.Uint64(p.iv[4:])^seq)
-}
-
-func (p *chachaProtection) Seal(dst []byte, seq uint64, typ uint8, version uint16, plaintext []byte) []byte {
-	p.setNonce(seq)
-	return p.aead.Seal(dst, p.nonce[:], plaintext, additionalData(&p.ad, seq, typ, version, len(plaintext)))
-}
-
-func (p *chachaProtection) Open(dst []byte, seq uint64, typ uint8, version uint16, fragment []byte) ([]byte, error) {
-	if len(fragment) < p.aead.Overhead() {
-		return nil, ErrBadRecordMAC
-	}
-	p.setNonce(seq)
-	n := len(fragment) - p.aead.Overhead()
-	out, err := p.aead.Open(dst, p.nonce[:], fragment, additionalData(&p.ad, seq, typ, version, n))
-	if err != nil {
-		return nil, ErrBadRecordMAC
-	}
-	return out, nil
+// xorNonce sets nonce to iv XOR the sequence number padded on the left with
+// zeros: the per-record nonce of RFC 7905, Section 2 (ChaCha20-Poly1305 in
+// TLS 1.2) and RFC 8446, Section 5.3 (every TLS 1.3 AEAD).
+func xorNonce(nonce, iv *[12]byte, seq uint64) {
+	*nonce = *iv
+	binary.BigEndian.PutUint64(nonce[4:], binary.BigEndian.Uint64(iv[4:])^seq)
 }

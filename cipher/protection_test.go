@@ -7,11 +7,38 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
+
+// recordHeader is the 5-byte header of a record of type typ, version v and
+// fragment length n.
+func recordHeader(typ uint8, v uint16, n int) []byte {
+	return []byte{typ, byte(v >> 8), byte(v), byte(n >> 8), byte(n)}
+}
+
+// sealFrag seals one record and returns its fragment, the part a TLS 1.2
+// protection computes; the header is checked on the way.
+func sealFrag(p Protection, seq uint64, typ uint8, v uint16, plaintext []byte) []byte {
+	rec := p.Seal(nil, seq, typ, v, plaintext)
+	if !bytes.Equal(rec[:HeaderLen], recordHeader(typ, v, len(rec)-HeaderLen)) {
+		panic(fmt.Sprintf("Seal wrote the header %x", rec[:HeaderLen]))
+	}
+	return rec[HeaderLen:]
+}
+
+// openFrag opens the fragment of a record of type typ and version v,
+// checking that Open reports the header's type.
+func openFrag(p Protection, dst []byte, seq uint64, typ uint8, v uint16, fragment []byte) ([]byte, error) {
+	got, out, err := p.Open(dst, seq, recordHeader(typ, v, len(fragment)), fragment)
+	if err == nil && got != typ {
+		return nil, fmt.Errorf("Open returned type %d for a record of type %d", got, typ)
+	}
+	return out, err
+}
 
 // pair returns a writer and a reader for the client direction of a
 // connection with fixed keys.
@@ -74,7 +101,7 @@ func TestSealOpen(t *testing.T) {
 		// same keys and the writer's state at that point is not needed.
 		for seq, n := range []int{0, 1, 15, 16, 17, 31, 32, 33, 100, 255, 1000, 16384} {
 			pt := bytes.Repeat([]byte{byte(n)}, n)
-			frag := w.Seal(nil, uint64(seq), 23, c.v, pt)
+			frag := sealFrag(w, uint64(seq), 23, c.v, pt)
 			if len(frag) > n+w.Overhead() {
 				t.Fatalf("%v: %d bytes of overhead, declared %d", c, len(frag)-n, w.Overhead())
 			}
@@ -85,21 +112,21 @@ func TestSealOpen(t *testing.T) {
 				for i := range frag {
 					bad := append([]byte(nil), frag...)
 					bad[i] ^= 0x80
-					if _, err := r.Open(nil, uint64(seq), 23, c.v, bad); !errors.Is(err, ErrBadRecordMAC) {
+					if _, err := openFrag(r, nil, uint64(seq), 23, c.v, bad); !errors.Is(err, ErrBadRecordMAC) {
 						t.Fatalf("%v: flipping byte %d of %d gave %v", c, i, len(frag), err)
 					}
 				}
 				for _, wrong := range []func() ([]byte, error){
-					func() ([]byte, error) { return r.Open(nil, uint64(seq)+1, 23, c.v, frag) },
-					func() ([]byte, error) { return r.Open(nil, uint64(seq)^1<<63, 23, c.v, frag) },
-					func() ([]byte, error) { return r.Open(nil, uint64(seq), 22, c.v, frag) },
-					func() ([]byte, error) { return r.Open(nil, uint64(seq), 23, c.v^1, frag) },
-					func() ([]byte, error) { return r.Open(nil, uint64(seq), 23, c.v, frag[:len(frag)-1]) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq)+1, 23, c.v, frag) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq)^1<<63, 23, c.v, frag) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq), 22, c.v, frag) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq), 23, c.v^1, frag) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq), 23, c.v, frag[:len(frag)-1]) },
 					func() ([]byte, error) {
-						return r.Open(nil, uint64(seq), 23, c.v, append(frag[:len(frag):len(frag)], 0))
+						return openFrag(r, nil, uint64(seq), 23, c.v, append(frag[:len(frag):len(frag)], 0))
 					},
-					func() ([]byte, error) { return r.Open(nil, uint64(seq), 23, c.v, frag[1:]) },
-					func() ([]byte, error) { return r.Open(nil, uint64(seq), 23, c.v, nil) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq), 23, c.v, frag[1:]) },
+					func() ([]byte, error) { return openFrag(r, nil, uint64(seq), 23, c.v, nil) },
 				} {
 					if out, err := wrong(); !errors.Is(err, ErrBadRecordMAC) || out != nil {
 						t.Fatalf("%v: a wrong record gave %v", c, err)
@@ -107,7 +134,7 @@ func TestSealOpen(t *testing.T) {
 				}
 			}
 			prefix := []byte("prefix")
-			got, err := r.Open(prefix, uint64(seq), 23, c.v, frag)
+			got, err := openFrag(r, prefix, uint64(seq), 23, c.v, frag)
 			if err != nil || !bytes.Equal(got, append([]byte("prefix"), pt...)) {
 				t.Fatalf("%v len %d: %v", c, n, err)
 			}
@@ -124,7 +151,7 @@ func TestShortFragments(t *testing.T) {
 		buf := make([]byte, 200)
 		rand.Read(buf)
 		for n := range len(buf) {
-			if _, err := r.Open(nil, 0, 23, c.v, buf[:n]); !errors.Is(err, ErrBadRecordMAC) {
+			if _, err := openFrag(r, nil, 0, 23, c.v, buf[:n]); !errors.Is(err, ErrBadRecordMAC) {
 				t.Fatalf("%v: %d random bytes gave %v", c, n, err)
 			}
 		}
@@ -144,7 +171,7 @@ func TestGCMNonce(t *testing.T) {
 	}
 	seq := uint64(0x0102030405060708)
 	pt := []byte("GET / HTTP/1.1\r\n")
-	frag := p.Seal(nil, seq, 23, 0x0303, pt)
+	frag := sealFrag(p, seq, 23, 0x0303, pt)
 
 	block, _ := aes.NewCipher(key)
 	g, _ := gocipher.NewGCM(block)
@@ -161,7 +188,7 @@ func TestGCMNonce(t *testing.T) {
 	// it from the record, not from seq.
 	nonce2 := unhex("a0a1a2a3 ffeeddccbbaa9988")
 	other := append(unhex("ffeeddccbbaa9988"), g.Seal(nil, nonce2, pt, ad)...)
-	if got, err := p.Open(nil, seq, 23, 0x0303, other); err != nil || !bytes.Equal(got, pt) {
+	if got, err := openFrag(p, nil, seq, 23, 0x0303, other); err != nil || !bytes.Equal(got, pt) {
 		t.Fatalf("GCM record with a foreign explicit nonce: %v", err)
 	}
 }
@@ -182,7 +209,7 @@ func TestGCMKnownAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq := binary.BigEndian.Uint64(iv[4:])
-	frag := p.Seal(nil, seq, 23, 0x0303, pt)
+	frag := sealFrag(p, seq, 23, 0x0303, pt)
 	if !bytes.Equal(frag[:8], iv[4:]) || !bytes.Equal(frag[8:8+len(pt)], wantCT) {
 		t.Fatalf("GCM ciphertext\n got %x\nwant %x", frag[8:8+len(pt)], wantCT)
 	}
@@ -200,7 +227,7 @@ func TestChaChaNonce(t *testing.T) {
 	}
 	pt := []byte("Ladies and Gentlemen of the class of '99")
 	seq := uint64(0x0102030405060708)
-	frag := p.Seal(nil, seq, 23, 0x0303, pt)
+	frag := sealFrag(p, seq, 23, 0x0303, pt)
 	a, _ := chacha20poly1305.New(key)
 	nonce := unhex("07000000 41434147 4143414f")
 	ad := unhex("0102030405060708 17 0303 0028")
@@ -211,7 +238,7 @@ func TestChaChaNonce(t *testing.T) {
 		t.Fatalf("ChaCha overhead %d", p.Overhead())
 	}
 	// seq 0 uses the IV itself.
-	frag0 := p.Seal(nil, 0, 23, 0x0303, pt)
+	frag0 := sealFrag(p, 0, 23, 0x0303, pt)
 	if want := a.Seal(nil, iv, pt, unhex("0000000000000000 17 0303 0028")); !bytes.Equal(frag0, want) {
 		t.Fatal("ChaCha record at seq 0")
 	}
@@ -268,9 +295,10 @@ func TestSealOpenDoNotAllocate(t *testing.T) {
 		if c.v == VersionTLS10 && !c.s.AEAD() {
 			continue // the reader is out of step with the chained IV
 		}
-		frag := w.Seal(nil, 5, 23, c.v, pt)
+		frag := sealFrag(w, 5, 23, c.v, pt)
+		hdr := recordHeader(23, c.v, len(frag))
 		if n := testing.AllocsPerRun(50, func() {
-			if _, err := r.Open(dst, 5, 23, c.v, frag); err != nil {
+			if _, _, err := r.Open(dst, 5, hdr, frag); err != nil {
 				t.Fatal(err)
 			}
 		}); n != 0 {
@@ -285,7 +313,7 @@ func BenchmarkSeal(b *testing.B) {
 			b.Run(name+"/"+map[int]string{1024: "1K", 16384: "16K"}[n], func(b *testing.B) {
 				w, _ := pair(b, SuiteByName(name), VersionTLS12, false)
 				pt := make([]byte, n)
-				dst := make([]byte, 0, n+w.Overhead())
+				dst := make([]byte, 0, HeaderLen+n+w.Overhead())
 				b.SetBytes(int64(n))
 				b.ReportAllocs()
 				for i := 0; b.Loop(); i++ {
@@ -301,12 +329,13 @@ func BenchmarkOpen(b *testing.B) {
 		for _, n := range []int{1024, 16384} {
 			b.Run(name+"/"+map[int]string{1024: "1K", 16384: "16K"}[n], func(b *testing.B) {
 				w, r := pair(b, SuiteByName(name), VersionTLS12, false)
-				frag := w.Seal(nil, 1, 23, VersionTLS12, make([]byte, n))
+				frag := sealFrag(w, 1, 23, VersionTLS12, make([]byte, n))
+				hdr := recordHeader(23, VersionTLS12, len(frag))
 				dst := make([]byte, 0, len(frag))
 				b.SetBytes(int64(n))
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := r.Open(dst, 1, 23, VersionTLS12, frag); err != nil {
+					if _, _, err := r.Open(dst, 1, hdr, frag); err != nil {
 						b.Fatal(err)
 					}
 				}

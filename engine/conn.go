@@ -76,6 +76,10 @@ type Conn struct {
 	// Finished: nothing else may come under keys Finished has not yet
 	// confirmed.
 	awaitFinished bool
+	// writeKeysChanged is set when the message being handled installed
+	// write keys: the peer's flight must then end with it (RFC 8446,
+	// Section 5.1).
+	writeKeysChanged bool
 	// closing is set by Close; sentClose once the close_notify is
 	// queued, which waits for the data held during a renegotiation.
 	closing bool
@@ -318,6 +322,7 @@ func (c *Conn) process() {
 				break
 			}
 			sent, wasEstablished, wasInHandshake := c.flightMessages, c.hs.Established(), c.hs.InHandshake()
+			c.writeKeysChanged = false
 			if err := c.hs.HandleMessage(msg); err != nil {
 				c.fail(err)
 				continue
@@ -339,7 +344,7 @@ func (c *Conn) process() {
 			// flight: the peer cannot have sent more handshake data before
 			// reading our answer. The Finished that completes a handshake
 			// ends it too, and a key change must fall on a record boundary.
-			ended := c.flightMessages != sent || !wasEstablished && c.hs.Established()
+			ended := c.flightMessages != sent || !wasEstablished && c.hs.Established() || c.writeKeysChanged
 			if ended && !c.reasm.Empty() {
 				c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage,
 					"tls: excess handshake data after the end of the peer's flight"))
@@ -380,21 +385,22 @@ func (c *Conn) process() {
 	}
 }
 
-// handleRecord dispatches one record by content type.
+// handleRecord checks the outer header of one record, decrypts it, and
+// dispatches on the content type the record protection returns (under
+// TLS 1.3 the outer type is always application_data).
 func (c *Conn) handleRecord(h record.Header, frag []byte) {
-	// RFC 5246, Appendix E.1: once the version is agreed, every record
-	// carries it.
-	if v := c.hs.Version(); v != 0 && uint16(h.Version) != v {
-		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
-			"tls: record version 0x%04x differs from the negotiated 0x%04x", uint16(h.Version), v))
+	// The outer record version, by the negotiated version's rule, before
+	// anything is decrypted.
+	if err := record.CheckVersion(record.Version(c.hs.Version()), h.Version); err != nil {
+		c.fail(err)
 		return
 	}
-	data, err := c.rd.Open(h, frag)
+	typ, data, err := c.rd.Open(h, frag)
 	if err != nil {
 		c.fail(err)
 		return
 	}
-	switch h.Type {
+	switch typ {
 	case record.TypeHandshake:
 		// RFC 5246, Section 6.2.1 forbids sending empty handshake
 		// fragments but not receiving them; like OpenSSL and BoringSSL we
@@ -443,7 +449,7 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 		c.progress()
 		c.plain = append(c.plain, data...)
 	default:
-		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: unexpected %v record", h.Type))
+		c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: unexpected %v record", typ))
 	}
 }
 
@@ -629,7 +635,7 @@ func (s *sink) SendChangeCipherSpec() error {
 		return err
 	}
 	c.out = out
-	return c.wr.ChangeCipherSpec()
+	return nil
 }
 
 func (s *sink) SendWarning(d record.AlertDescription) {
@@ -638,12 +644,31 @@ func (s *sink) SendWarning(d record.AlertDescription) {
 
 func (s *sink) SetVersion(v uint16) { s.wr.Version = record.Version(v) }
 
-func (s *sink) SetPending(read, write cipher.Protection) {
-	s.rd.SetPending(read)
-	s.wr.SetPending(write)
+// InstallWriteKeys seals the handshake messages queued so far under the
+// old keys, so that none of ours spans the change, then switches. Whether
+// the peer's flight ended at the change is checked once the message being
+// handled is done (see process): the flight it made us send, Finished
+// included, goes out first, as it always has under TLS 1.2.
+func (s *sink) InstallWriteKeys(p cipher.Protection) error {
+	c := (*Conn)(s)
+	c.flushHandshake()
+	c.wr.Install(p)
+	c.writeKeysChanged = true
+	return nil
 }
 
-func (s *sink) ActivateRead() error { return s.rd.ChangeCipherSpec() }
+// InstallReadKeys switches reading to p. RFC 8446, Section 5.1: handshake
+// messages MUST NOT span key changes, and the records before one must end
+// with a whole message; otherwise unexpected_message.
+func (s *sink) InstallReadKeys(p cipher.Protection) error {
+	c := (*Conn)(s)
+	if !c.reasm.Empty() {
+		return record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage,
+			"tls: excess handshake data before a key change")
+	}
+	c.rd.Install(p)
+	return nil
+}
 
 func (s *sink) HandshakeDone(st *ConnectionState) {
 	c := (*Conn)(s)

@@ -18,15 +18,19 @@ func (c *Conn) SealRaw(t record.ContentType, data []byte) []byte {
 	return out
 }
 
-// PendingWriteSealer returns a sealer for the records c would send first
-// after its next ChangeCipherSpec, from a copy of its write state (whose
-// pending keys must be set), leaving c itself untouched.
+// PendingWriteSealer returns a sealer for the records c sends first after
+// its next ChangeCipherSpec. The keys wait in the handshake until then, so
+// the sealer copies c's write state at its first use, once c has switched
+// (and sealed its Finished), and starts again from sequence number 0,
+// leaving c itself untouched.
 func (c *Conn) PendingWriteSealer() func(t record.ContentType, data []byte) []byte {
-	w := c.wr
-	if err := w.ChangeCipherSpec(); err != nil {
-		panic(err)
-	}
+	var w *record.HalfConn
 	return func(t record.ContentType, data []byte) []byte {
+		if w == nil {
+			w = new(record.HalfConn)
+			*w = c.wr
+			w.Install(c.wr.Protection())
+		}
 		out, err := w.SealAll(nil, t, data, 0)
 		if err != nil {
 			panic(err)

@@ -38,6 +38,14 @@ type clientHS struct {
 	master       []byte
 	serverRandom []byte
 	t            transcript
+	// keys are the protections our and the server's ChangeCipherSpec
+	// switch to; clientFinished and serverFinished this handshake's
+	// verify_data.
+	keys                           pending12
+	clientFinished, serverFinished []byte
+	// prev is the connection a renegotiation started from (nil on the
+	// first handshake): what renegotiation_info binds to.
+	prev *established12
 
 	// Sessions: offered is the session we asked to resume, resumed is set
 	// when the server agreed; ticket is a NewSessionTicket's.
@@ -59,16 +67,17 @@ type clientStart struct {
 	opts          ClientOptions
 	renegotiating bool
 	cfg           *Config
+	prev          *established12
 }
 
 // clientRenegotiate sends the ClientHello of a renegotiation (RFC 5746,
 // Section 3.5) with the configuration cfg (nil: the connection's). No
 // session is offered: a renegotiation is a full handshake, so a server
 // that asks for a client certificate gets one.
-func (m *Machine) clientRenegotiate(cfg *Config) (state, error) {
+func (m *Machine) clientRenegotiate(prev *established12, cfg *Config) (state, error) {
 	opts := m.clientOpts
 	opts.Session = nil
-	return (&clientStart{opts: opts, renegotiating: true, cfg: cfg}).start(m)
+	return (&clientStart{opts: opts, renegotiating: true, cfg: cfg, prev: prev}).start(m)
 }
 
 func (s *clientStart) handle(m *Machine, in input) (state, error) {
@@ -81,7 +90,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	if s.cfg != nil {
 		cfg = s.cfg
 	}
-	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating}
+	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating, prev: s.prev}
 	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cipher.SuiteByID(suites[0]) == nil {
 		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
 	}
@@ -105,7 +114,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	if s.renegotiating {
 		// RFC 5746, Section 3.5: renegotiation_info carries our last
 		// verify_data.
-		ch.SecureRenegotiation = append([]byte(nil), m.clientFinished...)
+		ch.SecureRenegotiation = append([]byte(nil), hs.prev.clientFinished...)
 	}
 	// RFC 6066, Section 3: literal IP addresses are not permitted in
 	// server_name, and the name goes "without a trailing dot".
@@ -241,12 +250,12 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if hs.renegotiating {
 		// RFC 5746, Section 3.5: the server must echo both verify_data
 		// of the previous handshake.
-		if !sh.SecureRenegotiationSupported || !finishedEqual(sh.SecureRenegotiation, m.renegotiationInfo()) {
+		if !sh.SecureRenegotiationSupported || !finishedEqual(sh.SecureRenegotiation, hs.prev.renegotiationInfo()) {
 			return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
 		}
 		// RFC 7627, Section 5.2: the extended master secret, once used
 		// (or not), stays so for the connection.
-		if sh.ExtendedMasterSecret != m.ems {
+		if sh.ExtendedMasterSecret != hs.prev.ems {
 			return nil, errHandshakeFailure("tls: the extended master secret setting changed in a renegotiation")
 		}
 	} else if sh.SecureRenegotiationSupported && len(sh.SecureRenegotiation) != 0 {
@@ -318,7 +327,7 @@ func (hs *clientHS) resume(m *Machine) (state, error) {
 	}
 	hs.group, hs.peerScheme = kex.Group(sess.Group), kex.SignatureScheme(sess.PeerSignatureScheme)
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
+	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
 	}
 	if hs.expectTicket {
@@ -363,7 +372,7 @@ func (s *expectServerCertificate) handle(m *Machine, in input) (state, error) {
 	// A renegotiation may not change who the server is: that is how a
 	// man in the middle splices two handshakes (the triple handshake
 	// attack, RFC 7627, Section 1), so we insist on the same leaf.
-	if hs.renegotiating && !bytes.Equal(msg.Certificates[0], m.peerLeaf) {
+	if hs.renegotiating && !bytes.Equal(msg.Certificates[0], hs.prev.peerLeaf) {
 		return nil, errIllegal("tls: the server certificate changed during renegotiation")
 	}
 	host := hs.opts.VerifyName
@@ -546,14 +555,14 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 			return nil, err
 		}
 	}
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
+	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
 	}
-	if err := m.sink.SendChangeCipherSpec(); err != nil {
+	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
 	cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
-	m.clientFinished = cf
+	hs.clientFinished = cf
 	if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
 		return nil, err
 	}
@@ -624,7 +633,7 @@ func (s *expectServerCCS) handle(m *Machine, in input) (state, error) {
 	if !in.ccs {
 		return nil, unexpected(in, "ChangeCipherSpec")
 	}
-	if err := m.sink.ActivateRead(); err != nil {
+	if err := s.hs.keys.changeRead(m); err != nil {
 		return nil, err
 	}
 	return &expectServerFinished{hs: s.hs}, nil
@@ -646,14 +655,14 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: server Finished does not verify")
 	}
 	hs.t.add(in.raw)
-	m.serverFinished = want
+	hs.serverFinished = want
 	if hs.resumed != nil {
 		// In an abbreviated handshake the client's flight comes last.
-		if err := m.sink.SendChangeCipherSpec(); err != nil {
+		if err := hs.keys.changeWrite(m); err != nil {
 			return nil, err
 		}
 		cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
-		m.clientFinished = cf
+		hs.clientFinished = cf
 		if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
 			return nil, err
 		}
@@ -680,13 +689,8 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		Session:              hs.session(),
 	}
 	m.established = true
-	m.secureReneg = hs.secureReneg
-	m.ems = hs.ems
-	if hs.peer != nil && len(hs.peer.certs) > 0 {
-		m.peerLeaf = hs.peer.certs[0].Raw
-	}
 	m.sink.HandshakeDone(st)
-	return &established{}, nil
+	return newEstablished12(hs.prev, hs.clientFinished, hs.serverFinished, hs.secureReneg, hs.ems, hs.peer), nil
 }
 
 // session is what the client keeps to resume this connection's session:

@@ -3,7 +3,9 @@
 // the transcript, pure negotiation functions (version, suite, group,
 // signature scheme, ALPN, certificate), and the client and server state
 // machines as explicit states (expectX waits for message X, awaitX waits for
-// a decision, established carries traffic).
+// a decision, established12 carries traffic between TLS 1.2 handshakes).
+// Keys reach the record layer through the Sink's InstallReadKeys and
+// InstallWriteKeys; TLS 1.2 keeps them pending until each ChangeCipherSpec.
 //
 // The machines never buffer socket bytes and never call user code: they are
 // handed whole handshake messages and ChangeCipherSpec signals by package

@@ -18,19 +18,26 @@ import (
 type Sink interface {
 	// SendMessage queues one complete handshake message for the peer.
 	SendMessage(raw []byte)
-	// SendChangeCipherSpec queues a ChangeCipherSpec under the current write
-	// protection, then switches writing to the pending protection.
+	// SendChangeCipherSpec queues a ChangeCipherSpec record under the
+	// current write protection. It changes no keys: a TLS 1.2 state
+	// follows it with InstallWriteKeys.
 	SendChangeCipherSpec() error
 	// SendWarning queues a warning alert (no_renegotiation).
 	SendWarning(d record.AlertDescription)
 	// SetVersion fixes the version written in record headers.
 	SetVersion(v uint16)
-	// SetPending installs the protection the next ChangeCipherSpec in each
-	// direction switches to.
-	SetPending(read, write cipher.Protection)
-	// ActivateRead switches reading to the pending protection; the machine
-	// calls it when the peer's ChangeCipherSpec arrives.
-	ActivateRead() error
+	// InstallWriteKeys seals what is already queued under the current
+	// write protection, then protects every later record with p, from
+	// sequence number 0. Handshake messages may not span a key change
+	// (RFC 8446, Section 5.1): if handshake data of the peer is still
+	// buffered once the message being handled is done, the connection
+	// fails with unexpected_message.
+	InstallWriteKeys(p cipher.Protection) error
+	// InstallReadKeys makes p the protection of the peer's next records,
+	// from sequence number 0. It fails with unexpected_message if a
+	// handshake message of the peer is buffered: the records before a
+	// key change must end with a whole message (RFC 8446, Section 5.1).
+	InstallReadKeys(p cipher.Protection) error
 	// HandshakeDone reports the negotiated parameters once both Finished
 	// messages are verified.
 	HandshakeDone(st *ConnectionState)
@@ -135,23 +142,12 @@ type Machine struct {
 	version uint16
 	// established is set once the first handshake completed.
 	established bool
-	// clientFinished and serverFinished are kept for RFC 5746 binding.
-	clientFinished, serverFinished []byte
-	// secureReneg is set when the last handshake agreed RFC 5746 secure
-	// renegotiation; without it no renegotiation is started or accepted.
-	secureReneg bool
 	// clientOpts are a client's options, reused by its renegotiations.
 	clientOpts ClientOptions
 	// helloRequested is set on a server that sent a HelloRequest, and
 	// renegCfg is the configuration of the handshake it asked for.
 	helloRequested bool
 	renegCfg       *Config
-	// peerLeaf is the leaf certificate a client's server sent in the
-	// first handshake; a renegotiation must present the same one.
-	peerLeaf []byte
-	// ems is whether the last handshake used the extended master
-	// secret; a renegotiation may not change it (RFC 7627, Section 5.2).
-	ems bool
 }
 
 // NewServer returns a server machine waiting for a ClientHello.
@@ -194,8 +190,7 @@ func (m *Machine) Established() bool { return m.established }
 
 // InHandshake reports whether a handshake is under way.
 func (m *Machine) InHandshake() bool {
-	_, ok := m.state.(*established)
-	return !ok
+	return !m.isEstablishedState()
 }
 
 // Pending returns the decision the machine waits for, or nil.
@@ -273,7 +268,7 @@ func (m *Machine) HandleChangeCipherSpec(body []byte) error {
 }
 
 func (m *Machine) isEstablishedState() bool {
-	_, ok := m.state.(*established)
+	_, ok := m.state.(*established12)
 	return ok
 }
 
@@ -310,7 +305,7 @@ func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
 		t = TypeCertificateVerify
 	case *expectServerFinished, *expectClientFinished:
 		t = TypeFinished
-	case *established:
+	case *established12:
 		// A renegotiation request: HelloRequest to a client, ClientHello
 		// to a server.
 		t = TypeClientHello
@@ -355,35 +350,65 @@ func unexpected(in input, want string) error {
 	return errUnexpected("tls: unexpected %s message, expected %s", in.msg.Type(), want)
 }
 
-// established carries traffic after a handshake, and starts a
-// renegotiation (RFC 5246, Section 7.4.1.1; RFC 5746) when the peer asks
-// for one and the policy allows it: a server takes a ClientHello it asked
-// for with HelloRequest, or one the application accepts through a
+// established12 is a TLS 1.2 connection between handshakes. It carries
+// traffic, holds what the connection keeps from its last handshake, and
+// starts a renegotiation (RFC 5246, Section 7.4.1.1; RFC 5746) when the
+// peer asks for one and the policy allows it: a server takes a ClientHello
+// it asked for with HelloRequest, or one the application accepts through a
 // RenegotiationDecision (Config.AskRenegotiation); a client answers a
 // HelloRequest when Config.RenegotiateOnRequest is set. Anything else is
-// declined with a no_renegotiation warning (RFC 5246, Section 7.2.2).
-type established struct{}
+// declined with a no_renegotiation warning (RFC 5246, Section 7.2.2). A
+// renegotiation's handshake keeps the value as its prev, returns to it when
+// declined, and replaces it when done.
+type established12 struct {
+	// clientFinished and serverFinished are the last handshake's
+	// verify_data, which a renegotiation is bound to (RFC 5746, Section
+	// 3).
+	clientFinished, serverFinished []byte
+	// secureReneg is set when the last handshake agreed RFC 5746 secure
+	// renegotiation; without it no renegotiation is started or accepted.
+	secureReneg bool
+	// ems is whether the last handshake used the extended master
+	// secret; a renegotiation may not change it (RFC 7627, Section 5.2).
+	ems bool
+	// peerLeaf is the leaf certificate a client's server sent; a
+	// renegotiation must present the same one.
+	peerLeaf []byte
+}
 
-func (s *established) handle(m *Machine, in input) (state, error) {
+// newEstablished12 is the connection a completed TLS 1.2 handshake leaves.
+// prev is the connection a renegotiation started from (nil on the first
+// handshake); a handshake without a server certificate keeps its leaf.
+func newEstablished12(prev *established12, clientFinished, serverFinished []byte, secureReneg, ems bool, peer *peerVerification) *established12 {
+	e := &established12{clientFinished: clientFinished, serverFinished: serverFinished, secureReneg: secureReneg, ems: ems}
+	if peer != nil && len(peer.certs) > 0 {
+		e.peerLeaf = peer.certs[0].Raw
+	} else if prev != nil {
+		e.peerLeaf = prev.peerLeaf
+	}
+	return e
+}
+
+func (s *established12) handle(m *Machine, in input) (state, error) {
 	switch msg := in.msg.(type) {
 	case *ClientHello:
 		if !m.isClient {
 			// RFC 5746, Section 4.4: no renegotiation with a client that
 			// did not agree to the secure kind.
 			switch {
-			case !m.secureReneg:
+			case !s.secureReneg:
 			case m.helloRequested:
-				return m.serverRenegotiate(msg, in.raw)
+				return m.serverRenegotiate(s, msg, in.raw)
 			case m.cfg.AskRenegotiation:
-				return &awaitRenegotiation{hello: msg, raw: in.raw}, nil
+				return &awaitRenegotiation{hello: msg, raw: in.raw, prev: s}, nil
 			}
 			m.sink.SendWarning(record.AlertNoRenegotiation)
 			return s, nil
 		}
 	case *HelloRequest:
 		if m.isClient {
-			if m.secureReneg && m.cfg.RenegotiateOnRequest {
-				return m.clientRenegotiate(nil)
+			if s.secureReneg && m.cfg.RenegotiateOnRequest {
+				return m.clientRenegotiate(s, nil)
 			}
 			m.sink.SendWarning(record.AlertNoRenegotiation)
 			return s, nil
@@ -392,20 +417,28 @@ func (s *established) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "application data")
 }
 
+// renegotiationInfo is what a ServerHello's renegotiation_info carries on
+// a renegotiation (RFC 5746, Section 3.6): both verify_data of the
+// handshake before.
+func (s *established12) renegotiationInfo() []byte {
+	return append(append([]byte(nil), s.clientFinished...), s.serverFinished...)
+}
+
 // Renegotiate starts a renegotiation from this side: a client sends a
 // new ClientHello, a server a HelloRequest (which the client may ignore,
 // RFC 5246, Section 7.4.1.1). cfg, if not nil, is the configuration of
 // the new handshake (to request a client certificate, say). Only an
 // established connection that agreed RFC 5746 can renegotiate.
 func (m *Machine) Renegotiate(cfg *Config) error {
-	if !m.isEstablishedState() {
+	e, ok := m.state.(*established12)
+	if !ok {
 		return errMisuse("tls: renegotiation requested while a handshake is in progress")
 	}
-	if !m.secureReneg {
+	if !e.secureReneg {
 		return errMisuse("tls: the peer does not support secure renegotiation (RFC 5746)")
 	}
 	if m.isClient {
-		next, err := m.clientRenegotiate(cfg)
+		next, err := m.clientRenegotiate(e, cfg)
 		if err != nil {
 			return err
 		}
@@ -427,7 +460,7 @@ func (m *Machine) DeclineRenegotiation() bool {
 		return false
 	}
 	if s, ok := m.state.(*expectServerHello); ok && s.hs.renegotiating {
-		m.state = &established{}
+		m.state = s.hs.prev
 		return true
 	}
 	return false
@@ -446,6 +479,7 @@ func (*RenegotiationDecision) isDecision() {}
 type awaitRenegotiation struct {
 	hello *ClientHello
 	raw   []byte
+	prev  *established12
 }
 
 func (s *awaitRenegotiation) handle(m *Machine, in input) (state, error) {
@@ -458,7 +492,7 @@ func (s *awaitRenegotiation) resolve(m *Machine, answer any) (state, error) {
 	switch a := answer.(type) {
 	case bool:
 		if a {
-			return m.serverRenegotiate(s.hello, s.raw)
+			return m.serverRenegotiate(s.prev, s.hello, s.raw)
 		}
 	case nil:
 	case error:
@@ -467,14 +501,7 @@ func (s *awaitRenegotiation) resolve(m *Machine, answer any) (state, error) {
 		return nil, errMisuse("tls: renegotiation decision answered with %T, want bool", answer)
 	}
 	m.sink.SendWarning(record.AlertNoRenegotiation)
-	return &established{}, nil
-}
-
-// renegotiationInfo is what a ServerHello's renegotiation_info carries on
-// a renegotiation (RFC 5746, Section 3.6): both verify_data of the
-// handshake before.
-func (m *Machine) renegotiationInfo() []byte {
-	return append(append([]byte(nil), m.clientFinished...), m.serverFinished...)
+	return s.prev, nil
 }
 
 // finishedEqual compares verify_data in constant time.
@@ -487,10 +514,17 @@ func keylogLine(clientRandom, master []byte) string {
 	return "CLIENT_RANDOM " + hex.EncodeToString(clientRandom) + " " + hex.EncodeToString(master)
 }
 
-// installKeys derives the key block and hands the pending protection for
-// both directions to the sink; etm selects RFC 7366 encrypt-then-MAC for
-// a CBC suite.
-func installKeys(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []byte, isClient, etm bool) error {
+// pending12 is TLS 1.2's pending -> ChangeCipherSpec -> active sequence
+// (RFC 5246, Sections 6.1 and 7.1) on top of the sink's direct key
+// installation: the protections derived from the key block wait here until
+// each direction's ChangeCipherSpec.
+type pending12 struct {
+	read, write cipher.Protection
+}
+
+// derive derives the key block and the pending protection of both
+// directions; etm selects RFC 7366 encrypt-then-MAC for a CBC suite.
+func (p *pending12) derive(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []byte, isClient, etm bool) error {
 	km := s.KeyBlock(version, master, cr, sr)
 	newProtection := s.NewProtection
 	if etm {
@@ -505,9 +539,35 @@ func installKeys(m *Machine, s *cipher.Suite, version uint16, master, cr, sr []b
 		return errInternal(err, "tls: server write protection")
 	}
 	if isClient {
-		m.sink.SetPending(sw, cw)
+		p.read, p.write = sw, cw
 	} else {
-		m.sink.SetPending(cw, sw)
+		p.read, p.write = cw, sw
 	}
 	return nil
+}
+
+// changeWrite sends our ChangeCipherSpec and switches writing to the
+// pending protection: the Finished that follows is under the new keys.
+func (p *pending12) changeWrite(m *Machine) error {
+	if err := m.sink.SendChangeCipherSpec(); err != nil {
+		return err
+	}
+	w := p.write
+	p.write = nil
+	if w == nil {
+		return errInternal(nil, "tls: ChangeCipherSpec sent before keys were agreed")
+	}
+	return m.sink.InstallWriteKeys(w)
+}
+
+// changeRead switches reading to the pending protection when the peer's
+// ChangeCipherSpec arrives. Without pending keys the peer's
+// ChangeCipherSpec came too early.
+func (p *pending12) changeRead(m *Machine) error {
+	r := p.read
+	p.read = nil
+	if r == nil {
+		return errUnexpected("tls: ChangeCipherSpec before keys were agreed")
+	}
+	return m.sink.InstallReadKeys(r)
 }

@@ -14,14 +14,14 @@ import (
 // at the errors HandleMessage returns.
 type nopSink struct{}
 
-func (nopSink) SendMessage([]byte)                  {}
-func (nopSink) SendChangeCipherSpec() error         { return nil }
-func (nopSink) SendWarning(record.AlertDescription) {}
-func (nopSink) SetVersion(uint16)                   {}
-func (nopSink) SetPending(_, _ cipher.Protection)   {}
-func (nopSink) ActivateRead() error                 { return nil }
-func (nopSink) HandshakeDone(*ConnectionState)      {}
-func (nopSink) Keylog(string)                       {}
+func (nopSink) SendMessage([]byte)                       {}
+func (nopSink) SendChangeCipherSpec() error              { return nil }
+func (nopSink) SendWarning(record.AlertDescription)      {}
+func (nopSink) SetVersion(uint16)                        {}
+func (nopSink) InstallWriteKeys(cipher.Protection) error { return nil }
+func (nopSink) InstallReadKeys(cipher.Protection) error  { return nil }
+func (nopSink) HandshakeDone(*ConnectionState)           {}
+func (nopSink) Keylog(string)                            {}
 
 // wantAlert fails t unless err is a *record.Error with alert a whose text
 // contains reason.
@@ -37,17 +37,23 @@ func wantAlert(t *testing.T, err error, a record.AlertDescription, reason string
 // established and which has sent the ClientHello of a renegotiation.
 func renegotiatingClient() *Machine {
 	cfg := &Config{MinVersion: cipher.VersionTLS10, MaxVersion: cipher.VersionTLS12}
-	m := &Machine{cfg: cfg, sink: nopSink{}, isClient: true, version: cipher.VersionTLS12, established: true,
-		secureReneg: true, clientFinished: []byte("client-fin12"), serverFinished: []byte("server-fin12")}
+	m := &Machine{cfg: cfg, sink: nopSink{}, isClient: true, version: cipher.VersionTLS12, established: true}
+	prev := &established12{secureReneg: true, clientFinished: []byte("client-fin12"), serverFinished: []byte("server-fin12")}
 	ch := &ClientHello{Version: cipher.VersionTLS12, Random: make([]byte, 32), CipherSuites: []uint16{0x002f},
 		CompressionMethods: []uint8{0}, HasExtensions: true, SecureRenegotiationSupported: true,
-		SecureRenegotiation: m.clientFinished}
+		SecureRenegotiation: prev.clientFinished}
 	// Marshal records the offered extensions ServerHello is checked against.
 	if _, err := ch.Marshal(); err != nil {
 		panic(err)
 	}
-	m.state = &expectServerHello{hs: &clientHS{cfg: cfg, hello: ch, renegotiating: true}}
+	m.state = &expectServerHello{hs: &clientHS{cfg: cfg, hello: ch, renegotiating: true, prev: prev}}
 	return m
+}
+
+// renegotiatingFrom is the established connection a renegotiatingClient
+// started from.
+func renegotiatingFrom(m *Machine) *established12 {
+	return m.state.(*expectServerHello).hs.prev
 }
 
 // A server may not change the version in a renegotiation (RFC 5246,
@@ -56,7 +62,7 @@ func renegotiatingClient() *Machine {
 func TestRenegotiationKeepsVersion(t *testing.T) {
 	m := renegotiatingClient()
 	sh := &ServerHello{Version: cipher.VersionTLS11, Random: make([]byte, 32), CipherSuite: 0x002f,
-		HasExtensions: true, SecureRenegotiationSupported: true, SecureRenegotiation: m.renegotiationInfo()}
+		HasExtensions: true, SecureRenegotiationSupported: true, SecureRenegotiation: renegotiatingFrom(m).renegotiationInfo()}
 	raw, err := sh.Marshal()
 	if err != nil {
 		t.Fatal(err)

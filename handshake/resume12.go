@@ -175,15 +175,15 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 		}
 		hs.resumed = &renewed
 	}
-	if err := installKeys(m, hs.suite, hs.version, hs.master, ch.Random, hs.serverRandom, false, hs.etm); err != nil {
+	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, ch.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}
 	m.sink.Keylog(keylogLine(ch.Random, hs.master))
-	if err := m.sink.SendChangeCipherSpec(); err != nil {
+	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
 	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
-	m.serverFinished = sf
+	hs.serverFinished = sf
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err
 	}

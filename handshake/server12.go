@@ -56,6 +56,11 @@ type serverHS struct {
 	peerScheme   kex.SignatureScheme
 	master       []byte
 	t            transcript
+	// keys are the protections the client's and our ChangeCipherSpec
+	// switch to; clientFinished and serverFinished this handshake's
+	// verify_data.
+	keys                           pending12
+	clientFinished, serverFinished []byte
 
 	// Sessions: resumed is the session being resumed; sessionID is what
 	// ServerHello carries; issueTicket and renewTicket say whether a
@@ -68,9 +73,11 @@ type serverHS struct {
 	// ocsp is the stapled OCSP response, if the application gave one.
 	ocsp []byte
 	// renegotiating is set on a renegotiation's handshake; renegInfo is
-	// then what ServerHello's renegotiation_info carries.
+	// then what ServerHello's renegotiation_info carries, and prev the
+	// connection it started from.
 	renegotiating bool
 	renegInfo     []byte
+	prev          *established12
 }
 
 // expectClientHello waits for the first message of a handshake.
@@ -450,7 +457,7 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 		hs.master = hs.suite.MasterSecret(hs.version, pre, hs.hello.Random, hs.serverRandom)
 	}
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
-	if err := installKeys(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false, hs.etm); err != nil {
+	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}
 	if hs.peer != nil && len(hs.peer.certs) > 0 {
@@ -499,7 +506,7 @@ func (s *expectClientCCS) handle(m *Machine, in input) (state, error) {
 	if !in.ccs {
 		return nil, unexpected(in, "ChangeCipherSpec")
 	}
-	if err := m.sink.ActivateRead(); err != nil {
+	if err := s.hs.keys.changeRead(m); err != nil {
 		return nil, err
 	}
 	return &expectClientFinished{hs: s.hs}, nil
@@ -521,7 +528,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: client Finished does not verify")
 	}
 	hs.t.add(in.raw)
-	m.clientFinished = want
+	hs.clientFinished = want
 	if hs.resumed != nil {
 		return hs.finish(m, hs.resumed, false)
 	}
@@ -533,11 +540,11 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 			return nil, err
 		}
 	}
-	if err := m.sink.SendChangeCipherSpec(); err != nil {
+	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
 	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
-	m.serverFinished = sf
+	hs.serverFinished = sf
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err
 	}
@@ -575,17 +582,15 @@ func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, 
 		st.Session, st.NewSession = sess, isNew
 	}
 	m.established = true
-	m.secureReneg = hs.secureReneg
-	m.ems = hs.ems
 	m.cfg = hs.cfg // what a renegotiation starts from
 	m.sink.HandshakeDone(st)
-	return &established{}, nil
+	return newEstablished12(hs.prev, hs.clientFinished, hs.serverFinished, hs.secureReneg, hs.ems, nil), nil
 }
 
 // serverRenegotiate runs a renegotiation's handshake from the client's
 // ClientHello (RFC 5746, Section 3.7), with the configuration of the
 // HelloRequest that asked for it, if any.
-func (m *Machine) serverRenegotiate(ch *ClientHello, raw []byte) (state, error) {
+func (m *Machine) serverRenegotiate(prev *established12, ch *ClientHello, raw []byte) (state, error) {
 	cfg := m.cfg
 	if m.renegCfg != nil {
 		cfg = m.renegCfg
@@ -596,20 +601,20 @@ func (m *Machine) serverRenegotiate(ch *ClientHello, raw []byte) (state, error) 
 	if slices.Contains(ch.CipherSuites, SCSVRenegotiation) {
 		return nil, errHandshakeFailure("tls: TLS_EMPTY_RENEGOTIATION_INFO_SCSV in a renegotiation")
 	}
-	if !ch.SecureRenegotiationSupported || !finishedEqual(ch.SecureRenegotiation, m.clientFinished) {
+	if !ch.SecureRenegotiationSupported || !finishedEqual(ch.SecureRenegotiation, prev.clientFinished) {
 		return nil, errHandshakeFailure("tls: renegotiation_info does not match the previous handshake")
 	}
 	// RFC 7627, Section 5.2: the extended master secret may not be
 	// dropped (or taken up) by a renegotiation.
-	if m.ems && !ch.ExtendedMasterSecret {
+	if prev.ems && !ch.ExtendedMasterSecret {
 		return nil, errHandshakeFailure("tls: the extended master secret setting changed in a renegotiation")
 	}
-	hs := &serverHS{cfg: cfg, hello: ch, renegotiating: true}
+	hs := &serverHS{cfg: cfg, hello: ch, renegotiating: true, prev: prev}
 	hs.t.add(raw)
 	if err := hs.checkHello(m); err != nil {
 		return nil, err
 	}
-	hs.renegInfo = m.renegotiationInfo()
+	hs.renegInfo = prev.renegotiationInfo()
 	return hs.negotiate(m)
 }
 

@@ -3,12 +3,14 @@ package record
 import (
 	"encoding/binary"
 	"strings"
+
+	"github.com/tlsengine/tlsengine/cipher"
 )
 
 // Size limits of RFC 5246, Section 6.2.
 const (
 	// HeaderLen is the size of a record header: type, version, length.
-	HeaderLen = 5
+	HeaderLen = cipher.HeaderLen
 	// MaxPlaintext is the largest TLSPlaintext.fragment (2^14).
 	MaxPlaintext = 1 << 14
 	// MaxCiphertext is the largest TLSCiphertext.fragment (2^14 + 2048).
@@ -22,6 +24,9 @@ type Header struct {
 	Type    ContentType
 	Version Version
 	Length  int
+	// Raw is the header as received (aliasing the input), which record
+	// protection authenticates.
+	Raw []byte
 }
 
 // Parse looks for one complete record at the front of buf. It returns the
@@ -44,6 +49,7 @@ func Parse(buf []byte) (h Header, fragment []byte, n int, err error) {
 		}
 		return h, nil, 0, nil
 	}
+	h.Raw = buf[:HeaderLen:HeaderLen]
 	h.Type = ContentType(buf[0])
 	h.Version = Version(binary.BigEndian.Uint16(buf[1:3]))
 	h.Length = int(binary.BigEndian.Uint16(buf[3:5]))
@@ -107,4 +113,18 @@ func knownType(t ContentType) bool {
 // AppendHeader appends a record header to dst.
 func AppendHeader(dst []byte, t ContentType, v Version, length int) []byte {
 	return append(dst, byte(t), byte(v>>8), byte(v), byte(length>>8), byte(length))
+}
+
+// CheckVersion applies the negotiated version's rule to the version of a
+// received record header, before the record is decrypted. negotiated is 0
+// until the ServerHello: then any TLS version goes (Parse checked the
+// major version). TLS 1.0 to 1.2 (RFC 5246, Appendix E.1): once agreed,
+// every record carries the negotiated version. TLS 1.3 (RFC 8446, Section
+// 5.1): legacy_record_version MUST be ignored.
+func CheckVersion(negotiated, got Version) error {
+	if negotiated == 0 || negotiated == VersionTLS13 || got == negotiated {
+		return nil
+	}
+	return Errorf(ErrPeerMisbehaved, AlertProtocolVersion,
+		"tls: record version 0x%04x differs from the negotiated 0x%04x", uint16(got), uint16(negotiated))
 }

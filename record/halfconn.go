@@ -1,46 +1,41 @@
 package record
 
 import (
-	"encoding/binary"
+	"errors"
 
 	"github.com/tlsengine/tlsengine/cipher"
 )
 
 // HalfConn is the protection state of one direction of a connection: the
-// active protection and sequence number, and the pending protection that the
-// next ChangeCipherSpec switches to (RFC 5246, Section 6.1).
+// protection in force and its sequence number. Keys are installed directly
+// (Install); TLS 1.2's pending -> ChangeCipherSpec -> active sequence
+// (RFC 5246, Section 6.1) is driven on top of it by the handshake, which
+// installs each direction's keys when its ChangeCipherSpec goes out or
+// comes in.
 type HalfConn struct {
 	// Version is written in the header of every record sealed here.
 	Version Version
 
-	active  cipher.Protection // nil until the first ChangeCipherSpec
-	pending cipher.Protection // set when the keys are derived, consumed by the CCS
-	seq     uint64
+	active cipher.Protection // nil until the first keys are installed
+	seq    uint64
 	// scratch is reused for plaintext when opening, so a steady stream of
 	// records allocates nothing.
 	scratch []byte
 }
 
-// SetPending installs the protection the next ChangeCipherSpec activates.
-func (h *HalfConn) SetPending(p cipher.Protection) { h.pending = p }
+// Install makes p the protection of the records that follow and resets the
+// sequence number to 0 (RFC 5246, Section 6.1; RFC 8446, Section 5.3).
+func (h *HalfConn) Install(p cipher.Protection) {
+	h.active = p
+	h.seq = 0
+}
 
-// HasPending reports whether a ChangeCipherSpec would switch protection now.
-func (h *HalfConn) HasPending() bool { return h.pending != nil }
+// Protection returns the protection in force, or nil while records are
+// plaintext.
+func (h *HalfConn) Protection() cipher.Protection { return h.active }
 
 // Encrypted reports whether records in this direction are protected.
 func (h *HalfConn) Encrypted() bool { return h.active != nil }
-
-// ChangeCipherSpec makes the pending protection active and resets the
-// sequence number (RFC 5246, Section 6.1). Without pending keys it is a
-// protocol violation by whoever caused it.
-func (h *HalfConn) ChangeCipherSpec() error {
-	if h.pending == nil {
-		return Errorf(ErrPeerMisbehaved, AlertUnexpectedMessage, "tls: ChangeCipherSpec before keys were agreed")
-	}
-	h.active, h.pending = h.pending, nil
-	h.seq = 0
-	return nil
-}
 
 // nextSeq returns the sequence number to use and advances it. RFC 5246,
 // Section 6.1: sequence numbers MUST NOT wrap; the connection must be
@@ -54,26 +49,28 @@ func (h *HalfConn) nextSeq() (uint64, error) {
 	return s, nil
 }
 
-// Open removes the protection from one record's fragment and returns the
-// plaintext. The result aliases internal scratch space (or the fragment when
-// no protection is active) and is valid until the next call.
-func (h *HalfConn) Open(hdr Header, fragment []byte) ([]byte, error) {
+// Open removes the protection from one record and returns its content
+// type and plaintext: the header's type while records are plaintext, and
+// what the protection reports once keys are installed (TLS 1.3 carries the
+// type inside the encryption). The plaintext aliases internal scratch
+// space (or the fragment when no protection is active) and is valid until
+// the next call. hdr.Raw, the header as received, is what the protection
+// authenticates.
+func (h *HalfConn) Open(hdr Header, fragment []byte) (ContentType, []byte, error) {
 	if h.active == nil {
 		// RFC 5246, Section 6.2.1: TLSPlaintext.length MUST NOT exceed 2^14.
 		if len(fragment) > MaxPlaintext {
-			return nil, Errorf(ErrDecode, AlertRecordOverflow, "tls: plaintext record of %d bytes exceeds 2^14", len(fragment))
+			return 0, nil, Errorf(ErrDecode, AlertRecordOverflow, "tls: plaintext record of %d bytes exceeds 2^14", len(fragment))
 		}
-		return fragment, nil
+		return hdr.Type, fragment, nil
 	}
 	seq, err := h.nextSeq()
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
-	out, err := h.active.Open(h.scratch[:0], seq, uint8(hdr.Type), uint16(hdr.Version), fragment)
+	typ, out, err := h.active.Open(h.scratch[:0], seq, hdr.Raw, fragment)
 	if err != nil {
-		// RFC 5246, Section 7.2.2: any failure to authenticate, including
-		// bad CBC padding, is reported as bad_record_mac.
-		return nil, Wrap(ErrPeerMisbehaved, AlertBadRecordMAC, err, "tls: record authentication failed")
+		return 0, nil, openError(err)
 	}
 	if cap(out) > cap(h.scratch) {
 		h.scratch = out[:0]
@@ -81,27 +78,38 @@ func (h *HalfConn) Open(hdr Header, fragment []byte) ([]byte, error) {
 	// RFC 5246, Section 6.2.3: a decrypted fragment longer than 2^14 is
 	// record_overflow.
 	if len(out) > MaxPlaintext {
-		return nil, Errorf(ErrDecode, AlertRecordOverflow, "tls: decrypted record of %d bytes exceeds 2^14", len(out))
+		return 0, nil, Errorf(ErrDecode, AlertRecordOverflow, "tls: decrypted record of %d bytes exceeds 2^14", len(out))
 	}
-	return out, nil
+	return ContentType(typ), out, nil
+}
+
+// openError maps an error of cipher.Protection.Open to its alert.
+func openError(err error) error {
+	switch {
+	case errors.Is(err, cipher.ErrRecordOverflow):
+		// RFC 8446, Sections 5.2 and 5.4.
+		return Wrap(ErrDecode, AlertRecordOverflow, err, "tls: record too long")
+	case errors.Is(err, cipher.ErrOuterType), errors.Is(err, cipher.ErrNoContentType):
+		// RFC 8446, Sections 5.2 and 5.4.
+		return Wrap(ErrPeerMisbehaved, AlertUnexpectedMessage, err, "%s", err.Error())
+	}
+	// RFC 5246, Section 7.2.2: any failure to authenticate, including
+	// bad CBC padding, is reported as bad_record_mac.
+	return Wrap(ErrPeerMisbehaved, AlertBadRecordMAC, err, "tls: record authentication failed")
 }
 
 // Seal appends one record carrying fragment (at most MaxPlaintext bytes) to
 // dst, protected with the active protection.
 func (h *HalfConn) Seal(dst []byte, t ContentType, fragment []byte) ([]byte, error) {
-	start := len(dst)
-	dst = AppendHeader(dst, t, h.Version, 0)
 	if h.active == nil {
-		dst = append(dst, fragment...)
-	} else {
-		seq, err := h.nextSeq()
-		if err != nil {
-			return dst[:start], err
-		}
-		dst = h.active.Seal(dst, seq, uint8(t), uint16(h.Version), fragment)
+		dst = AppendHeader(dst, t, h.Version, len(fragment))
+		return append(dst, fragment...), nil
 	}
-	binary.BigEndian.PutUint16(dst[start+3:], uint16(len(dst)-start-HeaderLen))
-	return dst, nil
+	seq, err := h.nextSeq()
+	if err != nil {
+		return dst, err
+	}
+	return h.active.Seal(dst, seq, uint8(t), uint16(h.Version), fragment), nil
 }
 
 // SealAll appends data as a sequence of records of at most maxFragment

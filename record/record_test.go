@@ -90,17 +90,14 @@ func TestHalfConnPlaintext(t *testing.T) {
 		if err != nil || n == 0 {
 			t.Fatalf("parse: %v", err)
 		}
-		if _, err := h.Open(hdr, frag); err != nil {
-			t.Fatal(err)
+		if typ, _, err := h.Open(hdr, frag); err != nil || typ != TypeHandshake {
+			t.Fatal(typ, err)
 		}
 		sizes = append(sizes, len(frag))
 		out = out[n:]
 	}
 	if len(sizes) != 3 || sizes[0] != 16384 || sizes[2] != 40000-2*16384 {
 		t.Fatalf("fragments %v", sizes)
-	}
-	if err := h.ChangeCipherSpec(); err == nil {
-		t.Fatal("ChangeCipherSpec without pending keys accepted")
 	}
 }
 
@@ -132,13 +129,9 @@ func TestOneNMinusOneSplit(t *testing.T) {
 		}
 		var w, r HalfConn
 		w.Version, r.Version = Version(version), Version(version)
-		w.SetPending(p)
-		if err := w.ChangeCipherSpec(); err != nil {
-			t.Fatal(err)
-		}
+		w.Install(p)
 		q, _ := suite.NewProtection(version, key, mac, iv, rand.Reader)
-		r.SetPending(q)
-		r.ChangeCipherSpec()
+		r.Install(q)
 		out, err := w.SealAll(nil, typ, bytes.Repeat([]byte{7}, n), 16384)
 		if err != nil {
 			t.Fatal(err)
@@ -149,7 +142,7 @@ func TestOneNMinusOneSplit(t *testing.T) {
 			if err != nil || m == 0 {
 				t.Fatalf("parse: %v", err)
 			}
-			pt, err := r.Open(h, frag)
+			_, pt, err := r.Open(h, frag)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,5 +185,109 @@ func TestPlainHTTPIsNamed(t *testing.T) {
 	// The start of a page waits for the header to say what it is.
 	if _, _, n, err := Parse([]byte("<!D")); n != 0 || err != nil {
 		t.Errorf("<!D: %d, %v", n, err)
+	}
+}
+
+// TestHalfConnContentTypeFromProtection: once keys are installed, the
+// content type is what the protection returns, not the outer header's: a
+// TLS 1.3 protection seals a handshake record as application_data, and
+// Open gives back handshake. Its errors carry their RFC 8446 alerts, and
+// Install starts the sequence numbers again.
+func TestHalfConnContentTypeFromProtection(t *testing.T) {
+	key, iv := make([]byte, 16), make([]byte, 12)
+	newPair := func() (w, r *HalfConn) {
+		w, r = &HalfConn{Version: VersionTLS12}, &HalfConn{}
+		p, err := cipher.NewAEAD13(cipher.AES128GCM, key, iv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, _ := cipher.NewAEAD13(cipher.AES128GCM, key, iv)
+		w.Install(p)
+		r.Install(q)
+		return w, r
+	}
+	open := func(r *HalfConn, rec []byte) (ContentType, []byte, error) {
+		h, frag, n, err := Parse(rec)
+		if err != nil || n != len(rec) {
+			t.Fatalf("parse: %d %v", n, err)
+		}
+		return r.Open(h, frag)
+	}
+	w, r := newPair()
+	for range 3 {
+		rec, err := w.Seal(nil, TypeHandshake, []byte("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec[0] != byte(TypeApplicationData) {
+			t.Fatalf("outer type %d", rec[0])
+		}
+		if typ, pt, err := open(r, rec); err != nil || typ != TypeHandshake || string(pt) != "hello" {
+			t.Fatalf("Open: %v %q %v", typ, pt, err)
+		}
+	}
+	// New keys start at sequence number 0 on both sides.
+	w, r = newPair()
+	w.Seal(nil, TypeApplicationData, []byte("x"))
+	w.Install(w.Protection())
+	rec, _ := w.Seal(nil, TypeApplicationData, []byte("y"))
+	if typ, pt, err := open(r, rec); err != nil || typ != TypeApplicationData || string(pt) != "y" {
+		t.Fatalf("after Install: %v %q %v", typ, pt, err)
+	}
+
+	for _, c := range []struct {
+		name  string
+		edit  func(rec []byte) []byte
+		alert AlertDescription
+	}{
+		{"outer type handshake", func(rec []byte) []byte { rec[0] = byte(TypeHandshake); return rec }, AlertUnexpectedMessage},
+		{"flipped bit", func(rec []byte) []byte { rec[len(rec)-1] ^= 1; return rec }, AlertBadRecordMAC},
+		{"2^14+257 bytes", func(rec []byte) []byte {
+			rec = append(rec, make([]byte, cipher.MaxCiphertext13+1-(len(rec)-HeaderLen))...)
+			rec[3], rec[4] = byte((len(rec)-HeaderLen)>>8), byte(len(rec)-HeaderLen)
+			return rec
+		}, AlertRecordOverflow},
+	} {
+		w, r := newPair()
+		rec, _ := w.Seal(nil, TypeApplicationData, []byte("data"))
+		_, _, err := open(r, c.edit(rec))
+		var e *Error
+		if !errors.As(err, &e) || e.Alert != c.alert {
+			t.Errorf("%s: %v, want alert %v", c.name, err, c.alert)
+		}
+	}
+	// A record of padding only has no content type.
+	w, r = newPair()
+	rec, _ = w.Seal(nil, 0, []byte{0, 0, 0})
+	var e *Error
+	if _, _, err := open(r, rec); !errors.As(err, &e) || e.Alert != AlertUnexpectedMessage {
+		t.Errorf("all zeros: %v", err)
+	}
+}
+
+// TestCheckVersion: the outer record version is checked by the negotiated
+// version's rule: anything TLS before the ServerHello, exactly the
+// negotiated version for TLS 1.0-1.2 (RFC 5246, Appendix E.1), and not at
+// all for TLS 1.3, whose legacy_record_version is ignored (RFC 8446,
+// Section 5.1).
+func TestCheckVersion(t *testing.T) {
+	for _, c := range []struct {
+		negotiated, got Version
+		ok              bool
+	}{
+		{0, VersionTLS10, true},
+		{0, VersionTLS12, true},
+		{VersionTLS12, VersionTLS12, true},
+		{VersionTLS12, VersionTLS10, false},
+		{VersionTLS10, VersionTLS12, false},
+		{VersionTLS11, VersionTLS11, true},
+		{VersionTLS13, VersionTLS12, true},
+		{VersionTLS13, VersionTLS10, true},
+	} {
+		err := CheckVersion(c.negotiated, c.got)
+		var e *Error
+		if c.ok != (err == nil) || err != nil && (!errors.As(err, &e) || e.Alert != AlertProtocolVersion) {
+			t.Errorf("negotiated %v, record %v: %v", c.negotiated, c.got, err)
+		}
 	}
 }
