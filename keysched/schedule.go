@@ -53,11 +53,7 @@ func (e *EarlySecret) ExternalBinderKey() *BinderKey {
 // up. shared is the (EC)DHE or KEM shared secret; nil stands for the zero
 // input of a PSK-only (psk_ke) handshake.
 func (e *EarlySecret) Handshake(shared []byte) *HandshakeSecret {
-	var hs []byte
-	e.useUp("Handshake", func(key []byte) {
-		hs = extractNext(e.hash, key, shared)
-	})
-	return &HandshakeSecret{newSecret(e.hash, hs)}
+	return &HandshakeSecret{e.next("Handshake", shared)}
 }
 
 // HandshakeSecret is the second stage of the key schedule. The handshake
@@ -81,11 +77,7 @@ func (s *HandshakeSecret) ServerTrafficSecret(th TranscriptHash) *HandshakeTraff
 // "derived", ""), 0) (RFC 8446, Section 7.1), and uses the handshake secret
 // up: derive both handshake traffic secrets first.
 func (s *HandshakeSecret) Master() *MasterSecret {
-	var ms []byte
-	s.useUp("Master", func(key []byte) {
-		ms = extractNext(s.hash, key, nil)
-	})
-	return &MasterSecret{newSecret(s.hash, ms)}
+	return &MasterSecret{s.next("Master", nil)}
 }
 
 // MasterSecret is the last stage of the key schedule: the application
@@ -116,13 +108,19 @@ func (m *MasterSecret) ResumptionMasterSecret(th TranscriptHash) *ResumptionMast
 	return &ResumptionMasterSecret{newSecret(m.hash, m.derive(labelResumeMaster, th))}
 }
 
-// extractNext is the step between two stages: HKDF-Extract with salt
-// Derive-Secret(prev, "derived", "") and input ikm, HashLen zeros if empty.
-func extractNext(h crypto.Hash, prev, ikm []byte) []byte {
-	salt := mustExpandLabel(h, prev, labelDerived, emptyHash(h), h.Size())
-	defer clear(salt)
+// next is the step from one stage to the next, which uses s up:
+// HKDF-Extract with salt Derive-Secret(s, "derived", "") and input ikm,
+// Hash.length zeros if empty.
+func (s *secret) next(by string, ikm []byte) secret {
+	h := s.hash
 	if len(ikm) == 0 {
 		ikm = make([]byte, h.Size())
 	}
-	return Extract(h, salt, ikm)
+	var out []byte
+	s.useUp(by, func(key []byte) {
+		salt := mustExpandLabel(h, key, labelDerived, emptyHash(h), h.Size())
+		out = Extract(h, salt, ikm)
+		clear(salt)
+	})
+	return newSecret(h, out)
 }
