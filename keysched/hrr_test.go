@@ -14,15 +14,17 @@ import (
 // TLS_AES_128_GCM_SHA256. Hex as in the trace's "name (N octets):" blocks,
 // without the spaces.
 var rfc8448Retry = struct {
-	clientPriv, serverPriv, clientHello1, helloRetry, clientHello2, serverHello string
+	clientPriv, serverPub, clientHello1, helloRetry, clientHello2, serverHello string
 	// serverFlight is the plaintext of the server's encrypted handshake
 	// record: EncryptedExtensions, Certificate, CertificateVerify,
 	// Finished; serverRecord is that record as sent (complete record).
 	serverFlight, serverRecord string
 }{
-	// {client}/{server} create an ephemeral P-256 key pair: private keys.
+	// {client} create an ephemeral P-256 key pair: private key;
+	// {server} create an ephemeral P-256 key pair: public key.
 	clientPriv: "ab5473467e19346ceb0a0414e41da21d4d2445bc3025afe97c4e8dc8d513da39",
-	serverPriv: "8c510601f9765bfb8ed693449a48989859b5cfa879cb9f5443c41c5ff10634ed",
+	serverPub: `04583e054b7a66672ae020ad9d2686fcc85b5ad41a134a0f03ee72b893052bd8
+		5b4c8de6776f5b04ac07d83540eab3e3d9c547bc6528c4317d294686093a6cad7d`,
 	clientHello1: `010000b00303b0b1c5a5aa37c5919f2ed1d5c6fff7fcb7849716945a2b8cee92
 		58a346677b6f000006130113031302010000810000000b000900000673657276
 		6572ff01000100000a00080006001d00170018003300260024001d0020e8e8e3
@@ -110,7 +112,7 @@ func TestRFC8448HelloRetryTranscript(t *testing.T) {
 	const keyLen, ivLen = 16, 12
 
 	// {server} extract secret "handshake": IKM, the P-256 shared secret.
-	shared := p256Shared(t, v.clientPriv, v.serverPriv)
+	shared := agree(t, ecdh.P256(), v.clientPriv, v.serverPub)
 	want(t, "P-256 shared secret", shared,
 		"c142ce13ca11b5c2233652e63ad3d97844f1621fbfb9de69d547dc8fedeabeb4")
 
@@ -232,24 +234,6 @@ func TestRFC8448SimpleServerRecord(t *testing.T) {
 	if !bytes.Equal(flight, wantFlight) {
 		t.Fatalf("the server handshake keys open the record to other bytes than the trace's flight")
 	}
-}
-
-// p256Shared is the P-256 agreement of the trace's two private keys.
-func p256Shared(t *testing.T, clientPriv, serverPriv string) []byte {
-	t.Helper()
-	c, err := ecdh.P256().NewPrivateKey(unhex(clientPriv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := ecdh.P256().NewPrivateKey(unhex(serverPriv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared, err := c.ECDH(s.PublicKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return shared
 }
 
 // openFirstRecord decrypts a TLS 1.3 AES-GCM record with sequence number 0

@@ -89,9 +89,9 @@ func TestRFC8448SimpleHandshake(t *testing.T) {
 
 	// {client}/{server} create an ephemeral x25519 key pair; the shared
 	// secret is the IKM of extract secret "handshake".
-	shared := x25519Shared(t, v.clientPriv, v.serverPub)
+	shared := agree(t, ecdh.X25519(), v.clientPriv, v.serverPub)
 	want(t, "X25519 shared secret", shared, v.shared)
-	if other := x25519Shared(t, v.serverPriv, v.clientPub); !bytes.Equal(other, shared) {
+	if other := agree(t, ecdh.X25519(), v.serverPriv, v.clientPub); !bytes.Equal(other, shared) {
 		t.Fatal("the two X25519 sides disagree")
 	}
 
@@ -286,14 +286,15 @@ func TestRFC8448ResumptionBinder(t *testing.T) {
 	}
 }
 
-// x25519Shared is the X25519 agreement of RFC 8448's hex keys.
-func x25519Shared(t *testing.T, private, public string) []byte {
+// agree is the ECDH agreement of a trace's private key with the peer's
+// public key, both hex.
+func agree(t *testing.T, curve ecdh.Curve, private, peerPublic string) []byte {
 	t.Helper()
-	priv, err := ecdh.X25519().NewPrivateKey(unhex(private))
+	priv, err := curve.NewPrivateKey(unhex(private))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := ecdh.X25519().NewPublicKey(unhex(public))
+	pub, err := curve.NewPublicKey(unhex(peerPublic))
 	if err != nil {
 		t.Fatal(err)
 	}
