@@ -11,8 +11,8 @@ import (
 )
 
 // TestSecretsDoNotPrint guards the rule that secrets are never logged:
-// whatever verb formats a secret type, by value or by pointer, its bytes do
-// not come out.
+// whatever verb formats a secret type, by value or by pointer, directly or
+// inside another struct, its bytes do not come out.
 func TestSecretsDoNotPrint(t *testing.T) {
 	early := NewEarlySecret(crypto.SHA256, []byte("a pre-shared key"))
 	binder := early.ResumptionBinderKey()
@@ -37,7 +37,10 @@ func TestSecretsDoNotPrint(t *testing.T) {
 		var log bytes.Buffer
 		slog.New(slog.NewTextHandler(&log, nil)).Info("x", "secret", s)
 		slog.New(slog.NewJSONHandler(&log, nil)).Info("x", "secret", s)
-		out := fmt.Sprintf("%v %+v %#v %s %x %X %q %d", s, s, s, s, s, s, s, s) + log.String()
+		// A secret held in an unexported field is printed by reflection,
+		// without its Format method.
+		held := struct{ s any }{s}
+		out := fmt.Sprintf("%v %+v %#v %s %x %X %q %d %+v %#v", s, s, s, s, s, s, s, s, held, held) + log.String()
 		for _, leak := range []string{hex.EncodeToString(raw), strings.ToUpper(hex.EncodeToString(raw)), fmt.Sprint(raw), string(raw)} {
 			if strings.Contains(out, leak) {
 				t.Errorf("%s prints its bytes: %s", name, out)
@@ -82,6 +85,8 @@ func TestStagesAreOneWay(t *testing.T) {
 		t.Error("Handshake left the early secret's bytes in place")
 	}
 	mustPanic(t, "binder key after Handshake", func() { early.ResumptionBinderKey() })
+	earlyCopy := *early
+	mustPanic(t, "copy of a used-up stage", func() { earlyCopy.Handshake(nil) })
 	mustPanic(t, "second Handshake", func() { early.Handshake(nil) })
 	ms := hs.Master()
 	mustPanic(t, "handshake traffic secret after Master", func() { hs.ServerTrafficSecret(th) })

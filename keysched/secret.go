@@ -7,9 +7,14 @@ import (
 	"io"
 )
 
-// secret is what every secret type of the package wraps: the bytes, the hash
-// they belong to and, once the value is used up, the step that used it up.
-type secret struct {
+// secret is what every secret type of the package wraps. It points to its
+// state, so that a copy of a secret value shares the used-up mark and
+// cannot outlive the original with zeroed bytes.
+type secret struct{ *secretState }
+
+// secretState holds the bytes, the hash they belong to and, once the value
+// is used up, the step that used it up.
+type secretState struct {
 	hash crypto.Hash
 	key  []byte
 	// spent names the derivation that consumed the secret; a consumed
@@ -18,7 +23,7 @@ type secret struct {
 }
 
 func newSecret(h crypto.Hash, key []byte) secret {
-	return secret{hash: h, key: key}
+	return secret{&secretState{hash: h, key: key}}
 }
 
 // Format prints a placeholder for every verb (%v, %+v, %#v, %x, %s, ...),
