@@ -14,5 +14,5 @@
 // leave the package only where the caller must have them (record keys and
 // IVs, Finished and binder values, exporter output, a ticket's PSK).
 //
-// Imports: the standard library only (crypto/hmac and the SHA-2 hashes).
+// Imports: the standard library only.
 package keysched
