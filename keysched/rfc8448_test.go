@@ -24,6 +24,33 @@ func TestRFC8448Traces(t *testing.T) {
 	t.Run("Section5", func(t *testing.T) { walkTrace(t, rfc8448Retry) })
 }
 
+// TestRFC8448RetryFromCookie rebuilds Section 5's transcript as a
+// stateless server does, from Hash(ClientHello1) alone (RFC 8446, Section
+// 4.4.1), and must reach the trace's hash through the ServerHello.
+func TestRFC8448RetryFromCookie(t *testing.T) {
+	v := rfc8448Retry
+	ch1 := NewTranscript()
+	ch1.Add(unhex(v.clientHello1))
+	if err := ch1.SetHash(crypto.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	cookie := ch1.Sum().Bytes()
+	if _, err := NewRetryTranscript(crypto.SHA256, cookie[1:]); err == nil {
+		t.Error("a truncated ClientHello1 hash was accepted")
+	}
+	tr, err := NewRetryTranscript(crypto.SHA256, cookie)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Add(unhex(v.retry))
+	tr.Add(unhex(v.clientHello))
+	tr.Add(unhex(v.serverHello))
+	want(t, "transcript hash through ServerHello", tr.Sum().Bytes(), v.helloHash)
+	if err := tr.ReplaceClientHello1(); err == nil {
+		t.Error("a rebuilt transcript took a second HelloRetryRequest")
+	}
+}
+
 func walkTrace(t *testing.T, v rfc8448Trace) {
 	const keyLen, ivLen = 16, 12 // TLS_AES_128_GCM_SHA256
 

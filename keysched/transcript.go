@@ -66,6 +66,22 @@ func NewTranscript() *Transcript {
 	return &Transcript{}
 }
 
+// NewRetryTranscript starts the transcript of a server that sent a
+// HelloRetryRequest and kept only Hash(ClientHello1), in a cookie for
+// instance (RFC 8446, Section 4.4.1): it holds the message_hash message, as
+// ReplaceClientHello1 leaves it; add the HelloRetryRequest next. The hash
+// comes back from the peer, so a wrong length is an error.
+func NewRetryTranscript(h crypto.Hash, clientHello1Hash []byte) (*Transcript, error) {
+	checkHash(h)
+	if len(clientHello1Hash) != h.Size() {
+		return nil, errors.New("keysched: ClientHello1 hash of the wrong length")
+	}
+	t := &Transcript{hash: h, running: h.New(), count: 1, first: typeClientHello, retried: true}
+	t.running.Write([]byte{typeMessageHash, 0, 0, byte(h.Size())})
+	t.running.Write(clientHello1Hash)
+	return t, nil
+}
+
 // Add appends one handshake message, header included.
 func (t *Transcript) Add(msg []byte) {
 	if t.count == 0 && len(msg) > 0 {
@@ -112,11 +128,8 @@ func (t *Transcript) ReplaceClientHello1() error {
 	case t.count != 1 || t.first != typeClientHello:
 		return errors.New("keysched: message_hash replaces exactly one ClientHello")
 	}
-	ch1 := t.running.Sum(nil)
-	t.running.Reset()
-	t.running.Write([]byte{typeMessageHash, 0, 0, byte(len(ch1))})
-	t.running.Write(ch1)
-	t.retried = true
+	retried, _ := NewRetryTranscript(t.hash, t.running.Sum(nil))
+	*t = *retried
 	return nil
 }
 
