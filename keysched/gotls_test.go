@@ -39,7 +39,7 @@ func TestScheduleAgainstCryptoTLS(t *testing.T) {
 	for _, suite := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256} {
 		for _, retry := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/retry=%v", tls.CipherSuiteName(suite), retry), func(t *testing.T) {
-				c := handshakeWithGoServer(t, suite, retry)
+				c := handshakeWithGoServer(t, goTLSOptions{suite: suite, retry: retry})
 				for _, ctx := range [][]byte{nil, {}, []byte("some context")} {
 					want, err := c.serverState.ExportKeyingMaterial("EXPORTER-keysched-test", ctx, 42)
 					if err != nil {
@@ -67,7 +67,7 @@ func TestScheduleAgainstCryptoTLS(t *testing.T) {
 func TestKeyUpdateAgainstCryptoTLS(t *testing.T) {
 	for _, suite := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384} {
 		t.Run(tls.CipherSuiteName(suite), func(t *testing.T) {
-			c := handshakeWithGoServer(t, suite, false)
+			c := handshakeWithGoServer(t, goTLSOptions{suite: suite})
 			c.write(t, 22, []byte{24, 0, 0, 1, 1}) // update_requested
 			if answer := c.read(t, 22); !bytes.Equal(answer, []byte{24, 0, 0, 1, 0}) {
 				t.Fatalf("server answered %x, want KeyUpdate(update_not_requested)", answer)
@@ -76,6 +76,28 @@ func TestKeyUpdateAgainstCryptoTLS(t *testing.T) {
 			c.in = c.newHalf(t, c.serverAP.Next())
 			c.pingPong(t)
 		})
+	}
+}
+
+// TestResumptionAgainstCryptoTLS resumes with the PSK of a crypto/tls
+// ticket, derived by TicketPSK from our resumption_master_secret, with and
+// without a HelloRetryRequest in the resuming handshake. crypto/tls checks
+// our binder (a decrypt_error if wrong, RFC 8446, Section 4.2.11) and
+// accepts the PSK; the handshake then runs on our PSK early secret.
+func TestResumptionAgainstCryptoTLS(t *testing.T) {
+	for _, suite := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384} {
+		for _, retry := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/retry=%v", tls.CipherSuiteName(suite), retry), func(t *testing.T) {
+				config := goServerConfig(t, true)
+				first := handshakeWithGoServer(t, goTLSOptions{suite: suite, config: config})
+				first.pingPong(t)
+				second := handshakeWithGoServer(t, goTLSOptions{suite: suite, retry: retry, config: config, resume: first.ticket})
+				if !second.serverState.DidResume {
+					t.Fatal("crypto/tls did not resume")
+				}
+				second.pingPong(t)
+			})
+		}
 	}
 }
 
@@ -91,6 +113,7 @@ type goTLSClient struct {
 	serverState tls.ConnectionState
 	serverDone  chan error
 	records     chan []byte
+	ticket      *ticket
 	helloSent   bool
 }
 
@@ -136,22 +159,43 @@ func (c *goTLSClient) newHalf(t *testing.T, s interface {
 	return &half{aead: a, iv: iv}
 }
 
+// goTLSOptions shape one connection to a crypto/tls server.
+type goTLSOptions struct {
+	suite uint16
+	// retry leaves the key share out of the first ClientHello, so that
+	// the server must send a HelloRetryRequest for X25519.
+	retry bool
+	// config is the server's; a config shared by two connections shares
+	// its ticket keys. Nil means a fresh one without tickets.
+	config *tls.Config
+	// resume offers the PSK of a ticket from an earlier connection.
+	resume *ticket
+}
+
+// ticket is what a client keeps of a NewSessionTicket (RFC 8446, Section
+// 4.6.1): the identity to offer, the age offset and the derived PSK.
+type ticket struct {
+	identity []byte
+	ageAdd   uint32
+	psk      []byte
+}
+
 // handshakeWithGoServer runs the handshake and leaves the server waiting
-// for "ping". With retry the first ClientHello carries no key share, so the
-// server must send a HelloRetryRequest for X25519.
-func handshakeWithGoServer(t *testing.T, suite uint16, retry bool) *goTLSClient {
+// for "ping". With tickets enabled, the ticket the server sends is in
+// c.ticket.
+func handshakeWithGoServer(t *testing.T, o goTLSOptions) *goTLSClient {
 	t.Helper()
 	raw, srvRaw := net.Pipe()
 	t.Cleanup(func() { raw.Close(); srvRaw.Close() })
-	c := &goTLSClient{raw: raw, suite: suite, hash: crypto.SHA256, serverDone: make(chan error, 1), records: make(chan []byte, 64)}
+	c := &goTLSClient{raw: raw, suite: o.suite, hash: crypto.SHA256, serverDone: make(chan error, 1), records: make(chan []byte, 64)}
 	go c.readRecords()
-	if suite == tls.TLS_AES_256_GCM_SHA384 {
+	if o.suite == tls.TLS_AES_256_GCM_SHA384 {
 		c.hash = crypto.SHA384
 	}
-	server := tls.Server(srvRaw, &tls.Config{
-		MinVersion: tls.VersionTLS13, SessionTicketsDisabled: true,
-		Certificates: []tls.Certificate{selfSigned(t)},
-	})
+	if o.config == nil {
+		o.config = goServerConfig(t, false)
+	}
+	server := tls.Server(srvRaw, o.config)
 	states := make(chan tls.ConnectionState, 1)
 	go func() {
 		err := server.Handshake()
@@ -175,9 +219,21 @@ func handshakeWithGoServer(t *testing.T, suite uint16, retry bool) *goTLSClient 
 	random := make([]byte, 32)
 	rand.Read(random)
 	tr := NewTranscript()
-	early := NewEarlySecret(c.hash, nil)
-	if retry {
-		ch1 := clientHello(random, suite, nil)
+	var psk []byte
+	var offer *pskOffer
+	if o.resume != nil {
+		psk = o.resume.psk
+		offer = &pskOffer{ticket: o.resume, binderKey: NewEarlySecret(c.hash, psk).ResumptionBinderKey()}
+	}
+	early := NewEarlySecret(c.hash, psk)
+	if o.retry {
+		// The first binder covers the first ClientHello alone (RFC 8446,
+		// Section 4.2.11.2), hashed on its own as the suite is not chosen.
+		ch1 := clientHello(random, o.suite, nil, offer, func(partial []byte) TranscriptHash {
+			alone := NewTranscript()
+			alone.SetHash(c.hash)
+			return alone.SumWith(partial)
+		})
 		c.writePlain(t, ch1)
 		tr.Add(ch1)
 		hrr := c.readPlain(t)
@@ -191,16 +247,21 @@ func handshakeWithGoServer(t *testing.T, suite uint16, retry bool) *goTLSClient 
 			t.Fatal(err)
 		}
 		tr.Add(hrr)
+	} else if err := tr.SetHash(c.hash); err != nil {
+		t.Fatal(err)
 	}
-	ch := clientHello(random, suite, share.PublicKey().Bytes())
+	// After a HelloRetryRequest the binder covers message_hash, the
+	// HelloRetryRequest and the truncated second ClientHello.
+	ch := clientHello(random, o.suite, share.PublicKey().Bytes(), offer, tr.SumWith)
 	c.writePlain(t, ch)
 	tr.Add(ch)
 	sh := c.readPlain(t)
-	if err := tr.SetHash(c.hash); err != nil {
-		t.Fatal(err)
-	}
 	tr.Add(sh)
-	peer, err := ecdh.X25519().NewPublicKey(serverShare(t, sh))
+	peerShare, pskAccepted := serverHelloExtensions(t, sh)
+	if (o.resume != nil) != pskAccepted {
+		t.Fatalf("PSK offered: %v, accepted by the server: %v", o.resume != nil, pskAccepted)
+	}
+	peer, err := ecdh.X25519().NewPublicKey(peerShare)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,33 +275,71 @@ func handshakeWithGoServer(t *testing.T, suite uint16, retry bool) *goTLSClient 
 	ms := hs.Master()
 	c.in, c.out = c.newHalf(t, serverHS), c.newHalf(t, clientHS)
 
-	// EncryptedExtensions, Certificate, CertificateVerify, then Finished,
-	// whose verify_data must check over the transcript before it.
+	// EncryptedExtensions, Certificate and CertificateVerify unless
+	// resuming, then Finished, whose verify_data must check over the
+	// transcript before it.
 	var flight []byte
 	for {
 		flight = append(flight, c.read(t, 22)...)
 		msgs, rest := splitComplete(flight)
 		for _, m := range msgs {
-			if m[0] == 20 {
-				if !serverHS.CheckFinished(tr.Sum(), m[4:]) {
-					t.Fatal("crypto/tls's server Finished does not check")
-				}
+			if m[0] != 20 {
 				tr.Add(m)
-				c.clientAP, c.serverAP = ms.ClientTrafficSecret(tr.Sum()), ms.ServerTrafficSecret(tr.Sum())
-				c.exporter = ms.ExporterMasterSecret(tr.Sum())
-				c.write(t, 22, append([]byte{20, 0, 0, byte(c.hash.Size())}, clientHS.VerifyData(tr.Sum())...))
-				c.in, c.out = c.newHalf(t, c.serverAP), c.newHalf(t, c.clientAP)
-				select {
-				case c.serverState = <-states:
-				case err := <-c.serverDone:
-					t.Fatalf("crypto/tls server: %v", err)
-				}
-				return c
+				continue
+			}
+			if !serverHS.CheckFinished(tr.Sum(), m[4:]) {
+				t.Fatal("crypto/tls's server Finished does not check")
 			}
 			tr.Add(m)
+			c.clientAP, c.serverAP = ms.ClientTrafficSecret(tr.Sum()), ms.ServerTrafficSecret(tr.Sum())
+			c.exporter = ms.ExporterMasterSecret(tr.Sum())
+			finished := append([]byte{20, 0, 0, byte(c.hash.Size())}, clientHS.VerifyData(tr.Sum())...)
+			c.write(t, 22, finished)
+			tr.Add(finished)
+			c.in, c.out = c.newHalf(t, c.serverAP), c.newHalf(t, c.clientAP)
+			select {
+			case c.serverState = <-states:
+			case err := <-c.serverDone:
+				t.Fatalf("crypto/tls server: %v", err)
+			}
+			if !o.config.SessionTicketsDisabled {
+				c.ticket = readTicket(t, c.read(t, 22), ms.ResumptionMasterSecret(tr.Sum()))
+			}
+			return c
 		}
 		flight = rest
 	}
+}
+
+// goServerConfig is a crypto/tls TLS 1.3 server configuration with a
+// throwaway certificate.
+func goServerConfig(t *testing.T, tickets bool) *tls.Config {
+	return &tls.Config{
+		MinVersion: tls.VersionTLS13, SessionTicketsDisabled: !tickets,
+		Certificates: []tls.Certificate{selfSigned(t)},
+	}
+}
+
+// readTicket parses a NewSessionTicket and derives its PSK (RFC 8446,
+// Section 4.6.1).
+func readTicket(t *testing.T, msg []byte, rms *ResumptionMasterSecret) *ticket {
+	t.Helper()
+	s := cryptobyte.String(msg)
+	var typ uint8
+	var body, nonce, identity cryptobyte.String
+	var lifetime uint32
+	tk := &ticket{}
+	if !s.ReadUint8(&typ) || typ != 4 || !s.ReadUint24LengthPrefixed(&body) ||
+		!body.ReadUint32(&lifetime) || !body.ReadUint32(&tk.ageAdd) ||
+		!body.ReadUint8LengthPrefixed(&nonce) || !body.ReadUint16LengthPrefixed(&identity) {
+		t.Fatalf("not a NewSessionTicket: %x", msg)
+	}
+	tk.identity = identity
+	var err error
+	if tk.psk, err = rms.TicketPSK(nonce); err != nil {
+		t.Fatal(err)
+	}
+	return tk
 }
 
 // pingPong sends "ping" under the current client keys and expects "pong"
@@ -260,11 +359,21 @@ func (c *goTLSClient) pingPong(t *testing.T) {
 // SHA-256("HelloRetryRequest") (RFC 8446, Section 4.1.3).
 var helloRetryRandom = sha256.Sum256([]byte("HelloRetryRequest"))
 
-// clientHello builds a ClientHello offering TLS 1.3 with suite, X25519
-// and ecdsa_secp256r1_sha256, with share as the only key share (none if
-// nil).
-func clientHello(random []byte, suite uint16, share []byte) []byte {
+// pskOffer is a ticket offered in a ClientHello with the binder key of
+// its PSK.
+type pskOffer struct {
+	ticket    *ticket
+	binderKey *BinderKey
+}
+
+// clientHello builds a ClientHello offering TLS 1.3 with suite, X25519,
+// ecdsa_secp256r1_sha256 and psk_dhe_ke, with share as the only key share
+// (none if nil). With a PSK offer it ends with pre_shared_key, whose binder is
+// computed over the transcript hash that sum gives for the ClientHello
+// truncated before its binders (RFC 8446, Section 4.2.11.2).
+func clientHello(random []byte, suite uint16, share []byte, offer *pskOffer, sum func(partial []byte) TranscriptHash) []byte {
 	var b cryptobyte.Builder
+	binderLen := 0
 	b.AddUint8(1)
 	b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
 		b.AddUint16(0x0303)
@@ -297,13 +406,36 @@ func clientHello(random []byte, suite uint16, share []byte) []byte {
 					}
 				})
 			})
+			b.AddUint16(45) // psk_key_exchange_modes: psk_dhe_ke, without which no ticket comes
+			b.AddUint16(2)
+			b.AddBytes([]byte{1, 1})
+			if offer == nil {
+				return
+			}
+			b.AddUint16(41) // pre_shared_key, last (RFC 8446, Section 4.2.11)
+			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+					b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(offer.ticket.identity) })
+					b.AddUint32(offer.ticket.ageAdd) // obfuscated_ticket_age of a fresh ticket
+				})
+				binderLen = offer.binderKey.hash.Size()
+				b.AddUint16(uint16(1 + binderLen))
+				b.AddUint8(uint8(binderLen))
+				b.AddBytes(make([]byte, binderLen)) // filled in below
+			})
 		})
 	})
-	return b.BytesOrPanic()
+	msg := b.BytesOrPanic()
+	if offer != nil {
+		truncated := msg[:len(msg)-3-binderLen]
+		copy(msg[len(msg)-binderLen:], offer.binderKey.Binder(sum(truncated)))
+	}
+	return msg
 }
 
-// serverShare finds the key_share extension of a ServerHello.
-func serverShare(t *testing.T, sh []byte) []byte {
+// serverHelloExtensions returns the X25519 key share of a ServerHello and
+// whether it accepted the first offered PSK (selected_identity 0).
+func serverHelloExtensions(t *testing.T, sh []byte) (share []byte, pskAccepted bool) {
 	t.Helper()
 	s := cryptobyte.String(sh[4:])
 	var sessionID, exts cryptobyte.String
@@ -311,17 +443,22 @@ func serverShare(t *testing.T, sh []byte) []byte {
 		t.Fatal("malformed ServerHello")
 	}
 	for !exts.Empty() {
-		var typ, group uint16
+		var typ, v uint16
 		var body, key cryptobyte.String
 		if !exts.ReadUint16(&typ) || !exts.ReadUint16LengthPrefixed(&body) {
 			t.Fatal("malformed ServerHello extensions")
 		}
-		if typ == 51 && body.ReadUint16(&group) && group == 29 && body.ReadUint16LengthPrefixed(&key) {
-			return key
+		switch {
+		case typ == 51 && body.ReadUint16(&v) && v == 29 && body.ReadUint16LengthPrefixed(&key):
+			share = key
+		case typ == 41 && body.ReadUint16(&v) && v == 0:
+			pskAccepted = true
 		}
 	}
-	t.Fatal("ServerHello without an X25519 key share")
-	return nil
+	if share == nil {
+		t.Fatal("ServerHello without an X25519 key share")
+	}
+	return share, pskAccepted
 }
 
 // splitComplete cuts the complete handshake messages off b.
