@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,6 +24,7 @@ const module = "github.com/tlsengine/tlsengine"
 var allowed = map[string][]string{
 	"cipher":           {"internal/testonly"},
 	"kex":              {},
+	"keysched":         {},
 	"x509lite":         {},
 	"record":           {"cipher"},
 	"session":          {"cipher"},
@@ -45,7 +47,14 @@ var allowed = map[string][]string{
 }
 
 // sansIO are the packages that may not touch the outside world.
-var sansIO = []string{"cipher", "cipher/cipherlist", "kex", "x509lite", "record", "session", "handshake", "engine"}
+var sansIO = []string{"cipher", "cipher/cipherlist", "kex", "keysched", "x509lite", "record", "session", "handshake", "engine"}
+
+// outside lists, for the packages whose imports from outside the project
+// are restricted, the module path prefixes they may import besides the
+// standard library (level 0 of ARCHITECTURE.md: stdlib crypto, x/crypto).
+var outside = map[string][]string{
+	"keysched": {"golang.org/x/crypto/"},
+}
 
 type listedPackage struct {
 	ImportPath string
@@ -94,6 +103,25 @@ func TestImportRule(t *testing.T) {
 			dep := strings.TrimPrefix(imp, module+"/")
 			if !contains(rule, dep) {
 				t.Errorf("%s imports %s, which the import rule forbids", rel, dep)
+			}
+		}
+	}
+}
+
+func TestOutsideImports(t *testing.T) {
+	for _, p := range listPackages(t) {
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		prefixes, ok := outside[rel]
+		if !ok {
+			continue
+		}
+		for _, imp := range p.Imports {
+			first, _, _ := strings.Cut(imp, "/")
+			if !strings.Contains(first, ".") || strings.HasPrefix(imp, module+"/") {
+				continue // standard library, or checked by TestImportRule
+			}
+			if !slices.ContainsFunc(prefixes, func(pre string) bool { return strings.HasPrefix(imp, pre) }) {
+				t.Errorf("%s imports %s, outside the standard library and %v", rel, imp, prefixes)
 			}
 		}
 	}

@@ -1,0 +1,77 @@
+package keysched
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"fmt"
+	"io"
+)
+
+// secret is what every secret type of the package wraps. It points to its
+// state, so that a copy of a secret value shares the used-up mark and
+// cannot outlive the original with zeroed bytes.
+type secret struct{ *secretState }
+
+// secretState holds the bytes, the hash they belong to and, once the value
+// is used up, the step that used it up.
+type secretState struct {
+	hash crypto.Hash
+	key  []byte
+	// spent names the derivation that consumed the secret; a consumed
+	// secret is zeroed and refuses further use, so the stages stay one-way.
+	spent string
+}
+
+func newSecret(h crypto.Hash, key []byte) secret {
+	return secret{&secretState{hash: h, key: key}}
+}
+
+// Format prints a placeholder for every verb (%v, %+v, %#v, %x, %s, ...),
+// so that no fmt, log or slog call can write a secret out. Every secret type
+// of the package gets it by embedding.
+func (secret) Format(f fmt.State, verb rune) {
+	io.WriteString(f, "[redacted]")
+}
+
+// use returns the secret's bytes for the derivation what. Deriving from a
+// secret that a later stage has already used up is a programming error: the
+// handshake code moves through the stages in one order only.
+func (s *secret) use(what string) []byte {
+	if s.spent != "" {
+		panic("keysched: " + what + " from a secret already used up by " + s.spent)
+	}
+	return s.key
+}
+
+// useUp hands the bytes to f and then zeroes and retires the secret.
+func (s *secret) useUp(by string, f func(key []byte)) {
+	key := s.use(by)
+	f(key)
+	clear(key)
+	s.key, s.spent = nil, by
+}
+
+// derive is Derive-Secret(s, label, Messages) given the messages' hash
+// (RFC 8446, Section 7.1).
+func (s *secret) derive(label string, th TranscriptHash) []byte {
+	return mustExpandLabel(s.hash, s.use(label), label, th.sumFor(s.hash, label), s.hash.Size())
+}
+
+// keys derives one direction's record key and IV (RFC 8446, Section 7.3).
+// The lengths come from the cipher-suite table.
+func (s *secret) keys(keyLen, ivLen int) (key, iv []byte) {
+	k := s.use("traffic keys")
+	return mustExpandLabel(s.hash, k, "key", nil, keyLen), mustExpandLabel(s.hash, k, "iv", nil, ivLen)
+}
+
+// finishedMAC is HMAC(finished_key, transcript hash) with finished_key =
+// HKDF-Expand-Label(s, "finished", "", Hash.length): the Finished
+// verify_data (RFC 8446, Section 4.4.4) and, from a binder key, the PSK
+// binder (Section 4.2.11.2).
+func (s *secret) finishedMAC(th TranscriptHash) []byte {
+	finishedKey := mustExpandLabel(s.hash, s.use("finished key"), "finished", nil, s.hash.Size())
+	defer clear(finishedKey)
+	mac := hmac.New(s.hash.New, finishedKey)
+	mac.Write(th.sumFor(s.hash, "finished"))
+	return mac.Sum(nil)
+}
