@@ -642,13 +642,9 @@ func (m *ServerHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 		m.SupportedPoints = pf
 		return true
 	case ExtALPN:
-		// RFC 7301, Section 3.1: the list holds exactly one name.
-		protos, ok := readProtocolList(e)
-		if !ok || len(protos) != 1 {
-			return false
-		}
-		m.ALPNProtocol = protos[0]
-		return true
+		var ok bool
+		m.ALPNProtocol, ok = readSelectedProtocol(e)
+		return ok
 	case ExtEncryptThenMAC:
 		m.EncryptThenMAC = true
 	case ExtExtendedMasterSecret:

@@ -56,8 +56,11 @@ const (
 	SCSVFallback uint16 = 0x5600
 )
 
-// ErrDecode is wrapped by every codec error, so errors.Is(err, ErrDecode)
-// tells a malformed message from any other failure.
+// ErrDecode is wrapped by every codec error that is a decode_error, so
+// errors.Is(err, ErrDecode) tells a malformed message from any other
+// failure. The TLS 1.3 rules that parse but break the protocol (a
+// KeyUpdate value, pre_shared_key not last, ...) return a *record.Error
+// with their own alert instead.
 var ErrDecode = errors.New("tls: decode error")
 
 // Message is a handshake message. Marshal returns the whole message with

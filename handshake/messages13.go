@@ -68,7 +68,7 @@ func (m *EncryptedExtensions) Marshal() ([]byte, error) {
 	if m.EarlyData {
 		addExt(&b, ExtEarlyData, func(*cryptobyte.Builder) {})
 	}
-	return marshalWithExtensions(TypeEncryptedExtensions, &b, &m.Extensions, nil)
+	return marshalWithExtensions(TypeEncryptedExtensions, &b, &m.Extensions, func(*cryptobyte.Builder) {})
 }
 
 // Unmarshal decodes the message.
@@ -109,13 +109,9 @@ func (m *EncryptedExtensions) readExtension(t ExtensionType, e *cryptobyte.Strin
 		m.SupportedGroups, ok = readGroups(e)
 		return ok
 	case ExtALPN:
-		// RFC 7301, Section 3.1: the list holds exactly one name.
-		protos, ok := readProtocolList(e)
-		if !ok || len(protos) != 1 {
-			return false
-		}
-		m.ALPNProtocol = protos[0]
-		return true
+		var ok bool
+		m.ALPNProtocol, ok = readSelectedProtocol(e)
+		return ok
 	case ExtRecordSizeLimit:
 		// RFC 8449, Section 4: uint16 RecordSizeLimit.
 		return e.ReadUint16(&m.RecordSizeLimit) && e.Empty()
@@ -337,7 +333,9 @@ func (m *CertificateRequest13) Marshal() ([]byte, error) {
 	if len(m.CertificateAuthorities) > 0 {
 		addExt(&b, ExtCertificateAuthorities, func(b *cryptobyte.Builder) { addAuthorities(b, m.CertificateAuthorities) })
 	}
-	return marshalWithExtensions(TypeCertificateRequest, &b, &m.Extensions, m.RequestContext)
+	return marshalWithExtensions(TypeCertificateRequest, &b, &m.Extensions, func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.RequestContext) })
+	})
 }
 
 // Unmarshal decodes the message.
@@ -431,22 +429,12 @@ func (m *NewSessionTicket13) Marshal() ([]byte, error) {
 	if m.EarlyData {
 		addExt(&b, ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(m.MaxEarlyDataSize) })
 	}
-	exts, err := b.Bytes()
-	if err != nil {
-		return nil, invalid("NewSessionTicket", err.Error())
-	}
-	raw, err := marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
+	return marshalWithExtensions(TypeNewSessionTicket, &b, &m.Extensions, func(b *cryptobyte.Builder) {
 		b.AddUint32(m.Lifetime)
 		b.AddUint32(m.AgeAdd)
 		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Nonce) })
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
 	})
-	if err != nil {
-		return nil, err
-	}
-	m.Extensions = extensionTypes(exts)
-	return raw, nil
 }
 
 // Unmarshal decodes the message.
@@ -550,18 +538,16 @@ const (
 // Section 4).
 const minRecordSizeLimit = 64
 
-// marshalWithExtensions writes a message whose body is an optional request
-// context (nil for none: EncryptedExtensions has no such field) and the
-// extensions block b built, and records the block's order in *types.
-func marshalWithExtensions(t MessageType, b *cryptobyte.Builder, types *[]ExtensionType, ctx []byte) ([]byte, error) {
+// marshalWithExtensions writes a message whose body is the fields head
+// writes followed by the extensions block b built, and records the block's
+// order in *types.
+func marshalWithExtensions(t MessageType, b *cryptobyte.Builder, types *[]ExtensionType, head func(*cryptobyte.Builder)) ([]byte, error) {
 	exts, err := b.Bytes()
 	if err != nil {
 		return nil, invalid(t.String(), err.Error())
 	}
 	raw, err := marshalMessage(t, func(b *cryptobyte.Builder) {
-		if t == TypeCertificateRequest {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(ctx) })
-		}
+		head(b)
 		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
 	})
 	if err != nil {
@@ -593,4 +579,14 @@ func readGroups(e *cryptobyte.String) ([]kex.Group, bool) {
 		groups = append(groups, kex.Group(g))
 	}
 	return groups, true
+}
+
+// readSelectedProtocol reads a server's ALPN answer: a protocol list
+// holding exactly one name (RFC 7301, Section 3.1).
+func readSelectedProtocol(e *cryptobyte.String) (string, bool) {
+	protos, ok := readProtocolList(e)
+	if !ok || len(protos) != 1 {
+		return "", false
+	}
+	return protos[0], true
 }
