@@ -12,6 +12,7 @@ import (
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -80,6 +81,19 @@ func FuzzHandshakeMessage(f *testing.F) {
 	// TLS 1.3: RFC 8448's trace, parsed as the 1.3 layouts.
 	for _, m := range rfc8448Messages(f) {
 		f.Add(m, uint16(0x0304))
+	}
+	// and the 1.3 shapes the trace lacks.
+	for _, m := range []handshake.Message{
+		&handshake.CertificateRequest13{SignatureSchemes: []kex.SignatureScheme{kex.Ed25519}, CertificateAuthorities: [][]byte{{0x30, 0}}},
+		&handshake.KeyUpdate{UpdateRequested: true},
+		handshake.NewHelloRetryRequest([]byte{1}, 0x1301, kex.X25519MLKEM768, []byte("cookie")),
+		&handshake.Certificate13{Entries: []handshake.CertificateEntry{{Data: []byte{0x30, 0}, OCSPResponse: []byte{0x30, 0}, SCTs: [][]byte{{1}}}}},
+	} {
+		raw, err := m.Marshal()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw, uint16(0x0304))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, version uint16) {
 		m, err := handshake.ParseMessage(data, version)
