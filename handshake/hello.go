@@ -502,6 +502,7 @@ type ServerHello struct {
 	NextProtos                   []string
 	ServerNameAck                bool
 	EncryptThenMAC               bool
+	Extensions                   []ExtensionType
 	// SupportedVersion is supported_versions' selected_version (RFC 8446,
 	// Section 4.2.1), 0 when absent.
 	SupportedVersion uint16
@@ -517,7 +518,6 @@ type ServerHello struct {
 	// 8446, Section 4.2.11), where identity 0 is meaningful.
 	HasSelectedIdentity bool
 	SelectedIdentity    uint16
-	Extensions          []ExtensionType
 }
 
 func (*ServerHello) Type() MessageType { return TypeServerHello }
