@@ -2,6 +2,9 @@ package fuzz
 
 import (
 	"bytes"
+	"encoding/hex"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -9,6 +12,7 @@ import (
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -74,6 +78,23 @@ func FuzzHandshakeMessage(f *testing.F) {
 	for _, m := range realTranscript().messages {
 		f.Add(m, uint16(0x0303))
 	}
+	// TLS 1.3: RFC 8448's trace, parsed as the 1.3 layouts.
+	for _, m := range rfc8448Messages(f) {
+		f.Add(m, uint16(0x0304))
+	}
+	// and the 1.3 shapes the trace lacks.
+	for _, m := range []handshake.Message{
+		&handshake.CertificateRequest13{SignatureSchemes: []kex.SignatureScheme{kex.Ed25519}, CertificateAuthorities: [][]byte{{0x30, 0}}},
+		&handshake.KeyUpdate{UpdateRequested: true},
+		handshake.NewHelloRetryRequest([]byte{1}, 0x1301, kex.X25519MLKEM768, []byte("cookie")),
+		&handshake.Certificate13{Entries: []handshake.CertificateEntry{{Data: []byte{0x30, 0}, OCSPResponse: []byte{0x30, 0}, SCTs: [][]byte{{1}}}}},
+	} {
+		raw, err := m.Marshal()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(raw, uint16(0x0304))
+	}
 	f.Fuzz(func(t *testing.T, data []byte, version uint16) {
 		m, err := handshake.ParseMessage(data, version)
 		if err != nil {
@@ -84,7 +105,8 @@ func FuzzHandshakeMessage(f *testing.F) {
 			t.Fatalf("%T parsed but does not marshal: %v", m, err)
 		}
 		switch m.(type) {
-		case *handshake.ClientHello, *handshake.ServerHello, *handshake.NextProtocol, *handshake.CertificateStatus:
+		case *handshake.ClientHello, *handshake.ServerHello, *handshake.NextProtocol, *handshake.CertificateStatus,
+			*handshake.EncryptedExtensions, *handshake.Certificate13, *handshake.CertificateRequest13, *handshake.NewSessionTicket13:
 			// Unknown extensions, extension order or padding are not
 			// kept field by field; Raw is what the transcript hashes.
 			return
@@ -177,4 +199,26 @@ func FuzzX509(f *testing.F) {
 		x509lite.ParseCertificates(data)
 		x509lite.ParsePrivateKey(data, []byte("pass"))
 	})
+}
+
+// rfc8448Messages reads the handshake messages of RFC 8448, Section 3 from
+// testdata/rfc8448/simple-1rtt.hex ("Name hex" lines).
+func rfc8448Messages(tb testing.TB) [][]byte {
+	data, err := os.ReadFile("../testdata/rfc8448/simple-1rtt.hex")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out [][]byte
+	for line := range strings.Lines(string(data)) {
+		name, h, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		out = append(out, b)
+	}
+	return out
 }

@@ -68,6 +68,7 @@ var messageCases = []messageCase{
 		if !h.TicketSupported {
 			h.SessionTicket = nil
 		}
+		fixClientHello13(h, r)
 	}},
 	{"ServerHello", 0x0303, func() handshake.Message { return new(handshake.ServerHello) }, func(m handshake.Message, r *rand.Rand) {
 		h := m.(*handshake.ServerHello)
@@ -79,6 +80,47 @@ var messageCases = []messageCase{
 		if !h.NextProtoNeg {
 			h.NextProtos = nil
 		}
+		fixServerHello13(h)
+		h.SelectedGroup, h.Cookie = 0, nil // a HelloRetryRequest's
+	}},
+	{"HelloRetryRequest", 0x0304, func() handshake.Message { return new(handshake.ServerHello) }, func(m handshake.Message, r *rand.Rand) {
+		h := m.(*handshake.ServerHello)
+		*h = handshake.ServerHello{Version: h.Version, Random: handshake.NewHelloRetryRequest(nil, 0, 0, nil).Random,
+			SessionID: h.SessionID, CipherSuite: h.CipherSuite, SupportedVersion: h.SupportedVersion,
+			SelectedGroup: h.SelectedGroup, Cookie: h.Cookie}
+	}},
+	{"EncryptedExtensions", 0x0304, func() handshake.Message { return new(handshake.EncryptedExtensions) }, func(m handshake.Message, r *rand.Rand) {
+		e := m.(*handshake.EncryptedExtensions)
+		e.Extensions = nil
+		if e.RecordSizeLimit != 0 {
+			e.RecordSizeLimit |= 64 // RFC 8449: at least 64
+		}
+	}},
+	{"Certificate13", 0x0304, func() handshake.Message { return new(handshake.Certificate13) }, func(m handshake.Message, r *rand.Rand) {
+		for i := range m.(*handshake.Certificate13).Entries {
+			e := &m.(*handshake.Certificate13).Entries[i]
+			e.Extensions = nil
+			if len(e.OCSPResponse) == 0 {
+				e.OCSPResponse = nil // absent and empty are one
+			}
+			if len(e.SCTs) == 0 {
+				e.SCTs = nil
+			}
+		}
+	}},
+	{"CertificateRequest13", 0x0304, func() handshake.Message { return new(handshake.CertificateRequest13) }, func(m handshake.Message, r *rand.Rand) {
+		m.(*handshake.CertificateRequest13).Extensions = nil
+	}},
+	{"NewSessionTicket13", 0x0304, func() handshake.Message { return new(handshake.NewSessionTicket13) }, func(m handshake.Message, r *rand.Rand) {
+		t := m.(*handshake.NewSessionTicket13)
+		t.Extensions = nil
+		if !t.EarlyData {
+			t.MaxEarlyDataSize = 0 // rides on its flag's extension
+		}
+	}},
+	{"KeyUpdate", 0x0304, func() handshake.Message { return new(handshake.KeyUpdate) }, nil},
+	{"CertificateVerify/TLS1.3", 0x0304, func() handshake.Message { return new(handshake.CertificateVerify) }, func(m handshake.Message, r *rand.Rand) {
+		m.(*handshake.CertificateVerify).HasSignatureScheme = true
 	}},
 	{"Certificate", 0x0303, func() handshake.Message { return new(handshake.Certificate) }, nil},
 	{"ServerKeyExchange", 0x0303, func() handshake.Message { return new(handshake.ServerKeyExchange) }, nil},
@@ -103,6 +145,37 @@ var messageCases = []messageCase{
 	{"NextProtocol", 0x0303, func() handshake.Message { return new(handshake.NextProtocol) }, nil},
 	{"HelloRequest", 0x0303, func() handshake.Message { return new(handshake.HelloRequest) }, nil},
 	{"ServerHelloDone", 0x0303, func() handshake.Message { return new(handshake.ServerHelloDone) }, nil},
+}
+
+// fixClientHello13 makes the TLS 1.3 fields of a generated ClientHello
+// mostly valid: the key_share flag follows its shares, every share has a
+// key, and the binders (at least 32 bytes) ride on the identities.
+func fixClientHello13(h *handshake.ClientHello, r *rand.Rand) {
+	h.HasKeyShare = h.HasKeyShare || len(h.KeyShares) > 0
+	for i := range h.KeyShares {
+		if len(h.KeyShares[i].Data) == 0 {
+			h.KeyShares[i].Data = []byte{1}
+		}
+	}
+	if len(h.PSKIdentities) == 0 {
+		h.PSKBinders = nil
+	}
+	for i := range h.PSKBinders {
+		h.PSKBinders[i] = randomBytes(r, 32+r.IntN(8))
+	}
+}
+
+// fixServerHello13 makes a generated ServerHello's key share consistent
+// and drops the selected identity its flag does not carry.
+func fixServerHello13(h *handshake.ServerHello) {
+	if h.KeyShare.Group == 0 {
+		h.KeyShare.Data = nil
+	} else if len(h.KeyShare.Data) == 0 {
+		h.KeyShare.Data = []byte{1}
+	}
+	if !h.HasSelectedIdentity {
+		h.SelectedIdentity = 0
+	}
 }
 
 func randomBytes(r *rand.Rand, n int) []byte {

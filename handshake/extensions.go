@@ -42,7 +42,8 @@ func readExtensions(msg string, block cryptobyte.String, f func(t ExtensionType,
 		}
 		t := ExtensionType(typ)
 		// RFC 5246, Section 7.4.1.4: "There MUST NOT be more than one
-		// extension of the same type."
+		// extension of the same type." RFC 8446, Section 4.2 says the
+		// same of every extension block, the TLS 1.3 messages' too.
 		if seen[typ/64]&(1<<(typ%64)) != 0 {
 			return nil, malformed(msg, "duplicate "+t.String()+" extension")
 		}

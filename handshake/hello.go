@@ -38,6 +38,10 @@ var extNames = map[ExtensionType]string{
 	ExtPadding: "padding", ExtEncryptThenMAC: "encrypt_then_mac", ExtExtendedMasterSecret: "extended_master_secret",
 	ExtSessionTicket: "session_ticket", ExtSupportedVersions: "supported_versions",
 	ExtNextProtoNeg: "next_protocol_negotiation", ExtRenegotiationInfo: "renegotiation_info",
+	ExtRecordSizeLimit: "record_size_limit", ExtPreSharedKey: "pre_shared_key", ExtEarlyData: "early_data",
+	ExtCookie: "cookie", ExtPSKModes: "psk_key_exchange_modes", ExtCertificateAuthorities: "certificate_authorities",
+	ExtPostHandshakeAuth: "post_handshake_auth", ExtSignatureAlgorithmsCert: "signature_algorithms_cert",
+	ExtKeyShare: "key_share",
 }
 
 func (e ExtensionType) String() string {
@@ -76,6 +80,30 @@ type ClientHello struct {
 	// that many zero bytes, last. It is written only: a parsed padding
 	// extension is skipped like an unknown one.
 	PaddingLen int
+	// HasKeyShare writes key_share even when KeyShares is empty (a client
+	// asking for a HelloRetryRequest, RFC 8446, Section 4.2.8); parsing
+	// sets it when the extension is present.
+	HasKeyShare bool
+	// KeyShares is key_share's client_shares, at most one per group.
+	KeyShares []KeyShareEntry
+	// PSKModes is psk_key_exchange_modes (RFC 8446, Section 4.2.9).
+	PSKModes []uint8
+	// EarlyData is the early_data extension (RFC 8446, Section 4.2.10).
+	EarlyData bool
+	// Cookie echoes a HelloRetryRequest's cookie (RFC 8446, Section 4.2.2).
+	Cookie []byte
+	// SignatureSchemesCert is signature_algorithms_cert (RFC 8446,
+	// Section 4.2.3).
+	SignatureSchemesCert []kex.SignatureScheme
+	// CertificateAuthorities are DER DistinguishedNames (RFC 8446,
+	// Section 4.2.4).
+	CertificateAuthorities [][]byte
+	// PostHandshakeAuth is post_handshake_auth (RFC 8446, Section 4.2.6).
+	PostHandshakeAuth bool
+	// PSKIdentities and PSKBinders are pre_shared_key (RFC 8446, Section
+	// 4.2.11), written last, after padding.
+	PSKIdentities []PSKIdentity
+	PSKBinders    [][]byte
 	// Extensions lists every extension in wire order, unknown ones too.
 	Extensions []ExtensionType
 }
@@ -130,7 +158,9 @@ func (m *ClientHello) check() error {
 	case slices.Contains(m.ALPNProtocols, ""):
 		why = "empty ALPN protocol name"
 	default:
-		return nil
+		if why = m.check13(); why == "" {
+			return nil
+		}
 	}
 	return fmt.Errorf("tls: cannot marshal ClientHello: %s", why)
 }
@@ -224,9 +254,11 @@ func (m *ClientHello) marshalExtensions() ([]byte, error) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
 	}
+	m.addExtensions13(&b)
 	if m.PaddingLen > 0 {
 		addExt(&b, ExtPadding, func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, m.PaddingLen)) })
 	}
+	m.addPreSharedKey(&b)
 	return b.Bytes()
 }
 
@@ -306,7 +338,10 @@ func (m *ClientHello) Unmarshal(data []byte) error {
 func (m *ClientHello) unmarshalExtensions(exts cryptobyte.String) error {
 	types, err := readExtensions("ClientHello", exts, m.readExtension)
 	m.Extensions = types
-	return err
+	if err != nil {
+		return err
+	}
+	return m.checkExtensions13()
 }
 
 // readExtension decodes one extension's data into m; false means malformed.
@@ -395,8 +430,9 @@ func (m *ClientHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 		m.SecureRenegotiation = rc
 		return true
 	default:
-		// RFC 5246, Section 7.4.1.4: unknown extensions are ignored.
-		return e.Skip(len(*e))
+		// The TLS 1.3 extensions, or an unknown one, which RFC 5246,
+		// Section 7.4.1.4 ignores.
+		return m.readExtension13(t, e)
 	}
 	return true
 }
@@ -467,6 +503,21 @@ type ServerHello struct {
 	ServerNameAck                bool
 	EncryptThenMAC               bool
 	Extensions                   []ExtensionType
+	// SupportedVersion is supported_versions' selected_version (RFC 8446,
+	// Section 4.2.1), 0 when absent.
+	SupportedVersion uint16
+	// KeyShare is key_share's server_share (RFC 8446, Section 4.2.8);
+	// Group 0 means absent.
+	KeyShare KeyShareEntry
+	// SelectedGroup is a HelloRetryRequest's key_share (RFC 8446, Section
+	// 4.2.8), 0 when absent.
+	SelectedGroup kex.Group
+	// Cookie is a HelloRetryRequest's cookie (RFC 8446, Section 4.2.2).
+	Cookie []byte
+	// HasSelectedIdentity and SelectedIdentity are pre_shared_key (RFC
+	// 8446, Section 4.2.11), where identity 0 is meaningful.
+	HasSelectedIdentity bool
+	SelectedIdentity    uint16
 }
 
 func (*ServerHello) Type() MessageType { return TypeServerHello }
@@ -479,6 +530,9 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 	}
 	if slices.Contains(m.NextProtos, "") {
 		return nil, fmt.Errorf("tls: cannot marshal ServerHello: empty next protocol name")
+	}
+	if why := m.check13(); why != "" {
+		return nil, fmt.Errorf("tls: cannot marshal ServerHello: %s", why)
 	}
 	var b cryptobyte.Builder
 	if m.ServerNameAck {
@@ -516,6 +570,7 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
 	}
+	m.addExtensions13(&b)
 	exts, err := b.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("tls: cannot marshal ServerHello: %w", err)
@@ -561,6 +616,9 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 		if m.Extensions, err = readExtensions("ServerHello", exts, m.readExtension); err != nil {
 			return err
 		}
+		if err := m.checkExtensions13(); err != nil {
+			return err
+		}
 	}
 	m.Raw = data
 	return nil
@@ -584,13 +642,9 @@ func (m *ServerHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 		m.SupportedPoints = pf
 		return true
 	case ExtALPN:
-		// RFC 7301, Section 3.1: the list holds exactly one name.
-		protos, ok := readProtocolList(e)
-		if !ok || len(protos) != 1 {
-			return false
-		}
-		m.ALPNProtocol = protos[0]
-		return true
+		var ok bool
+		m.ALPNProtocol, ok = readSelectedProtocol(e)
+		return ok
 	case ExtEncryptThenMAC:
 		m.EncryptThenMAC = true
 	case ExtExtendedMasterSecret:
@@ -619,9 +673,10 @@ func (m *ServerHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 		m.SecureRenegotiation = rc
 		return true
 	default:
-		// Recorded in Extensions and left to the caller, which refuses
-		// what it did not offer (RFC 5246, Section 7.4.1.4).
-		return e.Skip(len(*e))
+		// The TLS 1.3 extensions; any other is recorded in Extensions
+		// and left to the caller, which refuses what it did not offer
+		// (RFC 5246, Section 7.4.1.4).
+		return m.readExtension13(t, e)
 	}
 	return true
 }

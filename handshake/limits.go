@@ -52,6 +52,9 @@ func maxBodySize(t MessageType, maxCertList int) int {
 		return MaxClientHelloSize
 	case TypeServerHello:
 		return maxServerHelloSize
+	case TypeEncryptedExtensions:
+		// OpenSSL's ENCRYPTED_EXTENSIONS_MAX_LENGTH.
+		return maxServerHelloSize
 	case TypeCertificate, TypeCertificateRequest:
 		// OpenSSL applies max_cert_list to both: a CertificateRequest
 		// may name many certificate authorities.
@@ -61,7 +64,7 @@ func maxBodySize(t MessageType, maxCertList int) int {
 		return DefaultMaxCertificateListSize
 	case TypeClientKeyExchange:
 		return maxClientKeyExchangeSize
-	case TypeFinished, TypeHelloRequest, TypeServerHelloDone:
+	case TypeFinished, TypeHelloRequest, TypeServerHelloDone, TypeKeyUpdate:
 		return maxSmallMessageSize
 	case TypeNextProtocol:
 		return maxNextProtocolSize

@@ -30,6 +30,13 @@ const (
 	TypeFinished           MessageType = 20
 	TypeCertificateStatus  MessageType = 22
 	TypeNextProtocol       MessageType = 67
+
+	// TLS 1.3 (RFC 8446, Section 4). message_hash is never sent: it
+	// stands in the transcript for a ClientHello answered by a
+	// HelloRetryRequest (Section 4.4.1).
+	TypeEncryptedExtensions MessageType = 8
+	TypeKeyUpdate           MessageType = 24
+	TypeMessageHash         MessageType = 254
 )
 
 // String returns the message name of RFC 5246 (ClientHello, ...).
@@ -49,8 +56,11 @@ const (
 	SCSVFallback uint16 = 0x5600
 )
 
-// ErrDecode is wrapped by every codec error, so errors.Is(err, ErrDecode)
-// tells a malformed message from any other failure.
+// ErrDecode is wrapped by every codec error that is a decode_error, so
+// errors.Is(err, ErrDecode) tells a malformed message from any other
+// failure. The TLS 1.3 rules that parse but break the protocol (a
+// KeyUpdate value, pre_shared_key not last, ...) return a *record.Error
+// with their own alert instead.
 var ErrDecode = errors.New("tls: decode error")
 
 // Message is a handshake message. Marshal returns the whole message with
@@ -66,13 +76,16 @@ type Message interface {
 // ParseMessage parses one whole handshake message (header included) into
 // its type's struct. version is the negotiated version, 0 while it is not
 // known; it selects the layouts that changed in TLS 1.2 (CertificateRequest
-// and CertificateVerify carry signature algorithms from 0x0303 on). An
+// and CertificateVerify carry signature algorithms from 0x0303 on) and in
+// TLS 1.3 (Certificate, CertificateRequest and NewSessionTicket parse into
+// Certificate13, CertificateRequest13 and NewSessionTicket13). An
 // unknown type is an error; which alert that deserves is the caller's call.
 func ParseMessage(data []byte, version uint16) (Message, error) {
 	if len(data) < 4 {
 		return nil, malformed("handshake message", "header")
 	}
 	var m Message
+	tls13 := version == versionTLS13
 	switch MessageType(data[0]) {
 	case TypeHelloRequest:
 		m = new(HelloRequest)
@@ -82,12 +95,23 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 		m = new(ServerHello)
 	case TypeNewSessionTicket:
 		m = new(NewSessionTicket)
+		if tls13 {
+			m = new(NewSessionTicket13)
+		}
+	case TypeEncryptedExtensions:
+		m = new(EncryptedExtensions)
 	case TypeCertificate:
 		m = new(Certificate)
+		if tls13 {
+			m = new(Certificate13)
+		}
 	case TypeServerKeyExchange:
 		m = new(ServerKeyExchange)
 	case TypeCertificateRequest:
 		m = &CertificateRequest{HasSignatureSchemes: version >= versionTLS12}
+		if tls13 {
+			m = new(CertificateRequest13)
+		}
 	case TypeServerHelloDone:
 		m = new(ServerHelloDone)
 	case TypeCertificateVerify:
@@ -98,6 +122,8 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 		m = new(Finished)
 	case TypeCertificateStatus:
 		m = new(CertificateStatus)
+	case TypeKeyUpdate:
+		m = new(KeyUpdate)
 	case TypeNextProtocol:
 		m = new(NextProtocol)
 	default:
@@ -594,6 +620,7 @@ var messageNames = map[MessageType]string{
 	TypeServerHelloDone: "ServerHelloDone", TypeCertificateVerify: "CertificateVerify",
 	TypeClientKeyExchange: "ClientKeyExchange", TypeFinished: "Finished",
 	TypeCertificateStatus: "CertificateStatus", TypeNextProtocol: "NextProtocol",
+	TypeEncryptedExtensions: "EncryptedExtensions", TypeKeyUpdate: "KeyUpdate", TypeMessageHash: "message_hash",
 }
 
 // malformed is the decode error for field of message msg.
