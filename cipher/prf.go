@@ -104,19 +104,39 @@ func newHash(h crypto.Hash) func() hash.Hash {
 	return sha256.New
 }
 
-// TranscriptHash hashes the concatenated handshake messages as this suite
-// and version need for Finished and the EMS session hash: the PRF hash in
-// TLS 1.2, MD5 || SHA-1 before it (RFC 2246, Section 7.4.9).
-func (s *Suite) TranscriptHash(version uint16, messages []byte) []byte {
+// NewTranscriptHash returns the running hash of the handshake messages
+// that this suite and version use for Finished and the EMS session hash: the
+// PRF hash in TLS 1.2, MD5 || SHA-1 before it (RFC 2246, Section 7.4.9).
+// Its Sum reads the hash without changing it, so a running transcript
+// takes snapshots without hashing the messages again.
+func (s *Suite) NewTranscriptHash(version uint16) hash.Hash {
 	if version >= VersionTLS12 {
-		h := newHash(s.PRFHash)()
-		h.Write(messages)
-		return h.Sum(nil)
+		return newHash(s.PRFHash)()
 	}
-	m := md5.Sum(messages)
-	s1 := sha1.Sum(messages)
-	return append(m[:], s1[:]...)
+	return &md5SHA1{md5: md5.New(), sha1: sha1.New()}
 }
+
+// TranscriptHash hashes the concatenated handshake messages at once, as
+// NewTranscriptHash does incrementally.
+func (s *Suite) TranscriptHash(version uint16, messages []byte) []byte {
+	h := s.NewTranscriptHash(version)
+	h.Write(messages)
+	return h.Sum(nil)
+}
+
+// md5SHA1 is the TLS 1.0 and 1.1 transcript hash: MD5 and SHA-1 of the
+// same messages, concatenated.
+type md5SHA1 struct{ md5, sha1 hash.Hash }
+
+func (h *md5SHA1) Write(p []byte) (int, error) {
+	h.md5.Write(p)
+	return h.sha1.Write(p)
+}
+
+func (h *md5SHA1) Sum(b []byte) []byte { return h.sha1.Sum(h.md5.Sum(b)) }
+func (h *md5SHA1) Reset()              { h.md5.Reset(); h.sha1.Reset() }
+func (h *md5SHA1) Size() int           { return md5.Size + sha1.Size }
+func (h *md5SHA1) BlockSize() int      { return sha1.BlockSize }
 
 // MasterSecret derives the 48-byte master secret (RFC 5246, Section 8.1).
 func (s *Suite) MasterSecret(version uint16, preMaster, clientRandom, serverRandom []byte) []byte {

@@ -285,7 +285,12 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if sh.TicketSupported && !hs.hello.TicketSupported {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertUnsupportedExtension, "tls: server sent unrequested extension session_ticket")
 	}
-	if hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+	resuming := hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID)
+	// RFC 5246, Section 7.4.8: a CertificateVerify signs the messages
+	// themselves; we may send one if a full handshake goes on and we have
+	// a certificate for a CertificateRequest.
+	hs.t.setHash(hs.suite, hs.version, !resuming && len(hs.cfg.Certificates) > 0)
+	if resuming {
 		return hs.resume(m)
 	}
 	return &expectServerCertificate{hs: hs}, nil
@@ -536,17 +541,18 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 		return nil, err
 	}
 	if hs.ems {
-		hs.master = hs.suite.ExtendedMasterSecret(hs.version, preMaster, hs.t.sum(hs.suite, hs.version))
+		hs.master = hs.suite.ExtendedMasterSecret(hs.version, preMaster, hs.t.sum())
 	} else {
 		hs.master = hs.suite.MasterSecret(hs.version, preMaster, hs.hello.Random, hs.serverRandom)
 	}
 	m.sink.Keylog(keylogLine(hs.hello.Random, hs.master))
 	if cert != nil {
 		cv := &CertificateVerify{HasSignatureScheme: hs.version >= cipher.VersionTLS12, SignatureScheme: scheme}
+		msgs := hs.t.takeMessages()
 		if cv.HasSignatureScheme {
-			cv.Signature, err = kex.Sign(cert.Key, scheme, hs.cfg.Rand, hs.t.msgs)
+			cv.Signature, err = kex.Sign(cert.Key, scheme, hs.cfg.Rand, msgs)
 		} else {
-			cv.Signature, err = kex.SignLegacy(cert.Key, hs.cfg.Rand, hs.t.msgs)
+			cv.Signature, err = kex.SignLegacy(cert.Key, hs.cfg.Rand, msgs)
 		}
 		if err != nil {
 			return nil, errInternal(err, "tls: signing CertificateVerify")
@@ -554,6 +560,8 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 		if err := hs.send(m, cv); err != nil {
 			return nil, err
 		}
+	} else {
+		hs.t.drop()
 	}
 	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
@@ -561,7 +569,7 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
-	cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+	cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum())
 	hs.clientFinished = cf
 	if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
 		return nil, err
@@ -649,7 +657,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		return nil, unexpected(in, "Finished")
 	}
 	hs := s.hs
-	want := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
+	want := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum())
 	// RFC 5246, Section 7.4.9: recipients MUST verify the contents.
 	if !finishedEqual(msg.VerifyData, want) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: server Finished does not verify")
@@ -661,7 +669,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 		if err := hs.keys.changeWrite(m); err != nil {
 			return nil, err
 		}
-		cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+		cf := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum())
 		hs.clientFinished = cf
 		if err := hs.send(m, &Finished{VerifyData: cf}); err != nil {
 			return nil, err

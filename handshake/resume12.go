@@ -140,6 +140,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	cfg, ch := hs.cfg, hs.hello
 	hs.resumed = st
 	hs.suite = cipher.SuiteByID(st.CipherSuite)
+	hs.t.setHash(hs.suite, hs.version, false) // no CertificateVerify when resuming
 	hs.ems = st.ExtendedMasterSecret
 	hs.master = st.MasterSecret
 	// RFC 7366 is negotiated afresh on every handshake, as OpenSSL does.
@@ -182,7 +183,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
-	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
+	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum())
 	hs.serverFinished = sf
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err

@@ -274,6 +274,9 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 // parameters full chose.
 func (hs *serverHS) sendFirstFlight(m *Machine) (state, error) {
 	cfg, ch, v, alpn := hs.cfg, hs.hello, hs.version, hs.alpn
+	// RFC 5246, Section 7.4.8: the client's CertificateVerify signs the
+	// messages themselves; it comes only if we ask for a certificate.
+	hs.t.setHash(hs.suite, v, cfg.ClientAuth != NoClientCert)
 	sh := &ServerHello{
 		OCSPStapling: len(hs.ocsp) > 0,
 		// RFC 6066, Section 3: a server that uses the name acknowledges
@@ -416,6 +419,7 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 			Code:   x509lite.CodeUnableToGetIssuerCert,
 			Reason: "unable to get issuer certificate",
 		}}
+		hs.t.drop() // RFC 5246, Section 7.4.8: no certificate, no CertificateVerify
 		return &expectClientKeyExchange{hs: hs}, nil
 	}
 	pv, err := verifyPeer(hs.cfg, msg.Certificates, x509lite.PurposeClientAuth, "")
@@ -452,7 +456,7 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 		return nil, err
 	}
 	if hs.ems {
-		hs.master = hs.suite.ExtendedMasterSecret(hs.version, pre, hs.t.sum(hs.suite, hs.version))
+		hs.master = hs.suite.ExtendedMasterSecret(hs.version, pre, hs.t.sum())
 	} else {
 		hs.master = hs.suite.MasterSecret(hs.version, pre, hs.hello.Random, hs.serverRandom)
 	}
@@ -477,6 +481,7 @@ func (s *expectCertificateVerify) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	pub := hs.peer.certs[0].PublicKey
+	msgs := hs.t.takeMessages()
 	var err error
 	if hs.version >= cipher.VersionTLS12 {
 		// RFC 5246, Section 7.4.8: the scheme MUST be one of those in the
@@ -487,9 +492,9 @@ func (s *expectCertificateVerify) handle(m *Machine, in input) (state, error) {
 		if !kex.FitsKey(pub, msg.SignatureScheme) {
 			return nil, errIllegal("tls: client used signature scheme %v, which does not match its %s", msg.SignatureScheme, keyDescription(pub))
 		}
-		err = kex.Verify(pub, msg.SignatureScheme, hs.t.msgs, msg.Signature)
+		err = kex.Verify(pub, msg.SignatureScheme, msgs, msg.Signature)
 	} else {
-		err = kex.VerifyLegacy(pub, hs.t.msgs, msg.Signature)
+		err = kex.VerifyLegacy(pub, msgs, msg.Signature)
 	}
 	if err != nil {
 		return nil, record.Wrap(record.ErrPeerMisbehaved, record.AlertDecryptError, err, "tls: invalid CertificateVerify signature")
@@ -522,7 +527,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 		return nil, unexpected(in, "Finished")
 	}
 	hs := s.hs
-	want := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum(hs.suite, hs.version))
+	want := hs.suite.FinishedVerifyData(hs.version, hs.master, true, hs.t.sum())
 	// RFC 5246, Section 7.4.9: recipients MUST verify the contents.
 	if !finishedEqual(msg.VerifyData, want) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: client Finished does not verify")
@@ -543,7 +548,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}
-	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum(hs.suite, hs.version))
+	sf := hs.suite.FinishedVerifyData(hs.version, hs.master, false, hs.t.sum())
 	hs.serverFinished = sf
 	if err := hs.send(m, &Finished{VerifyData: sf}); err != nil {
 		return nil, err
