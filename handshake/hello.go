@@ -467,14 +467,17 @@ func (m *ClientHello) readServerName(e *cryptobyte.String) bool {
 // validHostName reports whether name is a HostName as RFC 6066, Section 3
 // defines it: a DNS host name in ASCII, "without a trailing dot", so
 // labels of letters, digits and hyphens (RFC 1123, Section 2.1) joined by
-// single dots.
+// single dots. One deliberate allowance: '_', which RFC 1123 host names
+// lack but real DNS names carry (service names, container hosts such as
+// "my_app.internal"); OpenSSL, Go and Node pass such names to the
+// application, and refusing them would break those deployments.
 func validHostName(name string) bool {
 	for label := range strings.SplitSeq(name, ".") {
 		if label == "" {
 			return false
 		}
 		for _, c := range []byte(label) {
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
 				return false
 			}
 		}
