@@ -34,7 +34,9 @@ type ServerOptions struct {
 	// the server emits tlsClientError with ERR_TLS_HANDSHAKE_TIMEOUT and,
 	// as the seeds say, closes the connection, even while a listener
 	// (SNICallback, resumeSession, OCSPRequest, newSession) has not
-	// answered; its late answer is dropped.
+	// answered; its late answer is dropped. It also bounds how long a
+	// socket's Close lets a renegotiation run to send the data written
+	// during it.
 	HandshakeTimeout time.Duration
 	// ALPNProtocols is the server's preference order.
 	ALPNProtocols []string
@@ -351,6 +353,7 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 			return false, nil
 		},
 	})
+	sock.handshakeTimeout = s.opts.HandshakeTimeout // Close's bound on a renegotiation
 	return sock
 }
 

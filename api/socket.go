@@ -67,6 +67,13 @@ type TLSSocket struct {
 	// onClose, set by a Server, forgets the connection when it closes.
 	onClose   func()
 	closeOnce sync.Once
+
+	// handshakeTimeout (0: DefaultHandshakeTimeout) bounds how long Close
+	// lets a renegotiation run to send the data it holds; heldOut, made
+	// by such a Close, is closed once that data and the close_notify
+	// behind it are on the transport.
+	handshakeTimeout time.Duration
+	heldOut          chan struct{}
 }
 
 func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
@@ -209,19 +216,72 @@ func (s *TLSSocket) Write(p []byte) (int, error) {
 // a peer that does not read must not hold Close up: the close_notify gets
 // closeNotifyTimeout, then the transport is closed anyway. A decision
 // still out (a callback that has not answered) is abandoned.
+//
+// Data written during a renegotiation in progress waits in the engine
+// for the new keys, and the close_notify waits behind it (issue 12, item
+// 10). Close then lets the renegotiation finish, as Node's end() does:
+// decisions are still answered, and Close reads the peer's flight itself
+// when no Read does. It returns once the data and the close_notify are on
+// the transport, or after the handshake timeout (the Server's
+// HandshakeTimeout, else DefaultHandshakeTimeout) without them. What the
+// peer sends meanwhile is dropped: the socket is closing.
 func (s *TLSSocket) Close() error {
-	s.kill()
+	s.mu.Lock()
+	held := s.eng.Holding()
+	var heldOut chan struct{} // nil: never ready
+	if held {
+		if s.heldOut == nil {
+			s.heldOut = make(chan struct{})
+		}
+		heldOut = s.heldOut
+	}
+	s.mu.Unlock()
+	bound := closeNotifyTimeout
+	if held {
+		bound = s.handshakeTimeout
+		if bound <= 0 {
+			bound = DefaultHandshakeTimeout
+		}
+	} else {
+		s.kill()
+	}
 	sent := make(chan struct{})
 	go func() {
-		s.CloseWrite()
+		if s.CloseWrite() == nil && held {
+			s.awaitHeld()
+		}
 		close(sent)
 	}()
+	timer := time.NewTimer(bound)
+	defer timer.Stop()
 	select {
 	case <-sent:
-	case <-time.After(closeNotifyTimeout):
+	case <-heldOut:
+	case <-timer.C:
 	}
+	// Past the bound, kill ends a decision still out and closing the
+	// transport ends a read under way: the goroutine above returns.
+	s.kill()
 	s.forgetOnce()
 	return s.conn.Close()
+}
+
+// awaitHeld feeds the engine until the renegotiation releases the data it
+// holds, the connection ends, or the transport fails. Another reader may
+// be the one feeding it: readUntil waits for that read, and Close for
+// heldOut. Plaintext is dropped as it comes, so that a peer streaming data
+// cannot grow it while Close waits.
+func (s *TLSSocket) awaitHeld() {
+	released := func() bool { return !s.eng.Holding() }
+	for {
+		s.mu.Lock()
+		s.plain = nil
+		over := released() || s.err != nil || s.peerClose
+		s.mu.Unlock()
+		if over || s.readUntil(released) != nil {
+			return
+		}
+	}
 }
 
 // destroy ends the socket at once with err (the first error wins),
@@ -253,7 +313,9 @@ func (s *TLSSocket) forgetOnce() {
 const closeNotifyTimeout = time.Second
 
 // CloseWrite sends close_notify without closing the transport, after any
-// Write under way.
+// Write under way. During a renegotiation, after data the engine holds
+// for the new keys, it goes out with that data once the renegotiation
+// ends, as Read feeds the engine.
 func (s *TLSSocket) CloseWrite() error {
 	s.writing.Lock()
 	defer s.writing.Unlock()
@@ -459,6 +521,13 @@ func (s *TLSSocket) drainAndSend() error {
 		}
 	}
 	fatal := s.err
+	if s.heldOut != nil && !s.eng.Holding() {
+		// These events carry the data a Close waits for, if any: it may
+		// close the transport once they are written.
+		heldOut := s.heldOut
+		s.heldOut = nil
+		defer close(heldOut)
+	}
 	if len(out) == 0 && fatal == nil {
 		// Nothing to send: do not wait behind a writer blocked on the
 		// transport, or a reader could never drain the peer (net.Pipe).

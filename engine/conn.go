@@ -213,6 +213,11 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// Holding reports whether application data written during a renegotiation
+// waits for its new keys (and, after Close, the close_notify behind it):
+// it goes out when the renegotiation ends, as the peer's input drives it.
+func (c *Conn) Holding() bool { return len(c.held) > 0 && c.err == nil }
+
 // sendClose queues the close_notify (RFC 5246, Section 7.2.1).
 func (c *Conn) sendClose() {
 	c.sendAlert(record.LevelWarning, record.AlertCloseNotify)

@@ -24,18 +24,7 @@ import (
 // fall at exactly those points.
 func TestRenegotiationHeldDataOpenSSLClient(t *testing.T) {
 	p := pkis[certgen.ECDSAP256]
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	sc := start(t, "openssl", "s_client", "-connect", ln.Addr().String(), "-tls1_2", "-servername", "localhost",
-		"-CAfile", p.rootPEM, "-msg")
-	conn, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	sc, conn := acceptSClient(t, p)
 	conn.SetDeadline(time.Now().Add(peerTimeout))
 
 	cfg := p.serverConfig()
@@ -118,4 +107,24 @@ func TestRenegotiationHeldDataOpenSSLClient(t *testing.T) {
 	if types = slices.Compact(types); !slices.Equal(types, want) {
 		t.Fatalf("server records in the renegotiation %v, want %v", types, want)
 	}
+}
+
+// acceptSClient starts `openssl s_client -tls1_2 -msg`, trusting p's
+// root, and returns it with the TCP connection it made to us (closed when
+// the test ends).
+func acceptSClient(t *testing.T, p *pki) (*process, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sc := start(t, "openssl", "s_client", "-connect", ln.Addr().String(), "-tls1_2", "-servername", "localhost",
+		"-CAfile", p.rootPEM, "-msg")
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return sc, conn
 }
