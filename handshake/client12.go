@@ -91,7 +91,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		cfg = s.cfg
 	}
 	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating, prev: s.prev}
-	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cipher.SuiteByID(suites[0]) == nil {
+	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cfg.suiteByID(suites[0]) == nil {
 		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
 	}
 	random := make([]byte, 32)
@@ -131,7 +131,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	// RFC 7366: ask for encrypt-then-MAC when we offer a CBC suite.
 	if !cfg.DisableEncryptThenMAC {
 		for _, id := range ch.CipherSuites {
-			if st := cipher.SuiteByID(id); st != nil && !st.AEAD() {
+			if st := cfg.suiteByID(id); st != nil && !st.AEAD() {
 				ch.EncryptThenMAC = true
 				break
 			}
@@ -229,7 +229,7 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if !slices.Contains(hs.hello.CipherSuites, sh.CipherSuite) {
 		return nil, errIllegal("tls: server selected a cipher suite that was not offered")
 	}
-	hs.suite = cipher.SuiteByID(sh.CipherSuite)
+	hs.suite = hs.cfg.suiteByID(sh.CipherSuite)
 	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) {
 		return nil, errIllegal("tls: server selected cipher suite 0x%04x that cannot be used with version 0x%04x", sh.CipherSuite, sh.Version)
 	}
@@ -579,7 +579,7 @@ func offeredSuites(cfg *Config) []uint16 {
 	all := cfg.suites()
 	out := make([]uint16, 0, len(all))
 	for _, id := range all {
-		s := cipher.SuiteByID(id)
+		s := cfg.suiteByID(id)
 		if s == nil || s.MaxVersion >= cfg.minVersion() && s.MinVersion <= cfg.maxVersion() {
 			out = append(out, id) // unknown ids (SCSVs, GREASE) pass through
 		}

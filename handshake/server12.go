@@ -211,7 +211,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 func (hs *serverHS) full(m *Machine) (state, error) {
 	cfg, ch, v := hs.cfg, hs.hello, hs.version
 	curveRefused := false
-	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
+	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, cfg.suiteByID, func(s *cipher.Suite) bool {
 		if !s.SupportsVersion(v) {
 			return false
 		}
