@@ -156,7 +156,8 @@ func certificateFor(certs []*Credential, s *cipher.Suite) *Credential {
 	return nil
 }
 
-// intersectGroups keeps the client's ECDHE groups in our list.
+// offeredECDHE keeps the ECDHE groups of groups, in order: what a client
+// offers in supported_groups.
 func offeredECDHE(groups []kex.Group) []kex.Group {
 	var out []kex.Group
 	for _, g := range groups {

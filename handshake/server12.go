@@ -22,7 +22,6 @@ package handshake
 // -> expectClientFinished -> established.
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"slices"
@@ -630,8 +629,6 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 	}
 	return n, nil
 }
-
-var _ = bytes.Equal
 
 // OCSPDecision asks the server application for an OCSP response to
 // staple (Node's OCSPRequest event): the chosen leaf certificate and its
