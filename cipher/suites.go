@@ -6,11 +6,15 @@ import (
 	"strings"
 )
 
-// Protocol versions as wire values.
+// Protocol versions as wire values: the project's one definition. They
+// are untyped so that they serve both as the plain uint16 versions of the
+// suites, PRFs and handshake and as record.Version, which names them.
 const (
-	VersionTLS10 uint16 = 0x0301
-	VersionTLS11 uint16 = 0x0302
-	VersionTLS12 uint16 = 0x0303
+	VersionSSL30 = 0x0300
+	VersionTLS10 = 0x0301
+	VersionTLS11 = 0x0302
+	VersionTLS12 = 0x0303
+	VersionTLS13 = 0x0304
 )
 
 // KeyExchange is a suite's key exchange.

@@ -20,24 +20,15 @@ import (
 
 // clientHS is the data of one client handshake.
 type clientHS struct {
-	cfg          *Config
-	opts         ClientOptions
-	hello        *ClientHello
-	serverHello  *ServerHello
-	version      uint16
-	suite        *cipher.Suite
-	ems          bool
-	etm          bool
-	secureReneg  bool
-	peer         *peerVerification
-	group        kex.Group
-	peerScheme   kex.SignatureScheme
-	certRequest  *CertificateRequest
-	ka           keyAgreement12
-	dhBits       int
-	master       []byte
-	serverRandom []byte
-	t            transcript
+	cfg         *Config
+	opts        ClientOptions
+	hello       *ClientHello
+	serverHello *ServerHello
+	version     uint16
+	negotiated12
+	certRequest *CertificateRequest
+	ka          keyAgreement12
+	t           transcript
 	// keys are the protections our and the server's ChangeCipherSpec
 	// switch to; clientFinished and serverFinished this handshake's
 	// verify_data.
@@ -50,13 +41,10 @@ type clientHS struct {
 	// Sessions: offered is the session we asked to resume, resumed is set
 	// when the server agreed; ticket is a NewSessionTicket's.
 	offered        *session.State
-	resumed        *session.State
 	expectTicket   bool
 	ticket         []byte
 	ticketLifetime uint32
 
-	// ocsp is the server's stapled OCSP response.
-	ocsp []byte
 	// renegotiating is set on a renegotiation's handshake.
 	renegotiating bool
 }
@@ -667,27 +655,8 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 			return nil, err
 		}
 	}
-	st := &ConnectionState{
-		Version:              hs.version,
-		Suite:                hs.suite,
-		Group:                hs.group,
-		DHBits:               hs.dhBits,
-		ALPNProtocol:         hs.serverHello.ALPNProtocol,
-		ServerName:           hs.hello.ServerName,
-		ExtendedMasterSecret: hs.ems,
-		EncryptThenMAC:       hs.etm,
-		SecureRenegotiation:  hs.secureReneg,
-		PeerSignatureScheme:  hs.peerScheme,
-		PeerCertificates:     hs.peer.certs,
-		VerifiedChain:        hs.peer.verified,
-		VerifyError:          hs.peer.err,
-		OCSPResponse:         hs.ocsp,
-		ClientRandom:         hs.hello.Random,
-		ServerRandom:         hs.serverRandom,
-		masterSecret:         hs.master,
-		Resumed:              hs.resumed != nil,
-		Session:              hs.session(),
-	}
+	st := hs.connectionState(hs.version, hs.hello, hs.serverHello.ALPNProtocol)
+	st.Session = hs.session()
 	m.established = true
 	m.sink.HandshakeDone(st)
 	return newEstablished12(hs.prev, hs.clientFinished, hs.serverFinished, hs.secureReneg, hs.ems, hs.peer), nil

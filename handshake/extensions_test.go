@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 // clientExtOrder and serverExtOrder are the fixed orders in which Marshal
@@ -186,7 +187,7 @@ func TestHelloMutations(t *testing.T) {
 			m := mutate(r, seed)
 			got, err := ParseMessage(m, uint16(r.IntN(2))+0x0302)
 			if err != nil {
-				if !errors.Is(err, ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
+				if !errors.Is(err, record.ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
 					t.Fatalf("error %v is not a decode error", err)
 				}
 				continue
@@ -432,7 +433,7 @@ func TestHelloDecodeErrors(t *testing.T) {
 	}
 	for name, raw := range cases {
 		_, err := ParseMessage(raw, 0)
-		if !errors.Is(err, ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
+		if !errors.Is(err, record.ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
 			t.Errorf("%s: got %v, want a decode error", name, err)
 		}
 	}
@@ -542,16 +543,16 @@ func TestReadExtensions(t *testing.T) {
 		"body overruns":            {0, 1, 0, 2, 0},
 	}
 	for name, data := range bad {
-		if _, err := readExtensions("Test", cryptobyte.String(data), skip); !errors.Is(err, ErrDecode) {
+		if _, err := readExtensions("Test", cryptobyte.String(data), skip); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
 	_, err = readExtensions("Test", cryptobyte.String(ext(5, 1)), func(ExtensionType, *cryptobyte.String) bool { return true })
-	if !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "status_request extension") {
+	if !errors.Is(err, record.ErrDecode) || !strings.Contains(err.Error(), "status_request extension") {
 		t.Errorf("unread body: %v", err)
 	}
 	_, err = readExtensions("Test", cryptobyte.String(ext(23)), func(ExtensionType, *cryptobyte.String) bool { return false })
-	if !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "malformed Test: extended_master_secret") {
+	if !errors.Is(err, record.ErrDecode) || !strings.Contains(err.Error(), "malformed Test: extended_master_secret") {
 		t.Errorf("refused body: %v", err)
 	}
 }
@@ -798,7 +799,7 @@ func TestStatusRequestOtherTypes(t *testing.T) {
 	if err != nil || m.(*ClientHello).OCSPStapling || !m.(*ClientHello).HasExtension(ExtStatusRequest) {
 		t.Errorf("status_request of type 2: %v", err)
 	}
-	if _, err := ParseMessage(clientHelloWith(ext(ExtStatusRequest)), 0); !errors.Is(err, ErrDecode) {
+	if _, err := ParseMessage(clientHelloWith(ext(ExtStatusRequest)), 0); !errors.Is(err, record.ErrDecode) {
 		t.Errorf("empty status_request: %v", err)
 	}
 }
