@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/tlsengine/tlsengine/cipher"
-	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -55,19 +55,7 @@ func (s *TLSSocket) Protocol() string {
 	if st == nil {
 		return ""
 	}
-	return versionName(st.Version)
-}
-
-func versionName(v uint16) string {
-	switch v {
-	case cipher.VersionTLS10:
-		return "TLSv1"
-	case cipher.VersionTLS11:
-		return "TLSv1.1"
-	case cipher.VersionTLS12:
-		return "TLSv1.2"
-	}
-	return "unknown"
+	return record.Version(st.Version).String()
 }
 
 // EphemeralKeyInfo reports the client's view of the key exchange; it is
@@ -79,27 +67,11 @@ func (s *TLSSocket) EphemeralKeyInfo() *EphemeralKeyInfo {
 	}
 	switch {
 	case st.Group != 0:
-		name, size := curveInfo(st.Group)
-		return &EphemeralKeyInfo{Type: "ECDH", Name: name, Size: size}
+		return &EphemeralKeyInfo{Type: "ECDH", Name: st.Group.OpenSSLName(), Size: st.Group.Bits()}
 	case st.DHBits != 0:
 		return &EphemeralKeyInfo{Type: "DH", Size: st.DHBits}
 	}
 	return &EphemeralKeyInfo{}
-}
-
-// curveInfo is a group's OpenSSL name and Node's size for it.
-func curveInfo(g kex.Group) (string, int) {
-	switch g {
-	case kex.P256:
-		return "prime256v1", 256
-	case kex.P384:
-		return "secp384r1", 384
-	case kex.P521:
-		return "secp521r1", 521
-	case kex.X25519:
-		return "X25519", 253
-	}
-	return g.String(), 0
 }
 
 // ALPNProtocol is the negotiated ALPN protocol, "" when none (Node's

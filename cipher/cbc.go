@@ -15,11 +15,6 @@ import (
 	"io"
 )
 
-// cbcProtection is AES-CBC with HMAC. By default it is MAC-then-encrypt
-// (RFC 5246, Section 6.2.3.2); with etm set it is encrypt-then-MAC (RFC
-// 7366). TLS 1.1 and later carry an explicit IV in each record; TLS 1.0
-// chains the last ciphertext block of the previous record (RFC 2246,
-// Section 6.2.3.2).
 // PredictableIV is implemented by protections whose next IV the peer can
 // see in advance (TLS 1.0 CBC, RFC 2246, Section 6.2.3.2, which chains the
 // last ciphertext block). Writers split application data 1/n-1 under
@@ -29,9 +24,11 @@ type PredictableIV interface {
 	PredictableIV() bool
 }
 
-// PredictableIV reports whether the next record's IV is public.
-func (p *cbcProtection) PredictableIV() bool { return !p.explicitIV }
-
+// cbcProtection is AES-CBC with HMAC. By default it is MAC-then-encrypt
+// (RFC 5246, Section 6.2.3.2); with etm set it is encrypt-then-MAC (RFC
+// 7366). TLS 1.1 and later carry an explicit IV in each record; TLS 1.0
+// chains the last ciphertext block of the previous record (RFC 2246,
+// Section 6.2.3.2).
 type cbcProtection struct {
 	enc, dec     gocipher.BlockMode
 	encIV, decIV ivSetter
@@ -66,6 +63,9 @@ type cbcProtection struct {
 	lenField [16]byte
 	state    []byte
 }
+
+// PredictableIV reports whether the next record's IV is public.
+func (p *cbcProtection) PredictableIV() bool { return !p.explicitIV }
 
 // ivSetter is implemented by the standard library's CBC modes; it lets one
 // BlockMode serve every record.

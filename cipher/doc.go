@@ -9,6 +9,5 @@
 // authenticates; nothing of framing, fragmentation or messages. Versions
 // and content types are plain wire values.
 //
-// Imports: the standard library, golang.org/x/crypto and internal/testonly
-// (the switch for the test-only null suite, see NullSuiteID).
+// Imports: the standard library and golang.org/x/crypto.
 package cipher

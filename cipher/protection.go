@@ -81,6 +81,9 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 	if len(key) != s.KeyLen {
 		return nil, fmt.Errorf("tls: %s needs a %d-byte key, got %d", s.OpenSSLName, s.KeyLen, len(key))
 	}
+	if s.Protect != nil {
+		return s.Protect(key, macKey, iv)
+	}
 	switch s.Bulk {
 	case AES128GCM, AES256GCM:
 		if len(iv) != 4 {
@@ -116,10 +119,6 @@ func (s *Suite) newProtection(version uint16, key, macKey, iv []byte, rand io.Re
 			return nil, fmt.Errorf("tls: TLS 1.0 CBC needs a %d-byte IV, got %d", aes.BlockSize, len(iv))
 		}
 		return newCBC(s.MAC, version, key, macKey, iv, rand, etm)
-	case NullBulk:
-		if s == nullSuite {
-			return nullProtection{}, nil
-		}
 	}
 	return nil, fmt.Errorf("tls: unsupported bulk cipher %v", s.Bulk)
 }

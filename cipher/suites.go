@@ -6,11 +6,15 @@ import (
 	"strings"
 )
 
-// Protocol versions as wire values.
+// Protocol versions as wire values: the project's one definition. They
+// are untyped so that they serve both as the plain uint16 versions of the
+// suites, PRFs and handshake and as record.Version, which names them.
 const (
-	VersionTLS10 uint16 = 0x0301
-	VersionTLS11 uint16 = 0x0302
-	VersionTLS12 uint16 = 0x0303
+	VersionSSL30 = 0x0300
+	VersionTLS10 = 0x0301
+	VersionTLS11 = 0x0302
+	VersionTLS12 = 0x0303
+	VersionTLS13 = 0x0304
 )
 
 // KeyExchange is a suite's key exchange.
@@ -127,6 +131,11 @@ type Suite struct {
 	MACKeyLen   int    // 0 for AEAD
 	FixedIVLen  int    // AEAD implicit nonce: 4 for GCM, 12 for ChaCha20; CBC: the block size (a key-block IV in TLS 1.0 only)
 	Bits        int    // symmetric strength (128/256), for OpenSSL-style sorting
+	// Protect, when set, builds the suite's record protection from its
+	// key block parts instead of Bulk and MAC. No suite of the registry
+	// has it; it exists for the test-only null suite of
+	// internal/testonly, which only tests can name.
+	Protect func(key, macKey, iv []byte) (Protection, error)
 }
 
 // AEAD reports whether the suite uses an AEAD cipher.
@@ -216,10 +225,7 @@ var byID = func() map[uint16]*Suite {
 
 // SuiteByID returns the implemented suite with that ID, or nil.
 func SuiteByID(id uint16) *Suite {
-	if s := byID[id]; s != nil {
-		return s
-	}
-	return testOnlySuite(id)
+	return byID[id]
 }
 
 // SuiteByName returns the suite with that OpenSSL or IANA name, or nil.

@@ -106,8 +106,8 @@ func NewClient(cfg *Config, opts ClientOptions) *Conn {
 
 func newConn(cfg *Config, isClient bool) *Conn {
 	c := &Conn{cfg: cfg, isClient: isClient, maxFragment: record.MaxPlaintext}
-	c.rd.Version = record.VersionTLS12
-	c.wr.Version = record.VersionTLS10
+	c.rd.Version = cipher.VersionTLS12
+	c.wr.Version = cipher.VersionTLS10
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -177,7 +178,7 @@ func TestHundredKiBClientHello(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	s := engine.NewServer(pki.ServerConfig(9))
 	var plain record.HalfConn
-	plain.Version = record.VersionTLS12
+	plain.Version = cipher.VersionTLS12
 	in, err := plain.SealAll(nil, record.TypeHandshake, ch, 0)
 	if err != nil {
 		t.Fatal(err)

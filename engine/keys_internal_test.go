@@ -33,7 +33,7 @@ func TestDispatchOnDecryptedType(t *testing.T) {
 	if err := (*sink)(c).InstallReadKeys(open); err != nil {
 		t.Fatal(err)
 	}
-	w := record.HalfConn{Version: record.VersionTLS12}
+	w := record.HalfConn{Version: cipher.VersionTLS12}
 	w.Install(seal)
 	rec, err := w.Seal(nil, record.TypeAlert, []byte{byte(record.LevelWarning), byte(record.AlertCloseNotify)})
 	if err != nil {

@@ -21,12 +21,10 @@ import (
 // peer's recorded flights, answers byte for byte as it did when they were
 // recorded, so the peer's Finished verifies and the fuzzer starts from a
 // seed that reaches application data. The test-only null suite
-// (cipher.NullSuiteID) sends protected records as plaintext with no MAC,
-// so a mutation of a Finished, an alert or application data after the
-// ChangeCipherSpec is still accepted by the record layer and reaches the
-// code behind it.
-
-func init() { testonly.NullCipher.Store(true) }
+// (testonly.NullSuite, given to both ends through Config.TestOnlySuites)
+// sends protected records as plaintext with no MAC, so a mutation of a
+// Finished, an alert or application data after the ChangeCipherSpec is
+// still accepted by the record layer and reaches the code behind it.
 
 var ticketKey = bytes.Repeat([]byte{0x5a}, session.KeyLen)
 
@@ -36,7 +34,8 @@ var ticketKey = bytes.Repeat([]byte{0x5a}, session.KeyLen)
 func replayServer() *engine.Config {
 	pki := tlstest.NewPKI(certgen.Ed25519)
 	cfg := pki.ServerConfig(2)
-	cfg.CipherSuites = append([]uint16{cipher.NullSuiteID}, handshake.DefaultCipherSuites...)
+	cfg.CipherSuites = append([]uint16{testonly.NullSuiteID}, handshake.DefaultCipherSuites...)
+	cfg.TestOnlySuites = []*cipher.Suite{testonly.NullSuite}
 	cfg.PreferServerCipherSuites = true
 	cfg.ClientAuth = handshake.RequestClientCert
 	cfg.ALPNProtocols = []string{"h2", "http/1.1"}
@@ -61,7 +60,8 @@ const (
 func replayClient(v byte) (*engine.Config, engine.ClientOptions) {
 	pki := tlstest.NewPKI(certgen.Ed25519)
 	cfg := pki.ClientConfig(1)
-	cfg.CipherSuites = append([]uint16{cipher.NullSuiteID}, handshake.DefaultCipherSuites...)
+	cfg.CipherSuites = append([]uint16{testonly.NullSuiteID}, handshake.DefaultCipherSuites...)
+	cfg.TestOnlySuites = []*cipher.Suite{testonly.NullSuite}
 	if v&realSuites != 0 {
 		cfg.CipherSuites = handshake.DefaultCipherSuites
 	}
@@ -170,26 +170,35 @@ func TestReplayReachesApplicationData(t *testing.T) {
 	}
 }
 
-// TestNullSuiteIsTestOnly: without the switch the null suite does not
-// exist, and it is in no list a user can reach.
-func TestNullSuiteIsTestOnly(t *testing.T) {
-	testonly.NullCipher.Store(false)
-	defer testonly.NullCipher.Store(true)
-	if cipher.SuiteByID(cipher.NullSuiteID) != nil {
-		t.Fatal("the null suite is known without the test-only switch")
+// TestNullSuiteOnlyThroughConfig: the null suite is known only to a
+// configuration that lists it in TestOnlySuites. cipher does not know it,
+// and a server whose configuration lacks it does not negotiate it even
+// when it is first in the server's and the client's lists.
+func TestNullSuiteOnlyThroughConfig(t *testing.T) {
+	if cipher.SuiteByID(testonly.NullSuiteID) != nil {
+		t.Fatal("cipher.SuiteByID knows the null suite")
 	}
 	for _, s := range cipher.Suites() {
-		if s.ID == cipher.NullSuiteID {
+		if s.ID == testonly.NullSuiteID {
 			t.Fatal("the null suite is in cipher.Suites")
 		}
 	}
-	// A server offered only the null suite refuses the client.
 	cc, opts := replayClient(0)
-	p := tlstest.NewPair(cc, replayServer(), opts)
+	sc := replayServer()
+	sc.TestOnlySuites = nil
+	p := tlstest.NewPair(cc, sc, opts)
 	if err := p.Handshake(); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Server.State.Suite; got.ID == cipher.NullSuiteID {
-		t.Fatal("the null suite was negotiated with the switch off")
+	if got := p.Server.State.Suite; got.ID == testonly.NullSuiteID {
+		t.Fatal("the null suite was negotiated without TestOnlySuites")
+	}
+	// With it on both ends, the null suite is what they agree on.
+	p = tlstest.NewPair(cc, replayServer(), opts)
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Server.State.Suite; got != testonly.NullSuite {
+		t.Fatalf("negotiated %v, want the null suite", got)
 	}
 }

@@ -9,10 +9,10 @@
 // deterministic (fixed randomness and clock, Ed25519 certificates, a
 // fixed ticket key), so a fresh engine fed the peer's recorded bytes
 // answers exactly as recorded and the peer's Finished verifies. The
-// test-only null suite (cipher.NullSuiteID, switched on here through
-// internal/testonly) leaves protected records readable and unauthenticated,
-// so mutations behind the ChangeCipherSpec reach the code behind the
-// record layer.
+// test-only null suite (internal/testonly.NullSuite, which the targets'
+// configurations list in TestOnlySuites) leaves protected records readable
+// and unauthenticated, so mutations behind the ChangeCipherSpec reach the
+// code behind the record layer.
 //
 // Seeds come from in-memory transcripts made at test time and from the
 // committed corpus under testdata/fuzz/<Target>/: transcripts of OpenSSL,

@@ -20,24 +20,15 @@ import (
 
 // clientHS is the data of one client handshake.
 type clientHS struct {
-	cfg          *Config
-	opts         ClientOptions
-	hello        *ClientHello
-	serverHello  *ServerHello
-	version      uint16
-	suite        *cipher.Suite
-	ems          bool
-	etm          bool
-	secureReneg  bool
-	peer         *peerVerification
-	group        kex.Group
-	peerScheme   kex.SignatureScheme
-	certRequest  *CertificateRequest
-	ka           keyAgreement12
-	dhBits       int
-	master       []byte
-	serverRandom []byte
-	t            transcript
+	cfg         *Config
+	opts        ClientOptions
+	hello       *ClientHello
+	serverHello *ServerHello
+	version     uint16
+	negotiated12
+	certRequest *CertificateRequest
+	ka          keyAgreement12
+	t           transcript
 	// keys are the protections our and the server's ChangeCipherSpec
 	// switch to; clientFinished and serverFinished this handshake's
 	// verify_data.
@@ -50,13 +41,10 @@ type clientHS struct {
 	// Sessions: offered is the session we asked to resume, resumed is set
 	// when the server agreed; ticket is a NewSessionTicket's.
 	offered        *session.State
-	resumed        *session.State
 	expectTicket   bool
 	ticket         []byte
 	ticketLifetime uint32
 
-	// ocsp is the server's stapled OCSP response.
-	ocsp []byte
 	// renegotiating is set on a renegotiation's handshake.
 	renegotiating bool
 }
@@ -91,7 +79,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		cfg = s.cfg
 	}
 	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating, prev: s.prev}
-	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cipher.SuiteByID(suites[0]) == nil {
+	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cfg.suiteByID(suites[0]) == nil {
 		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
 	}
 	random := make([]byte, 32)
@@ -131,7 +119,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	// RFC 7366: ask for encrypt-then-MAC when we offer a CBC suite.
 	if !cfg.DisableEncryptThenMAC {
 		for _, id := range ch.CipherSuites {
-			if st := cipher.SuiteByID(id); st != nil && !st.AEAD() {
+			if st := cfg.suiteByID(id); st != nil && !st.AEAD() {
 				ch.EncryptThenMAC = true
 				break
 			}
@@ -229,7 +217,7 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if !slices.Contains(hs.hello.CipherSuites, sh.CipherSuite) {
 		return nil, errIllegal("tls: server selected a cipher suite that was not offered")
 	}
-	hs.suite = cipher.SuiteByID(sh.CipherSuite)
+	hs.suite = hs.cfg.suiteByID(sh.CipherSuite)
 	if hs.suite == nil || !hs.suite.SupportsVersion(sh.Version) {
 		return nil, errIllegal("tls: server selected cipher suite 0x%04x that cannot be used with version 0x%04x", sh.CipherSuite, sh.Version)
 	}
@@ -587,7 +575,7 @@ func offeredSuites(cfg *Config) []uint16 {
 	all := cfg.suites()
 	out := make([]uint16, 0, len(all))
 	for _, id := range all {
-		s := cipher.SuiteByID(id)
+		s := cfg.suiteByID(id)
 		if s == nil || s.MaxVersion >= cfg.minVersion() && s.MinVersion <= cfg.maxVersion() {
 			out = append(out, id) // unknown ids (SCSVs, GREASE) pass through
 		}
@@ -675,27 +663,8 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 			return nil, err
 		}
 	}
-	st := &ConnectionState{
-		Version:              hs.version,
-		Suite:                hs.suite,
-		Group:                hs.group,
-		DHBits:               hs.dhBits,
-		ALPNProtocol:         hs.serverHello.ALPNProtocol,
-		ServerName:           hs.hello.ServerName,
-		ExtendedMasterSecret: hs.ems,
-		EncryptThenMAC:       hs.etm,
-		SecureRenegotiation:  hs.secureReneg,
-		PeerSignatureScheme:  hs.peerScheme,
-		PeerCertificates:     hs.peer.certs,
-		VerifiedChain:        hs.peer.verified,
-		VerifyError:          hs.peer.err,
-		OCSPResponse:         hs.ocsp,
-		ClientRandom:         hs.hello.Random,
-		ServerRandom:         hs.serverRandom,
-		masterSecret:         hs.master,
-		Resumed:              hs.resumed != nil,
-		Session:              hs.session(),
-	}
+	st := hs.connectionState(hs.version, hs.hello, hs.serverHello.ALPNProtocol)
+	st.Session = hs.session()
 	m.established = true
 	m.sink.HandshakeDone(st)
 	return newEstablished12(hs.prev, hs.clientFinished, hs.serverFinished, hs.secureReneg, hs.ems, hs.peer), nil

@@ -95,6 +95,11 @@ type Config struct {
 	// CipherSuites lists suite IDs in preference order; nil means
 	// DefaultCipherSuites.
 	CipherSuites []uint16
+	// TestOnlySuites are suites outside cipher's registry that
+	// CipherSuites may name: only this module's tests set it, with the
+	// null suite of internal/testonly that the fuzzers run on. It is nil
+	// in every real configuration.
+	TestOnlySuites []*cipher.Suite
 	// PreferServerCipherSuites makes the server pick by its own order
 	// (Node's honorCipherOrder).
 	PreferServerCipherSuites bool
@@ -198,6 +203,20 @@ func (c *Config) suites() []uint16 {
 		return c.CipherSuites
 	}
 	return DefaultCipherSuites
+}
+
+// suiteByID is the suite with that ID: cipher's, or one of
+// TestOnlySuites; nil when neither knows it.
+func (c *Config) suiteByID(id uint16) *cipher.Suite {
+	if s := cipher.SuiteByID(id); s != nil {
+		return s
+	}
+	for _, s := range c.TestOnlySuites {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
 }
 
 func (c *Config) groups() []kex.Group {

@@ -7,9 +7,7 @@ import (
 )
 
 // HasExtension reports whether the ClientHello carried an extension of type
-// t, known to this package or not. A server checks its answer against this
-// list: RFC 5246, Section 7.4.1.4 forbids extensions the client did not
-// offer.
+// t, known to this package or not.
 func (m *ClientHello) HasExtension(t ExtensionType) bool {
 	return slices.Contains(m.Extensions, t)
 }

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -73,11 +74,11 @@ func (m *ServerHello) IsHelloRetryRequest() bool {
 // (nil for none).
 func NewHelloRetryRequest(sessionID []byte, suite uint16, group kex.Group, cookie []byte) *ServerHello {
 	return &ServerHello{
-		Version:          versionTLS12,
+		Version:          cipher.VersionTLS12,
 		Random:           append([]byte(nil), helloRetryRequestRandom...),
 		SessionID:        sessionID,
 		CipherSuite:      suite,
-		SupportedVersion: versionTLS13,
+		SupportedVersion: cipher.VersionTLS13,
 		SelectedGroup:    group,
 		Cookie:           cookie,
 	}
@@ -425,9 +426,6 @@ func readAuthorities(e *cryptobyte.String) ([][]byte, bool) {
 	}
 	return dns, true
 }
-
-// versionTLS13 is the wire value of TLS 1.3.
-const versionTLS13 = 0x0304
 
 // allowed13 maps each extension this package names to the TLS 1.3
 // messages it may appear in (RFC 8446, Section 4.2, the table; RFC 8449,

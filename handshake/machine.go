@@ -88,6 +88,51 @@ type ConnectionState struct {
 	masterSecret               []byte
 }
 
+// negotiated12 is what a TLS 1.2 handshake settles on either side and
+// reports in its ConnectionState: the one place both sides build it.
+type negotiated12 struct {
+	suite       *cipher.Suite
+	group       kex.Group // the ECDHE group, 0 for other key exchanges
+	dhBits      int       // the DHE modulus size, 0 without DHE
+	ems, etm    bool
+	secureReneg bool
+	peer        *peerVerification
+	peerScheme  kex.SignatureScheme
+	// ocsp is the stapled OCSP response: the server's, received on a
+	// client; the one the application gave, on a server.
+	ocsp         []byte
+	serverRandom []byte
+	master       []byte
+	// resumed is the session being resumed, nil on a full handshake.
+	resumed *session.State
+}
+
+// connectionState reports a completed handshake of version on hello that
+// agreed on alpn.
+func (n *negotiated12) connectionState(version uint16, hello *ClientHello, alpn string) *ConnectionState {
+	st := &ConnectionState{
+		Version:              version,
+		Suite:                n.suite,
+		Group:                n.group,
+		DHBits:               n.dhBits,
+		ALPNProtocol:         alpn,
+		ServerName:           hello.ServerName,
+		ExtendedMasterSecret: n.ems,
+		EncryptThenMAC:       n.etm,
+		SecureRenegotiation:  n.secureReneg,
+		PeerSignatureScheme:  n.peerScheme,
+		OCSPResponse:         n.ocsp,
+		ClientRandom:         hello.Random,
+		ServerRandom:         n.serverRandom,
+		masterSecret:         n.master,
+		Resumed:              n.resumed != nil,
+	}
+	if n.peer != nil {
+		st.PeerCertificates, st.VerifiedChain, st.VerifyError = n.peer.certs, n.peer.verified, n.peer.err
+	}
+	return st
+}
+
 // ExportKeyingMaterial derives keying material per RFC 5705.
 func (s *ConnectionState) ExportKeyingMaterial(label string, context []byte, hasContext bool, length int) ([]byte, error) {
 	return s.Suite.ExportKeyingMaterial(s.Version, s.masterSecret, s.ClientRandom, s.ServerRandom, label, context, hasContext, length)

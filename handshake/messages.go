@@ -1,12 +1,13 @@
 package handshake
 
 import (
-	"errors"
 	"fmt"
 
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 // MessageType is the HandshakeType of RFC 5246, Section 7.4. Values this
@@ -56,13 +57,6 @@ const (
 	SCSVFallback uint16 = 0x5600
 )
 
-// ErrDecode is wrapped by every codec error that is a decode_error, so
-// errors.Is(err, ErrDecode) tells a malformed message from any other
-// failure. The TLS 1.3 rules that parse but break the protocol (a
-// KeyUpdate value, pre_shared_key not last, ...) return a *record.Error
-// with their own alert instead.
-var ErrDecode = errors.New("tls: decode error")
-
 // Message is a handshake message. Marshal returns the whole message with
 // its 4-byte header (type, uint24 length); Unmarshal takes the same, checks
 // the type and length, parses strictly (no trailing bytes at any level) and
@@ -85,7 +79,7 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 		return nil, malformed("handshake message", "header")
 	}
 	var m Message
-	tls13 := version == versionTLS13
+	tls13 := version == cipher.VersionTLS13
 	switch MessageType(data[0]) {
 	case TypeHelloRequest:
 		m = new(HelloRequest)
@@ -108,14 +102,14 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 	case TypeServerKeyExchange:
 		m = new(ServerKeyExchange)
 	case TypeCertificateRequest:
-		m = &CertificateRequest{HasSignatureSchemes: version >= versionTLS12}
+		m = &CertificateRequest{HasSignatureSchemes: version >= cipher.VersionTLS12}
 		if tls13 {
 			m = new(CertificateRequest13)
 		}
 	case TypeServerHelloDone:
 		m = new(ServerHelloDone)
 	case TypeCertificateVerify:
-		m = &CertificateVerify{HasSignatureScheme: version >= versionTLS12}
+		m = &CertificateVerify{HasSignatureScheme: version >= cipher.VersionTLS12}
 	case TypeClientKeyExchange:
 		m = new(ClientKeyExchange)
 	case TypeFinished:
@@ -127,7 +121,7 @@ func ParseMessage(data []byte, version uint16) (Message, error) {
 	case TypeNextProtocol:
 		m = new(NextProtocol)
 	default:
-		return nil, fmt.Errorf("%w: unknown handshake message type %d", ErrDecode, data[0])
+		return nil, fmt.Errorf("%w: unknown handshake message type %d", record.ErrDecode, data[0])
 	}
 	if err := m.Unmarshal(data); err != nil {
 		return nil, err
@@ -607,9 +601,6 @@ func (m *NextProtocol) Unmarshal(data []byte) error {
 	return nil
 }
 
-// versionTLS12 is the wire value of TLS 1.2.
-const versionTLS12 = 0x0303
-
 // statusTypeOCSP is CertificateStatusType ocsp (RFC 6066, Section 8).
 const statusTypeOCSP = 1
 
@@ -623,13 +614,15 @@ var messageNames = map[MessageType]string{
 	TypeEncryptedExtensions: "EncryptedExtensions", TypeKeyUpdate: "KeyUpdate", TypeMessageHash: "message_hash",
 }
 
-// malformed is the decode error for field of message msg.
+// malformed is the decode error for field of message msg. Every codec
+// error wraps record.ErrDecode, so errors.Is tells a malformed message
+// from any other failure.
 func malformed(msg, field string) error {
-	return fmt.Errorf("%w: malformed %s: %s", ErrDecode, msg, field)
+	return fmt.Errorf("%w: malformed %s: %s", record.ErrDecode, msg, field)
 }
 
 // invalid is the error for a struct that cannot be marshaled as it stands:
-// our own mistake, so it does not wrap ErrDecode.
+// our own mistake, so it does not wrap record.ErrDecode.
 func invalid(msg, why string) error {
 	return fmt.Errorf("tls: cannot marshal %s: %s", msg, why)
 }
@@ -669,7 +662,7 @@ func messageBody(data []byte, t MessageType) (cryptobyte.String, error) {
 func readSchemes(s *cryptobyte.String) ([]kex.SignatureScheme, error) {
 	var list cryptobyte.String
 	if !s.ReadUint16LengthPrefixed(&list) || len(list) == 0 || len(list)%2 != 0 {
-		return nil, ErrDecode
+		return nil, record.ErrDecode
 	}
 	out := make([]kex.SignatureScheme, 0, len(list)/2)
 	for !list.Empty() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 )
@@ -19,34 +20,34 @@ import (
 func samples13() []sample {
 	random := bytes.Repeat([]byte{0xab}, 32)
 	return []sample{
-		{"EncryptedExtensions/empty", versionTLS13, &EncryptedExtensions{}},
-		{"EncryptedExtensions/full", versionTLS13, &EncryptedExtensions{ServerNameAck: true, SupportedGroups: []kex.Group{kex.X25519MLKEM768, kex.X25519},
+		{"EncryptedExtensions/empty", cipher.VersionTLS13, &EncryptedExtensions{}},
+		{"EncryptedExtensions/full", cipher.VersionTLS13, &EncryptedExtensions{ServerNameAck: true, SupportedGroups: []kex.Group{kex.X25519MLKEM768, kex.X25519},
 			ALPNProtocol: "h2", RecordSizeLimit: 64, EarlyData: true}},
-		{"Certificate13/empty", versionTLS13, &Certificate13{}},
-		{"Certificate13/chain", versionTLS13, &Certificate13{Entries: []CertificateEntry{
+		{"Certificate13/empty", cipher.VersionTLS13, &Certificate13{}},
+		{"Certificate13/chain", cipher.VersionTLS13, &Certificate13{Entries: []CertificateEntry{
 			{Data: []byte{0x30, 1}, OCSPResponse: []byte{0x30, 0}, SCTs: [][]byte{{1}, {2, 3}}},
 			{Data: bytes.Repeat([]byte{4}, 1000)},
 			{Data: []byte{5}, OCSPResponse: []byte{6}},
 		}}},
-		{"Certificate13/client", versionTLS13, &Certificate13{RequestContext: []byte{9, 9}, Entries: []CertificateEntry{{Data: []byte{1}}}}},
-		{"CertificateRequest13/minimal", versionTLS13, &CertificateRequest13{SignatureSchemes: []kex.SignatureScheme{kex.Ed25519}}},
-		{"CertificateRequest13/full", versionTLS13, &CertificateRequest13{RequestContext: bytes.Repeat([]byte{1}, 255),
+		{"Certificate13/client", cipher.VersionTLS13, &Certificate13{RequestContext: []byte{9, 9}, Entries: []CertificateEntry{{Data: []byte{1}}}}},
+		{"CertificateRequest13/minimal", cipher.VersionTLS13, &CertificateRequest13{SignatureSchemes: []kex.SignatureScheme{kex.Ed25519}}},
+		{"CertificateRequest13/full", cipher.VersionTLS13, &CertificateRequest13{RequestContext: bytes.Repeat([]byte{1}, 255),
 			SignatureSchemes:     []kex.SignatureScheme{kex.PSSWithSHA256, kex.ECDSAWithP256AndSHA256},
 			SignatureSchemesCert: []kex.SignatureScheme{kex.PKCS1WithSHA256}, CertificateAuthorities: [][]byte{{0x30, 0}, {0x30, 1, 0}}}},
-		{"CertificateVerify/TLS1.3", versionTLS13, &CertificateVerify{HasSignatureScheme: true, SignatureScheme: kex.PSSWithSHA256, Signature: make([]byte, 256)}},
-		{"NewSessionTicket13", versionTLS13, &NewSessionTicket13{Lifetime: 7200, AgeAdd: 0xdeadbeef, Nonce: []byte{0}, Ticket: []byte("ticket")}},
-		{"NewSessionTicket13/early data", versionTLS13, &NewSessionTicket13{Ticket: []byte{1}, EarlyData: true}},
-		{"KeyUpdate/not requested", versionTLS13, &KeyUpdate{}},
-		{"KeyUpdate/requested", versionTLS13, &KeyUpdate{UpdateRequested: true}},
-		{"ClientHello/TLS1.3", versionTLS13, fullClientHello13()},
-		{"ClientHello/empty key_share", versionTLS13, &ClientHello{Version: 0x0303, Random: random, CipherSuites: []uint16{0x1301},
+		{"CertificateVerify/TLS1.3", cipher.VersionTLS13, &CertificateVerify{HasSignatureScheme: true, SignatureScheme: kex.PSSWithSHA256, Signature: make([]byte, 256)}},
+		{"NewSessionTicket13", cipher.VersionTLS13, &NewSessionTicket13{Lifetime: 7200, AgeAdd: 0xdeadbeef, Nonce: []byte{0}, Ticket: []byte("ticket")}},
+		{"NewSessionTicket13/early data", cipher.VersionTLS13, &NewSessionTicket13{Ticket: []byte{1}, EarlyData: true}},
+		{"KeyUpdate/not requested", cipher.VersionTLS13, &KeyUpdate{}},
+		{"KeyUpdate/requested", cipher.VersionTLS13, &KeyUpdate{UpdateRequested: true}},
+		{"ClientHello/TLS1.3", cipher.VersionTLS13, fullClientHello13()},
+		{"ClientHello/empty key_share", cipher.VersionTLS13, &ClientHello{Version: 0x0303, Random: random, CipherSuites: []uint16{0x1301},
 			CompressionMethods: []uint8{0}, HasExtensions: true, HasKeyShare: true, SupportedVersions: []uint16{0x0304}}},
-		{"ServerHello/TLS1.3", versionTLS13, &ServerHello{Version: 0x0303, Random: random, SessionID: make([]byte, 32), CipherSuite: 0x1302,
+		{"ServerHello/TLS1.3", cipher.VersionTLS13, &ServerHello{Version: 0x0303, Random: random, SessionID: make([]byte, 32), CipherSuite: 0x1302,
 			HasExtensions: true, SupportedVersion: 0x0304, KeyShare: KeyShareEntry{Group: kex.P256, Data: make([]byte, 65)}}},
-		{"ServerHello/PSK identity 0", versionTLS13, &ServerHello{Version: 0x0303, Random: random, CipherSuite: 0x1301,
+		{"ServerHello/PSK identity 0", cipher.VersionTLS13, &ServerHello{Version: 0x0303, Random: random, CipherSuite: 0x1301,
 			HasExtensions: true, SupportedVersion: 0x0304, HasSelectedIdentity: true}},
-		{"ServerHello/HelloRetryRequest", versionTLS13, withExtensions(NewHelloRetryRequest([]byte{1, 2}, 0x1303, kex.P384, []byte("cookie")))},
-		{"ServerHello/HelloRetryRequest cookie only", versionTLS13, withExtensions(NewHelloRetryRequest(nil, 0x1301, 0, []byte{1}))},
+		{"ServerHello/HelloRetryRequest", cipher.VersionTLS13, withExtensions(NewHelloRetryRequest([]byte{1, 2}, 0x1303, kex.P384, []byte("cookie")))},
+		{"ServerHello/HelloRetryRequest cookie only", cipher.VersionTLS13, withExtensions(NewHelloRetryRequest(nil, 0x1301, 0, []byte{1}))},
 	}
 }
 
@@ -92,25 +93,25 @@ func TestParseMessageDispatchesTLS13(t *testing.T) {
 	for _, c := range cases {
 		raw12, _ := c.m12.Marshal()
 		raw13, _ := c.m13.Marshal()
-		if m, err := ParseMessage(raw13, versionTLS13); err != nil || reflect.TypeOf(m) != reflect.TypeOf(c.m13) {
+		if m, err := ParseMessage(raw13, cipher.VersionTLS13); err != nil || reflect.TypeOf(m) != reflect.TypeOf(c.m13) {
 			t.Errorf("%T under TLS 1.3: %T, %v", c.m13, m, err)
 		}
-		if m, err := ParseMessage(raw12, versionTLS12); err != nil || reflect.TypeOf(m) != reflect.TypeOf(c.m12) {
+		if m, err := ParseMessage(raw12, cipher.VersionTLS12); err != nil || reflect.TypeOf(m) != reflect.TypeOf(c.m12) {
 			t.Errorf("%T under TLS 1.2: %T, %v", c.m12, m, err)
 		}
 		// Each version's bytes are refused under the other's layout.
-		if _, err := ParseMessage(raw12, versionTLS13); err == nil {
+		if _, err := ParseMessage(raw12, cipher.VersionTLS13); err == nil {
 			t.Errorf("%T: TLS 1.2 bytes parsed as TLS 1.3", c.m12)
 		}
 	}
 	// CertificateVerify keeps the TLS 1.2 layout in TLS 1.3.
 	raw, _ := (&CertificateVerify{HasSignatureScheme: true, SignatureScheme: kex.Ed25519, Signature: []byte{1}}).Marshal()
-	if m, err := ParseMessage(raw, versionTLS13); err != nil || m.(*CertificateVerify).SignatureScheme != kex.Ed25519 {
+	if m, err := ParseMessage(raw, cipher.VersionTLS13); err != nil || m.(*CertificateVerify).SignatureScheme != kex.Ed25519 {
 		t.Errorf("CertificateVerify under TLS 1.3: %v", err)
 	}
 	// The messages only TLS 1.3 has parse whatever the version says; the
 	// machine's type guard decides whether they are expected.
-	for _, v := range []uint16{0, versionTLS12, versionTLS13} {
+	for _, v := range []uint16{0, cipher.VersionTLS12, cipher.VersionTLS13} {
 		for _, m := range []Message{&EncryptedExtensions{}, &KeyUpdate{UpdateRequested: true}} {
 			raw, _ := m.Marshal()
 			if got, err := ParseMessage(raw, v); err != nil || got.Type() != m.Type() {
@@ -229,7 +230,7 @@ func TestMessage13DecodeErrors(t *testing.T) {
 	checkAlerts(t, cases)
 	// The builders make messages that parse.
 	for _, raw := range [][]byte{ee(), cert13(entry([]byte{1}, ocsp(1, 0, 0, 1, 0))), cr(sigalgs), nst13(ext(0x7777))} {
-		if _, err := ParseMessage(raw, versionTLS13); err != nil {
+		if _, err := ParseMessage(raw, cipher.VersionTLS13); err != nil {
 			t.Fatalf("baseline %x: %v", raw, err)
 		}
 	}
@@ -247,7 +248,7 @@ type alertCase struct {
 func checkAlerts(t *testing.T, cases []alertCase) {
 	t.Helper()
 	for _, c := range cases {
-		_, err := ParseMessage(c.raw, versionTLS13)
+		_, err := ParseMessage(c.raw, cipher.VersionTLS13)
 		if err == nil {
 			t.Errorf("%s: parsed", c.name)
 			continue
@@ -334,7 +335,7 @@ func TestHello13DecodeErrors(t *testing.T) {
 	}
 	checkAlerts(t, cases)
 	// The well-formed versions of the same extensions parse.
-	m, err := ParseMessage(clientHelloWith(ext(ExtKeyShare, 0, 10, 0, 29, 0, 1, 1, 0, 23, 0, 1, 2), ext(0x1234), psk), versionTLS13)
+	m, err := ParseMessage(clientHelloWith(ext(ExtKeyShare, 0, 10, 0, 29, 0, 1, 1, 0, 23, 0, 1, 2), ext(0x1234), psk), cipher.VersionTLS13)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +343,7 @@ func TestHello13DecodeErrors(t *testing.T) {
 	if len(ch.KeyShares) != 2 || len(ch.PSKIdentities) != 1 || string(ch.PSKIdentities[0].Identity) != "x" || len(ch.PSKBinders) != 1 {
 		t.Errorf("parsed %+v", ch)
 	}
-	m, err = ParseMessage(hrrWith(ext(ExtKeyShare, 0, 29), ext(ExtCookie, 0, 1, 7), ext(ExtSupportedVersions, 3, 4)), versionTLS13)
+	m, err = ParseMessage(hrrWith(ext(ExtKeyShare, 0, 29), ext(ExtCookie, 0, 1, 7), ext(ExtSupportedVersions, 3, 4)), cipher.VersionTLS13)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +367,7 @@ func TestPreSharedKeyWrittenLast(t *testing.T) {
 	if n < 2 || m.Extensions[n-2] != ExtPadding || m.Extensions[n-1] != ExtPreSharedKey {
 		t.Fatalf("extensions %v", m.Extensions)
 	}
-	if _, err := ParseMessage(raw, versionTLS13); err != nil {
+	if _, err := ParseMessage(raw, cipher.VersionTLS13); err != nil {
 		t.Fatal(err)
 	}
 }

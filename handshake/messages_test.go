@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 // sample is one populated message and the version it is parsed under.
@@ -176,7 +177,7 @@ func TestTruncationsFail(t *testing.T) {
 			if _, err := ParseMessage(raw[:i], s.version); err == nil {
 				t.Errorf("%s: prefix of %d/%d bytes parsed", s.name, i, len(raw))
 			}
-			if err := fresh(s.msg).Unmarshal(raw[:i]); !errors.Is(err, ErrDecode) {
+			if err := fresh(s.msg).Unmarshal(raw[:i]); !errors.Is(err, record.ErrDecode) {
 				t.Errorf("%s: Unmarshal of %d/%d bytes: %v", s.name, i, len(raw), err)
 			}
 		}
@@ -278,7 +279,7 @@ func TestMessageDecodeErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseMessage(c.raw, c.version)
-		if !errors.Is(err, ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
+		if !errors.Is(err, record.ErrDecode) || !strings.HasPrefix(err.Error(), "tls: ") {
 			t.Errorf("%s: got %v, want a decode error", c.name, err)
 		}
 	}
@@ -288,7 +289,7 @@ func TestMessageDecodeErrors(t *testing.T) {
 func TestHeaderChecks(t *testing.T) {
 	raw, _ := (&Finished{VerifyData: make([]byte, 12)}).Marshal()
 	raw[0] = byte(TypeServerHelloDone)
-	if err := new(Finished).Unmarshal(raw); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "type") {
+	if err := new(Finished).Unmarshal(raw); !errors.Is(err, record.ErrDecode) || !strings.Contains(err.Error(), "type") {
 		t.Errorf("Finished under another type: %v", err)
 	}
 	// The codecs apply each type's fixed cap; the configurable
@@ -299,11 +300,11 @@ func TestHeaderChecks(t *testing.T) {
 		t.Errorf("Finished body at its cap: %v", err)
 	}
 	over := setLength(append(atCap, 0))
-	if _, err := ParseMessage(over, 0); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "too long") {
+	if _, err := ParseMessage(over, 0); !errors.Is(err, record.ErrDecode) || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("Finished body over its cap: %v", err)
 	}
 	hello := setLength(append(hs(TypeClientHello), make([]byte, MaxClientHelloSize+1)...))
-	if _, err := ParseMessage(hello, 0); !errors.Is(err, ErrDecode) || !strings.Contains(err.Error(), "too long") {
+	if _, err := ParseMessage(hello, 0); !errors.Is(err, record.ErrDecode) || !strings.Contains(err.Error(), "too long") {
 		t.Errorf("ClientHello over MaxClientHelloSize: %v", err)
 	}
 }
@@ -434,11 +435,11 @@ func TestECDHEParams(t *testing.T) {
 			t.Errorf("hasScheme=%v: %+v", hasScheme, p)
 		}
 		for i := 0; i < len(body); i++ {
-			if _, err := ParseECDHEParams(body[:i], hasScheme); !errors.Is(err, ErrDecode) {
+			if _, err := ParseECDHEParams(body[:i], hasScheme); !errors.Is(err, record.ErrDecode) {
 				t.Errorf("prefix of %d bytes: %v", i, err)
 			}
 		}
-		if _, err := ParseECDHEParams(append(body, 0), hasScheme); !errors.Is(err, ErrDecode) {
+		if _, err := ParseECDHEParams(append(body, 0), hasScheme); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("trailing byte: %v", err)
 		}
 	}
@@ -450,7 +451,7 @@ func TestECDHEParams(t *testing.T) {
 		"point overruns":       {3, 0, 29, 9, 1},
 	}
 	for name, body := range bad {
-		if _, err := ParseECDHEParams(body, false); !errors.Is(err, ErrDecode) {
+		if _, err := ParseECDHEParams(body, false); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -475,11 +476,11 @@ func TestDHEParams(t *testing.T) {
 			t.Errorf("hasScheme=%v: %+v", hasScheme, p)
 		}
 		for i := 0; i < len(body); i++ {
-			if _, err := ParseDHEParams(body[:i], hasScheme); !errors.Is(err, ErrDecode) {
+			if _, err := ParseDHEParams(body[:i], hasScheme); !errors.Is(err, record.ErrDecode) {
 				t.Errorf("prefix of %d bytes: %v", i, err)
 			}
 		}
-		if _, err := ParseDHEParams(append(body, 0), hasScheme); !errors.Is(err, ErrDecode) {
+		if _, err := ParseDHEParams(append(body, 0), hasScheme); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("trailing byte: %v", err)
 		}
 	}
@@ -494,7 +495,7 @@ func TestDHEParams(t *testing.T) {
 		"sig then junk": {0, 1, 7, 0, 1, 2, 0, 1, 3, 0, 1, 1, 0},
 	}
 	for name, body := range bad {
-		if _, err := ParseDHEParams(body, false); !errors.Is(err, ErrDecode) {
+		if _, err := ParseDHEParams(body, false); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -512,12 +513,12 @@ func TestClientKeyExchangeBodies(t *testing.T) {
 		t.Errorf("RSA: %v", err)
 	}
 	for name, b := range map[string][]byte{"empty": nil, "zero length": {0}, "overrun": {2, 1}, "trailing": {1, 1, 1}} {
-		if _, err := ParseECDHEClientPublic(b); !errors.Is(err, ErrDecode) {
+		if _, err := ParseECDHEClientPublic(b); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("ECDHE %s: %v", name, err)
 		}
 	}
 	for name, b := range map[string][]byte{"empty": nil, "short length": {0}, "zero length": {0, 0}, "overrun": {0, 2, 1}, "trailing": {0, 1, 1, 1}} {
-		if _, err := ParseRSAOrDHClientBody(b); !errors.Is(err, ErrDecode) {
+		if _, err := ParseRSAOrDHClientBody(b); !errors.Is(err, record.ErrDecode) {
 			t.Errorf("RSA %s: %v", name, err)
 		}
 	}

@@ -68,8 +68,8 @@ type suiteUsable func(*cipher.Suite) bool
 
 // selectSuite picks a cipher suite from the client's list and ours. With
 // preferServer the first of ours that the client offers wins; otherwise the
-// first of the client's that we enable.
-func selectSuite(client, ours []uint16, preferServer bool, usable suiteUsable) *cipher.Suite {
+// first of the client's that we enable. byID knows the suites.
+func selectSuite(client, ours []uint16, preferServer bool, byID func(uint16) *cipher.Suite, usable suiteUsable) *cipher.Suite {
 	first, second := client, ours
 	if preferServer {
 		first, second = ours, client
@@ -78,7 +78,7 @@ func selectSuite(client, ours []uint16, preferServer bool, usable suiteUsable) *
 		if !slices.Contains(second, id) {
 			continue
 		}
-		s := cipher.SuiteByID(id)
+		s := byID(id)
 		if s != nil && usable(s) {
 			return s
 		}
@@ -156,7 +156,8 @@ func certificateFor(certs []*Credential, s *cipher.Suite) *Credential {
 	return nil
 }
 
-// intersectGroups keeps the client's ECDHE groups in our list.
+// offeredECDHE keeps the ECDHE groups of groups, in order: what a client
+// offers in supported_groups.
 func offeredECDHE(groups []kex.Group) []kex.Group {
 	var out []kex.Group
 	for _, g := range groups {

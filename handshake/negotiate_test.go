@@ -41,17 +41,17 @@ func TestSelectSuite(t *testing.T) {
 	all := func(*cipher.Suite) bool { return true }
 	client := []uint16{0xcca9, 0xc02b, 0x1234}
 	ours := []uint16{0xc02b, 0xcca9}
-	if s := selectSuite(client, ours, false, all); s == nil || s.ID != 0xcca9 {
+	if s := selectSuite(client, ours, false, cipher.SuiteByID, all); s == nil || s.ID != 0xcca9 {
 		t.Fatalf("client order: %v", s)
 	}
-	if s := selectSuite(client, ours, true, all); s == nil || s.ID != 0xc02b {
+	if s := selectSuite(client, ours, true, cipher.SuiteByID, all); s == nil || s.ID != 0xc02b {
 		t.Fatalf("server order: %v", s)
 	}
 	noChaCha := func(s *cipher.Suite) bool { return s.ID != 0xcca9 }
-	if s := selectSuite(client, ours, false, noChaCha); s == nil || s.ID != 0xc02b {
+	if s := selectSuite(client, ours, false, cipher.SuiteByID, noChaCha); s == nil || s.ID != 0xc02b {
 		t.Fatalf("filtered: %v", s)
 	}
-	if s := selectSuite([]uint16{0x1234}, ours, false, all); s != nil {
+	if s := selectSuite([]uint16{0x1234}, ours, false, cipher.SuiteByID, all); s != nil {
 		t.Fatalf("unknown suite selected: %v", s)
 	}
 }

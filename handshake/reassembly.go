@@ -2,11 +2,15 @@ package handshake
 
 // Reassembler joins handshake-record fragments into whole handshake
 // messages (RFC 5246, Section 6.2.1: messages may be split across records
-// and several may share one record). Every message header is checked
-// against its type's cap before its body is buffered, and the bytes of
-// messages already returned are dropped on the next Add, so it holds at
-// most one message under its cap plus one record, however long the peer
-// goes on.
+// and several may share one record). A message header is checked against
+// its type's cap as soon as its four bytes are in, so of an oversized
+// message no more than the record carrying its header is buffered; the
+// bytes of messages already returned are dropped on the next Add. When
+// the caller takes every whole message with Next before the next Add (as
+// the engine does), the buffer's length therefore stays under one partial
+// message within its type's cap plus one record, however long the peer
+// goes on; its capacity (Cap) can exceed that by what append's growth
+// adds, until Release.
 type Reassembler struct {
 	// MaxCertificateList is the cap on Certificate and
 	// CertificateRequest bodies (Config.MaxCertificateListSize; zero

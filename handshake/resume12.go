@@ -17,7 +17,6 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
@@ -63,7 +62,7 @@ func (hs *serverHS) usable(st *session.State, byTicket bool) (*session.State, er
 		}
 		return nil, nil
 	}
-	suite := cipher.SuiteByID(st.CipherSuite)
+	suite := cfg.suiteByID(st.CipherSuite)
 	if st.Version != hs.version || suite == nil || !suite.SupportsVersion(hs.version) ||
 		!slices.Contains(ch.CipherSuites, st.CipherSuite) || !slices.Contains(cfg.suites(), st.CipherSuite) ||
 		st.ServerName != ch.ServerName || !bytes.Equal(st.Context, cfg.SessionIDContext) ||
@@ -139,7 +138,7 @@ func (s *awaitSessionLookup) resolve(m *Machine, answer any) (state, error) {
 func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	cfg, ch := hs.cfg, hs.hello
 	hs.resumed = st
-	hs.suite = cipher.SuiteByID(st.CipherSuite)
+	hs.suite = cfg.suiteByID(st.CipherSuite)
 	hs.t.setHash(hs.suite, hs.version, false) // no CertificateVerify when resuming
 	hs.ems = st.ExtendedMasterSecret
 	hs.master = st.MasterSecret

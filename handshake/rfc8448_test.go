@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -113,7 +114,7 @@ func TestParseRFC8448Simple(t *testing.T) {
 	msgs := rfc8448Simple(t)
 	parse := func(name string) Message {
 		t.Helper()
-		m, err := ParseMessage(msgs[name], versionTLS13)
+		m, err := ParseMessage(msgs[name], cipher.VersionTLS13)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -152,7 +153,7 @@ func TestParseRFC8448Simple(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch2, err := ParseMessage(again, versionTLS13)
+	ch2, err := ParseMessage(again, cipher.VersionTLS13)
 	if err != nil || !reflect.DeepEqual(canonical(ch2), canonical(ch)) {
 		t.Errorf("ClientHello second round: %v\n got %+v\nwant %+v", err, ch2, ch)
 	}

@@ -22,7 +22,6 @@ package handshake
 // -> expectClientFinished -> established.
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/rsa"
 	"slices"
@@ -37,41 +36,28 @@ import (
 // serverHS is the data of one server handshake; its states share it and it
 // dies with the handshake.
 type serverHS struct {
-	cfg          *Config
-	hello        *ClientHello
-	version      uint16
-	suite        *cipher.Suite
-	cert         *Credential
-	group        kex.Group
-	dhBits       int // the DHE modulus size, 0 without DHE
-	ka           keyAgreement12
-	scheme       kex.SignatureScheme
-	ems          bool
-	etm          bool
-	secureReneg  bool
-	alpn         string
-	serverRandom []byte
-	certRequest  *CertificateRequest
-	peer         *peerVerification
-	peerScheme   kex.SignatureScheme
-	master       []byte
-	t            transcript
+	cfg     *Config
+	hello   *ClientHello
+	version uint16
+	negotiated12
+	cert        *Credential
+	ka          keyAgreement12
+	scheme      kex.SignatureScheme
+	alpn        string
+	certRequest *CertificateRequest
+	t           transcript
 	// keys are the protections the client's and our ChangeCipherSpec
 	// switch to; clientFinished and serverFinished this handshake's
 	// verify_data.
 	keys                           pending12
 	clientFinished, serverFinished []byte
 
-	// Sessions: resumed is the session being resumed; sessionID is what
-	// ServerHello carries; issueTicket and renewTicket say whether a
-	// NewSessionTicket goes out.
-	resumed     *session.State
+	// Sessions: sessionID is what ServerHello carries; issueTicket and
+	// renewTicket say whether a NewSessionTicket goes out.
 	sessionID   []byte
 	issueTicket bool
 	renewTicket bool
 
-	// ocsp is the stapled OCSP response, if the application gave one.
-	ocsp []byte
 	// renegotiating is set on a renegotiation's handshake; renegInfo is
 	// then what ServerHello's renegotiation_info carries, and prev the
 	// connection it started from.
@@ -211,7 +197,7 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 func (hs *serverHS) full(m *Machine) (state, error) {
 	cfg, ch, v := hs.cfg, hs.hello, hs.version
 	curveRefused := false
-	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, func(s *cipher.Suite) bool {
+	hs.suite = selectSuite(ch.CipherSuites, cfg.suites(), cfg.PreferServerCipherSuites, cfg.suiteByID, func(s *cipher.Suite) bool {
 		if !s.SupportsVersion(v) {
 			return false
 		}
@@ -562,27 +548,8 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 
 // finish reports the completed handshake.
 func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, error) {
-	st := &ConnectionState{
-		Version:                  hs.version,
-		Suite:                    hs.suite,
-		Group:                    hs.group,
-		DHBits:                   hs.dhBits,
-		ALPNProtocol:             hs.alpn,
-		ServerName:               hs.hello.ServerName,
-		ExtendedMasterSecret:     hs.ems,
-		EncryptThenMAC:           hs.etm,
-		SecureRenegotiation:      hs.secureReneg,
-		PeerCertificateRequested: hs.certRequest != nil,
-		PeerSignatureScheme:      hs.peerScheme,
-		OCSPResponse:             hs.ocsp,
-		ClientRandom:             hs.hello.Random,
-		ServerRandom:             hs.serverRandom,
-		masterSecret:             hs.master,
-	}
-	if hs.peer != nil {
-		st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
-	}
-	st.Resumed = hs.resumed != nil
+	st := hs.connectionState(hs.version, hs.hello, hs.alpn)
+	st.PeerCertificateRequested = hs.certRequest != nil
 	if st.Resumed || isNew {
 		st.Session, st.NewSession = sess, isNew
 	}
@@ -635,8 +602,6 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 	}
 	return n, nil
 }
-
-var _ = bytes.Equal
 
 // OCSPDecision asks the server application for an OCSP response to
 // staple (Node's OCSPRequest event): the chosen leaf certificate and its

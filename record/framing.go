@@ -122,7 +122,7 @@ func AppendHeader(dst []byte, t ContentType, v Version, length int) []byte {
 // every record carries the negotiated version. TLS 1.3 (RFC 8446, Section
 // 5.1): legacy_record_version MUST be ignored.
 func CheckVersion(negotiated, got Version) error {
-	if negotiated == 0 || negotiated == VersionTLS13 || got == negotiated {
+	if negotiated == 0 || negotiated == cipher.VersionTLS13 || got == negotiated {
 		return nil
 	}
 	return Errorf(ErrPeerMisbehaved, AlertProtocolVersion,

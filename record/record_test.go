@@ -17,7 +17,7 @@ func TestParseSplits(t *testing.T) {
 	for i, n := range []int{0, 1, 300, MaxPlaintext} {
 		body := bytes.Repeat([]byte{byte(i)}, n)
 		want = append(want, body)
-		stream = AppendHeader(stream, TypeApplicationData, VersionTLS12, n)
+		stream = AppendHeader(stream, TypeApplicationData, cipher.VersionTLS12, n)
 		stream = append(stream, body...)
 	}
 	// Deliver in every chunk size from 1 byte up; reassemble the same records.
@@ -34,7 +34,7 @@ func TestParseSplits(t *testing.T) {
 				if n == 0 {
 					break
 				}
-				if h.Type != TypeApplicationData || h.Version != VersionTLS12 || h.Length != len(frag) {
+				if h.Type != TypeApplicationData || h.Version != cipher.VersionTLS12 || h.Length != len(frag) {
 					t.Fatalf("header %+v", h)
 				}
 				got = append(got, append([]byte(nil), frag...))
@@ -79,7 +79,7 @@ func TestParseRejects(t *testing.T) {
 
 func TestHalfConnPlaintext(t *testing.T) {
 	var h HalfConn
-	h.Version = VersionTLS12
+	h.Version = cipher.VersionTLS12
 	out, err := h.SealAll(nil, TypeHandshake, bytes.Repeat([]byte{1}, 40000), 16384)
 	if err != nil {
 		t.Fatal(err)
@@ -196,7 +196,7 @@ func TestPlainHTTPIsNamed(t *testing.T) {
 func TestHalfConnContentTypeFromProtection(t *testing.T) {
 	key, iv := make([]byte, 16), make([]byte, 12)
 	newPair := func() (w, r *HalfConn) {
-		w, r = &HalfConn{Version: VersionTLS12}, &HalfConn{}
+		w, r = &HalfConn{Version: cipher.VersionTLS12}, &HalfConn{}
 		p, err := cipher.NewAEAD13(cipher.AES128GCM, key, iv)
 		if err != nil {
 			t.Fatal(err)
@@ -275,14 +275,14 @@ func TestCheckVersion(t *testing.T) {
 		negotiated, got Version
 		ok              bool
 	}{
-		{0, VersionTLS10, true},
-		{0, VersionTLS12, true},
-		{VersionTLS12, VersionTLS12, true},
-		{VersionTLS12, VersionTLS10, false},
-		{VersionTLS10, VersionTLS12, false},
-		{VersionTLS11, VersionTLS11, true},
-		{VersionTLS13, VersionTLS12, true},
-		{VersionTLS13, VersionTLS10, true},
+		{0, cipher.VersionTLS10, true},
+		{0, cipher.VersionTLS12, true},
+		{cipher.VersionTLS12, cipher.VersionTLS12, true},
+		{cipher.VersionTLS12, cipher.VersionTLS10, false},
+		{cipher.VersionTLS10, cipher.VersionTLS12, false},
+		{cipher.VersionTLS11, cipher.VersionTLS11, true},
+		{cipher.VersionTLS13, cipher.VersionTLS12, true},
+		{cipher.VersionTLS13, cipher.VersionTLS10, true},
 	} {
 		err := CheckVersion(c.negotiated, c.got)
 		var e *Error

@@ -1,6 +1,10 @@
 package record
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tlsengine/tlsengine/cipher"
+)
 
 // ContentType is the record content type (RFC 5246, Section 6.2.1).
 type ContentType uint8
@@ -30,30 +34,23 @@ func (t ContentType) String() string {
 	return fmt.Sprintf("ContentType(%d)", uint8(t))
 }
 
-// Version is a protocol version as it appears on the wire.
+// Version is a protocol version as it appears on the wire; its values are
+// cipher's constants (cipher.VersionTLS12).
 type Version uint16
 
-// Protocol versions.
-const (
-	VersionSSL30 Version = 0x0300
-	VersionTLS10 Version = 0x0301
-	VersionTLS11 Version = 0x0302
-	VersionTLS12 Version = 0x0303
-	VersionTLS13 Version = 0x0304
-)
-
-// String returns the version the way Node and OpenSSL name it ("TLSv1.2").
+// String returns the version the way Node and OpenSSL name it ("TLSv1.2"):
+// the project's one table of version names.
 func (v Version) String() string {
 	switch v {
-	case VersionSSL30:
+	case cipher.VersionSSL30:
 		return "SSLv3"
-	case VersionTLS10:
+	case cipher.VersionTLS10:
 		return "TLSv1"
-	case VersionTLS11:
+	case cipher.VersionTLS11:
 		return "TLSv1.1"
-	case VersionTLS12:
+	case cipher.VersionTLS12:
 		return "TLSv1.2"
-	case VersionTLS13:
+	case cipher.VersionTLS13:
 		return "TLSv1.3"
 	}
 	return fmt.Sprintf("Version(0x%04x)", uint16(v))

@@ -25,9 +25,11 @@ const (
 	minTicket = nameLen + ivLen + aes.BlockSize + macLen
 )
 
-// Ticketer seals session state into tickets and opens them (RFC 5077,
-// Section 4's recommended format: key_name ‖ IV ‖ AES-128-CBC(state) ‖
-// HMAC-SHA256 over everything before it). SetKey rotates: tickets sealed
+// Ticketer seals session state into tickets and opens them. A ticket is
+// key_name (16) ‖ IV (16) ‖ AES-128-CBC(state, PKCS#7 padded) ‖
+// HMAC-SHA256 (32) over everything before it: the layout of OpenSSL and
+// so Node, which is RFC 5077, Section 4's recommendation without the
+// uint16 length in front of encrypted_state. SetKey rotates: tickets sealed
 // under the previous key still open, new tickets use the new key. It is
 // safe for concurrent use.
 type Ticketer struct {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/cipher/cipherlist"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 const ciphersUsage = `usage: tlsengine ciphers [--] [STRING]
@@ -56,5 +57,5 @@ func ciphersMain(args []string, stdout, stderr io.Writer) int {
 // SSL 3.0 is not implemented, so we print TLSv1).
 func suiteLine(s *cipher.Suite) string {
 	return fmt.Sprintf("%-30s %-45s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%s",
-		s.OpenSSLName, s.Name, versionName(s.MinVersion), s.KX, s.Auth, s.Bulk, s.MAC)
+		s.OpenSSLName, s.Name, record.Version(s.MinVersion).String(), s.KX, s.Auth, s.Bulk, s.MAC)
 }

@@ -308,19 +308,6 @@ func openKeylog(path string) (logLine func(string), closeFile func(), err error)
 	return logLine, func() { f.Close() }, nil
 }
 
-// versionName is the protocol name as OpenSSL prints it.
-func versionName(v uint16) string {
-	switch v {
-	case cipher.VersionTLS10:
-		return "TLSv1"
-	case cipher.VersionTLS11:
-		return "TLSv1.1"
-	case cipher.VersionTLS12:
-		return "TLSv1.2"
-	}
-	return fmt.Sprintf("0x%04x", v)
-}
-
 func suiteName(st *engine.ConnectionState) string {
 	if st.Suite == nil {
 		return "none"

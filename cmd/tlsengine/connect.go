@@ -13,6 +13,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -206,7 +207,7 @@ func renegotiate(ctx context.Context, sock *api.TLSSocket, stderr io.Writer) int
 	switch {
 	case err == nil:
 		st := sock.ConnectionState()
-		fmt.Fprintf(stderr, "Renegotiated: %s %s\n", versionName(st.Version), suiteName(st))
+		fmt.Fprintf(stderr, "Renegotiated: %s %s\n", record.Version(st.Version).String(), suiteName(st))
 		return 0
 	case errors.Is(err, api.ErrRenegotiationDeclined):
 		fmt.Fprintln(stderr, "Renegotiation declined by the server (no_renegotiation)")
@@ -235,7 +236,7 @@ func clientOptions(host, servername string) engine.ClientOptions {
 
 // printSummary writes what the handshake negotiated, s_client style.
 func printSummary(w io.Writer, st *engine.ConnectionState) {
-	fmt.Fprintf(w, "Protocol  : %s\n", versionName(st.Version))
+	fmt.Fprintf(w, "Protocol  : %s\n", record.Version(st.Version).String())
 	fmt.Fprintf(w, "Cipher    : %s\n", suiteName(st))
 	fmt.Fprintf(w, "Group     : %s\n", groupName(st))
 	fmt.Fprintf(w, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))

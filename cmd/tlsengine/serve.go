@@ -22,6 +22,7 @@ import (
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
 )
 
@@ -391,7 +392,7 @@ func readRequestHead(r io.Reader) error {
 func statusResponse(st *engine.ConnectionState, requested bool) []byte {
 	var body bytes.Buffer
 	fmt.Fprintf(&body, "tlsengine %s status page\n\n", version)
-	fmt.Fprintf(&body, "Protocol  : %s\n", versionName(st.Version))
+	fmt.Fprintf(&body, "Protocol  : %s\n", record.Version(st.Version).String())
 	fmt.Fprintf(&body, "Cipher    : %s\n", suiteName(st))
 	fmt.Fprintf(&body, "Group     : %s\n", groupName(st))
 	fmt.Fprintf(&body, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))
@@ -425,7 +426,7 @@ func statusResponse(st *engine.ConnectionState, requested bool) []byte {
 
 // describe is the one-line summary of an established connection.
 func (s *server) describe(st *engine.ConnectionState) string {
-	line := fmt.Sprintf("%s %s ALPN=%s SNI=%s", versionName(st.Version), suiteName(st),
+	line := fmt.Sprintf("%s %s ALPN=%s SNI=%s", record.Version(st.Version).String(), suiteName(st),
 		printable(orNone(st.ALPNProtocol)), printable(orNone(st.ServerName)))
 	if st.Resumed {
 		line += " resumed"

@@ -1,7 +1,9 @@
-// Package testonly holds switches that only this module's tests and fuzz
-// targets may turn on. It is internal, so no program outside the module
-// can import it: what it enables can never be reached by a user of the
-// library, however it is configured.
+// Package testonly holds what only this module's tests and fuzz targets
+// may use: the null suite the engine fuzzers run on. It is internal, so
+// no program outside the module can import it, and no production package
+// imports it (deps_test.go enforces both): a test hands it to a
+// handshake through Config.TestOnlySuites, so no user of the library can
+// reach it, however it is configured.
 //
-// Imports: the standard library only. cipher imports it.
+// Imports: cipher.
 package testonly

@@ -1,6 +1,7 @@
 package tlstest
 
 import (
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/record"
 )
 
@@ -57,6 +58,6 @@ func HandshakeRecord(msgs ...[]byte) []byte {
 	for _, m := range msgs {
 		body = append(body, m...)
 	}
-	out := record.AppendHeader(nil, record.TypeHandshake, record.VersionTLS12, len(body))
+	out := record.AppendHeader(nil, record.TypeHandshake, cipher.VersionTLS12, len(body))
 	return append(out, body...)
 }
