@@ -20,6 +20,9 @@ const module = "github.com/tlsengine/tlsengine"
 
 // allowed lists, for each package, the project packages it may import.
 // A package absent from the table may import nothing of the project.
+// api reaches the protocol machinery (Config, Credential, decisions)
+// through engine, never handshake; record, cipher and kex only for their
+// vocabulary (alerts and error categories, suites and versions, groups).
 var allowed = map[string][]string{
 	"cipher":           {"internal/testonly"},
 	"kex":              {},
