@@ -21,6 +21,9 @@ const module = "github.com/tlsengine/tlsengine"
 
 // allowed lists, for each package, the project packages it may import.
 // A package absent from the table may import nothing of the project.
+// api reaches the protocol machinery (Config, Credential, decisions)
+// through engine, never handshake; record, cipher and kex only for their
+// vocabulary (alerts and error categories, suites and versions, groups).
 var allowed = map[string][]string{
 	"cipher":           {},
 	"kex":              {},
@@ -30,7 +33,7 @@ var allowed = map[string][]string{
 	"session":          {"cipher"},
 	"handshake":        {"record", "cipher", "kex", "x509lite", "session", "cipher/cipherlist"},
 	"engine":           {"handshake", "record", "session", "cipher", "kex", "x509lite", "cipher/cipherlist"},
-	"api":              {"engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "cipher/cipherlist"},
+	"api":              {"engine", "x509lite", "session", "record", "cipher", "kex", "cipher/cipherlist"},
 	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},
 	"internal/tlstest": {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen"},
 	"internal/certgen": {},

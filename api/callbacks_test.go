@@ -10,7 +10,6 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
 )
@@ -202,7 +201,7 @@ func TestCloseWhileResolverIsOut(t *testing.T) {
 	cfg.AskServerContext = true
 	a, b := net.Pipe()
 	var server *api.TLSSocket
-	server = api.NewServerSocket(a, cfg, &engine.Resolvers{ServerContext: func(*handshake.ServerContextDecision) (*engine.Config, error) {
+	server = api.NewServerSocket(a, cfg, &engine.Resolvers{ServerContext: func(*engine.ServerContextDecision) (*engine.Config, error) {
 		close(entered)
 		<-release
 		// Under the socket's lock this would never return.

@@ -12,7 +12,6 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/cipher/cipherlist"
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -196,7 +195,7 @@ func (o SecureContextOptions) credentials(cfg *engine.Config) error {
 		for i, c := range chain {
 			der[i] = c.Raw
 		}
-		cred, err := handshake.NewCredential(der, key)
+		cred, err := engine.NewCredential(der, key)
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,10 @@
 // It owns goroutines, deadlines and policy (timeouts, renegotiation limits,
 // default ciphers); all protocol logic lives in the engine.
 //
-// Imports: engine, handshake, record, x509lite, session, cipher, kex,
-// cipher/cipherlist, plus net, time, context and the rest of the standard
-// library, and software.sslmate.com/src/go-pkcs12 for pfx.
+// Imports: engine, x509lite, session; the vocabulary of record (alert and
+// error categories), cipher and cipher/cipherlist (the suite registry,
+// versions, cipher strings) and kex (group names, dhparam loading); never
+// handshake, whose machinery comes through engine. Plus net, time, context
+// and the rest of the standard library, and software.sslmate.com/src/go-pkcs12
+// for pfx.
 package api

@@ -3,7 +3,7 @@ package api
 import (
 	"slices"
 
-	"github.com/tlsengine/tlsengine/handshake"
+	"github.com/tlsengine/tlsengine/engine"
 )
 
 // OnOCSPRequest registers a listener for Node's OCSPRequest event: a
@@ -21,7 +21,7 @@ func (s *Server) OnOCSPRequest(f func(certificate, issuer []byte) ([]byte, error
 }
 
 // ocspResponse answers the engine's OCSP decision from the listeners.
-func (s *Server) ocspResponse(d *handshake.OCSPDecision) ([]byte, error) {
+func (s *Server) ocspResponse(d *engine.OCSPDecision) ([]byte, error) {
 	s.mu.Lock()
 	ls := slices.Clone(s.onOCSP)
 	s.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
 
@@ -54,7 +53,7 @@ func (o SecureContextOptions) pfxCredentials(cfg *engine.Config) error {
 				roots = append(roots, c)
 			}
 		}
-		cred, err := handshake.NewCredential(der, key)
+		cred, err := engine.NewCredential(der, key)
 		if err != nil {
 			return &Error{Code: CodePFXParseError, Message: "pfx: " + err.Error(), Err: err}
 		}

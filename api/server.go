@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
-	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/session"
 )
 
@@ -137,14 +136,14 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 // clientAuth is the engine's client-certificate policy for Node's
 // requestCert and rejectUnauthorized (the latter matters only with the
 // former).
-func clientAuth(requestCert, rejectUnauthorized bool) handshake.ClientAuth {
+func clientAuth(requestCert, rejectUnauthorized bool) engine.ClientAuth {
 	switch {
 	case requestCert && rejectUnauthorized:
-		return handshake.RequireVerifiedClientCert
+		return engine.RequireVerifiedClientCert
 	case requestCert:
-		return handshake.RequestClientCert
+		return engine.RequestClientCert
 	}
-	return handshake.NoClientCert
+	return engine.NoClientCert
 }
 
 // OnSecureConnection registers a listener for the secureConnection event:
@@ -359,7 +358,7 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 
 // serverContext answers the SNI decision: SNICallback, else the
 // AddContext table, else the server's own context.
-func (s *Server) serverContext(d *handshake.ServerContextDecision) (*engine.Config, error) {
+func (s *Server) serverContext(d *engine.ServerContextDecision) (*engine.Config, error) {
 	name := d.ServerName
 	var ctx *SecureContext
 	if s.opts.SNICallback != nil {

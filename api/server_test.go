@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -361,4 +362,61 @@ func TestCreateSecureContextOptionECDHCurveFalse(t *testing.T) {
 	if eph := s.EphemeralKeyInfo(); eph.Type != "" || strings.HasPrefix(s.Cipher().Name, "ECDHE") {
 		t.Fatalf("negotiated %s with %+v", s.Cipher().Name, eph)
 	}
+}
+
+// TestServerEventResumeSessionBeforeSNICallback: Node v20 asks
+// resumeSession before SNICallback, and SNICallback only when no session
+// resumes (OpenSSL runs it from the certificate callback of a full
+// handshake); so does this server.
+func TestServerEventResumeSessionBeforeSNICallback(t *testing.T) {
+	pki := newNodePKI(t)
+	var mu sync.Mutex
+	var asked []string
+	store := map[string][]byte{}
+	note := func(what string) {
+		mu.Lock()
+		asked = append(asked, what)
+		mu.Unlock()
+	}
+	opts := api.ServerOptions{SecureContextOptions: pki.serverOptions(), NoTickets: true,
+		SNICallback: func(string) (*api.SecureContext, error) { note("SNICallback"); return nil, nil }}
+	srv, port := echoServer(t, opts)
+	srv.OnNewSession(func(id, data []byte, done func()) {
+		mu.Lock()
+		store[hexOf(id)] = data
+		mu.Unlock()
+		done()
+	})
+	srv.OnResumeSession(func(id []byte, cb func([]byte, error)) {
+		note("resumeSession")
+		mu.Lock()
+		data := store[hexOf(id)]
+		mu.Unlock()
+		cb(data, nil)
+	})
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	connect := func(what string, sess []byte, reused bool, want ...string) []byte {
+		t.Helper()
+		mu.Lock()
+		asked = nil
+		mu.Unlock()
+		s, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: port, Session: sess}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roundTrip(t, s)
+		defer s.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Equal(asked, want) || s.IsSessionReused() != reused {
+			t.Errorf("%s: asked %v, reused %v; want %v, reused %v", what, asked, s.IsSessionReused(), want, reused)
+		}
+		return s.Session()
+	}
+	saved := connect("no session", nil, false, "SNICallback")
+	connect("known session", saved, true, "resumeSession")
+	mu.Lock()
+	clear(store)
+	mu.Unlock()
+	connect("unknown session", saved, false, "resumeSession", "SNICallback")
 }

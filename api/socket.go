@@ -33,7 +33,7 @@ type TLSSocket struct {
 	eng     *engine.Conn
 	// resolve answers a decision (user code); decision is the one the
 	// engine waits on, drained but not answered yet.
-	resolve  func(engine.Decision) any
+	resolve  func(engine.Decision) engine.Answer
 	decision engine.Decision
 	// dead is closed when the socket is closed or destroyed: a handshake
 	// waiting on a decision stops waiting.
@@ -432,9 +432,9 @@ func (s *TLSSocket) answerDecision() error {
 		if d == nil {
 			return nil
 		}
-		var answer any
+		answer := d.Decline()
 		if s.resolve != nil {
-			ch := make(chan any, 1)
+			ch := make(chan engine.Answer, 1)
 			go func() { ch <- s.resolve(d) }()
 			select {
 			case answer = <-ch:

@@ -224,12 +224,15 @@ func (c *Conn) sendClose() {
 	c.sentClose = true
 }
 
-// Resolve answers the pending decision and resumes the handshake.
-func (c *Conn) Resolve(answer any) error {
+// Resolve answers the pending decision with an Answer that decision
+// made (d.Answer, d.Accept, d.Decline, d.Fail) and resumes the handshake.
+// An answer to another decision is refused with a misuse error that
+// leaves the connection as it was.
+func (c *Conn) Resolve(a Answer) error {
 	if c.err != nil {
 		return c.err
 	}
-	if err := c.hs.Resolve(answer); err != nil {
+	if err := c.hs.Resolve(a); err != nil {
 		if !isMisuse(err) {
 			c.fail(err)
 			c.flush()

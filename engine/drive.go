@@ -1,16 +1,15 @@
 package engine
 
 import (
-	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/session"
 )
 
 // Resolvers answer decisions synchronously from plain functions. A nil
-// function answers with the default (keep the current configuration).
+// function answers with the default (Decision.Decline).
 type Resolvers struct {
 	// ServerContext picks the configuration for a ClientHello (SNI); a nil
 	// *Config keeps the current one, an error fails the handshake.
-	ServerContext func(d *handshake.ServerContextDecision) (*Config, error)
+	ServerContext func(d *ServerContextDecision) (*Config, error)
 	// SessionLookup returns the session stored under a client's session
 	// id (Config.LookupSessions), nil when unknown; an error fails the
 	// handshake.
@@ -18,7 +17,7 @@ type Resolvers struct {
 	// OCSP returns the OCSP response to staple for a certificate and its
 	// issuer (Config.AskOCSP), nil for none; an error fails the
 	// handshake.
-	OCSP func(d *handshake.OCSPDecision) ([]byte, error)
+	OCSP func(d *OCSPDecision) ([]byte, error)
 	// Renegotiation says whether to accept a renegotiation the client
 	// started (Config.AskRenegotiation); nil declines them all.
 	Renegotiation func() (bool, error)
@@ -42,41 +41,41 @@ func Drive(c *Conn, r Resolvers) error {
 // Answer runs the resolver for d and returns the answer to give Resolve.
 // It does not touch any Conn, so a caller may run it (user code) without
 // holding the lock that guards the Conn, and drop a late answer.
-func (r *Resolvers) Answer(d Decision) any {
+func (r *Resolvers) Answer(d Decision) Answer {
 	switch d := d.(type) {
-	case *handshake.SessionLookupDecision:
+	case *SessionLookupDecision:
 		if r.SessionLookup != nil {
 			st, err := r.SessionLookup(d.ID)
-			return answerOf(st, err, st != nil)
+			return answerOf(d, err, d.Answer(st))
 		}
-	case *handshake.OCSPDecision:
+	case *OCSPDecision:
 		if r.OCSP != nil {
 			resp, err := r.OCSP(d)
-			return answerOf(resp, err, resp != nil)
+			return answerOf(d, err, d.Answer(resp))
 		}
-	case *handshake.RenegotiationDecision:
+	case *RenegotiationDecision:
 		if r.Renegotiation != nil {
 			ok, err := r.Renegotiation()
-			return answerOf(ok, err, ok)
+			a := d.Decline()
+			if ok {
+				a = d.Accept()
+			}
+			return answerOf(d, err, a)
 		}
-	case *handshake.ServerContextDecision:
+	case *ServerContextDecision:
 		if r.ServerContext != nil {
 			cfg, err := r.ServerContext(d)
-			return answerOf(cfg, err, cfg != nil)
+			return answerOf(d, err, d.Answer(cfg))
 		}
 	}
-	return nil
+	return d.Decline()
 }
 
-// answerOf turns a resolver's result into an answer for Resolve: the
-// error, else the value when there is one, else nil (the default). A
-// typed nil never becomes a non-nil answer.
-func answerOf(v any, err error, present bool) any {
-	switch {
-	case err != nil:
-		return err
-	case present:
-		return v
+// answerOf is a resolver's answer: Fail when it returned an error, else
+// its value's answer a.
+func answerOf(d Decision, err error, a Answer) Answer {
+	if err != nil {
+		return d.Fail(err)
 	}
-	return nil
+	return a
 }

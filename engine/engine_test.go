@@ -274,7 +274,7 @@ func TestServerContextDecision(t *testing.T) {
 	if len(p.Server.Decisions) != 1 {
 		t.Fatalf("server decisions %d", len(p.Server.Decisions))
 	}
-	d, ok := p.Server.Decisions[0].(*handshake.ServerContextDecision)
+	d, ok := p.Server.Decisions[0].(*engine.ServerContextDecision)
 	if !ok || d.ServerName != "localhost" {
 		t.Fatalf("decision %#v", p.Server.Decisions[0])
 	}
@@ -282,7 +282,7 @@ func TestServerContextDecision(t *testing.T) {
 		t.Fatal("server sent bytes while the decision was pending")
 	}
 	// Answer late, with the RSA certificate.
-	if err := p.Server.Conn.Resolve(rsa.ServerConfig(3)); err != nil {
+	if err := p.Server.Conn.Resolve(d.Answer(rsa.ServerConfig(3))); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Handshake(); err != nil {

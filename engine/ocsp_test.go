@@ -34,9 +34,9 @@ func TestOCSPStapling(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
 			sc.AskOCSP = tc.ask
-			var asked *handshake.OCSPDecision
+			var asked *engine.OCSPDecision
 			p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", RequestOCSP: tc.request})
-			p.Resolvers.OCSP = func(d *handshake.OCSPDecision) ([]byte, error) {
+			p.Resolvers.OCSP = func(d *engine.OCSPDecision) ([]byte, error) {
 				asked = d
 				return tc.answer, nil
 			}
@@ -71,7 +71,7 @@ func TestOCSPDecisionError(t *testing.T) {
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
 	sc.AskOCSP = true
 	p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", RequestOCSP: true})
-	p.Resolvers.OCSP = func(*handshake.OCSPDecision) ([]byte, error) { return nil, errors.New("responder down") }
+	p.Resolvers.OCSP = func(*engine.OCSPDecision) ([]byte, error) { return nil, errors.New("responder down") }
 	if err := p.Handshake(); err == nil {
 		t.Fatal("the handshake succeeded")
 	}

@@ -230,7 +230,8 @@ func TestWritesDuringRenegotiationDecisionAreSent(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Pump()
-		if _, ok := p.Server.Conn.Pending().(*handshake.RenegotiationDecision); !ok {
+		d, ok := p.Server.Conn.Pending().(*engine.RenegotiationDecision)
+		if !ok {
 			t.Fatalf("accept %v: server pending %T, want a renegotiation decision", accept, p.Server.Conn.Pending())
 		}
 		start := len(p.Server.Wire)
@@ -238,7 +239,11 @@ func TestWritesDuringRenegotiationDecisionAreSent(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Server.Conn.Close()
-		if err := p.Server.Conn.Resolve(accept); err != nil {
+		answer := d.Decline()
+		if accept {
+			answer = d.Accept()
+		}
+		if err := p.Server.Conn.Resolve(answer); err != nil {
 			t.Fatal(err)
 		}
 		p.Pump()

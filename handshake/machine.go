@@ -138,20 +138,15 @@ func (s *ConnectionState) ExportKeyingMaterial(label string, context []byte, has
 	return s.Suite.ExportKeyingMaterial(s.Version, s.masterSecret, s.ClientRandom, s.ServerRandom, label, context, hasContext, length)
 }
 
-// Decision is a question the handshake needs the application to answer
-// before it can continue.
-type Decision interface{ isDecision() }
-
 // ServerContextDecision asks the server application which configuration
 // (certificates, CAs, suites) to use for this ClientHello: Node's
 // SNICallback and addContext. Answer with a *Config, or nil to keep the
 // current one.
 type ServerContextDecision struct {
+	question
 	ServerName  string
 	ClientHello *ClientHello
 }
-
-func (*ServerContextDecision) isDecision() {}
 
 // state is one step of a machine. handle consumes one input and returns the
 // next state; each implementation starts with a type guard.
@@ -162,8 +157,11 @@ type state interface {
 // awaiting is a state that waits for a decision instead of a message.
 type awaiting interface {
 	state
+	// decision returns the same Decision at every call: an Answer is
+	// tied to it.
 	decision() Decision
-	resolve(m *Machine, answer any) (state, error)
+	// resolve continues with an answer made by decision(), not Fail.
+	resolve(m *Machine, a Answer) (state, error)
 }
 
 // input is one thing the peer sent: a parsed handshake message with its
@@ -243,20 +241,6 @@ func (m *Machine) Pending() Decision {
 	if a, ok := m.state.(awaiting); ok {
 		return a.decision()
 	}
-	return nil
-}
-
-// Resolve answers the pending decision.
-func (m *Machine) Resolve(answer any) error {
-	a, ok := m.state.(awaiting)
-	if !ok {
-		return errMisuse("tls: Resolve called with no decision pending")
-	}
-	next, err := a.resolve(m, answer)
-	if err != nil {
-		return err
-	}
-	m.state = next
 	return nil
 }
 
@@ -513,11 +497,9 @@ func (m *Machine) DeclineRenegotiation() bool {
 
 // RenegotiationDecision asks a server application whether to accept a
 // renegotiation the client started (Node's client renegotiation limit).
-// Answer true to accept; false or nil declines with a no_renegotiation
-// warning and the connection goes on; an error is fatal.
-type RenegotiationDecision struct{}
-
-func (*RenegotiationDecision) isDecision() {}
+// Accept starts it; Decline answers with a no_renegotiation warning and
+// the connection goes on; Fail is fatal.
+type RenegotiationDecision struct{ question }
 
 // awaitRenegotiation holds a client's renegotiating ClientHello until the
 // application decides.
@@ -525,25 +507,23 @@ type awaitRenegotiation struct {
 	hello *ClientHello
 	raw   []byte
 	prev  *established12
+	d     *RenegotiationDecision
 }
 
 func (s *awaitRenegotiation) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing while a renegotiation decision is pending")
 }
 
-func (s *awaitRenegotiation) decision() Decision { return &RenegotiationDecision{} }
+func (s *awaitRenegotiation) decision() Decision {
+	if s.d == nil {
+		s.d = &RenegotiationDecision{question{"tls: renegotiation decision failed"}}
+	}
+	return s.d
+}
 
-func (s *awaitRenegotiation) resolve(m *Machine, answer any) (state, error) {
-	switch a := answer.(type) {
-	case bool:
-		if a {
-			return m.serverRenegotiate(s.prev, s.hello, s.raw)
-		}
-	case nil:
-	case error:
-		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: renegotiation decision failed")
-	default:
-		return nil, errMisuse("tls: renegotiation decision answered with %T, want bool", answer)
+func (s *awaitRenegotiation) resolve(m *Machine, a Answer) (state, error) {
+	if a.accept {
+		return m.serverRenegotiate(s.prev, s.hello, s.raw)
 	}
 	m.sink.SendWarning(record.AlertNoRenegotiation)
 	return s.prev, nil

@@ -118,8 +118,8 @@ func TestServerNameHostNameAlerts(t *testing.T) {
 		wantAlert(t, err, record.AlertIllegalParameter, "is not a valid host name")
 	}
 	for _, name := range []string{"example.com", "a", "xn--bcher-kva.example", "A-1.b-2.C3", "127.0.0.1", "my_app.internal"} {
-		// The SNI decision is the first step after the checks.
-		m := NewServer(&Config{AskServerContext: true}, nopSink{})
+		// The SNI decision is the first question of a full handshake.
+		m := NewServer(&Config{AskServerContext: true, Rand: rand.Reader}, nopSink{})
 		if err := m.HandleMessage(serverNameHello(hostName(name)...)); err != nil {
 			t.Fatalf("%q: %v", name, err)
 		}

@@ -88,40 +88,31 @@ func (hs *serverHS) usable(st *session.State, byTicket bool) (*session.State, er
 
 // SessionLookupDecision asks the application for the session stored
 // under a client's session id (Node's resumeSession). Answer with the
-// *session.State or its encoding ([]byte), nil when unknown, or an error
-// to fail the handshake.
+// *session.State, nil when unknown; Fail aborts the handshake.
 type SessionLookupDecision struct {
+	question
 	ID []byte
 }
 
-func (*SessionLookupDecision) isDecision() {}
-
 // awaitSessionLookup waits for the application's answer.
-type awaitSessionLookup struct{ hs *serverHS }
+type awaitSessionLookup struct {
+	hs *serverHS
+	d  *SessionLookupDecision
+}
 
 func (s *awaitSessionLookup) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing while a session lookup is pending")
 }
 
 func (s *awaitSessionLookup) decision() Decision {
-	return &SessionLookupDecision{ID: s.hs.hello.SessionID}
+	if s.d == nil {
+		s.d = &SessionLookupDecision{question{"tls: session lookup failed"}, s.hs.hello.SessionID}
+	}
+	return s.d
 }
 
-func (s *awaitSessionLookup) resolve(m *Machine, answer any) (state, error) {
-	hs := s.hs
-	var st *session.State
-	switch a := answer.(type) {
-	case nil:
-	case *session.State:
-		st = a
-	case []byte:
-		// Bytes that do not decode are an unknown session.
-		st, _ = session.Unmarshal(a)
-	case error:
-		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: session lookup failed")
-	default:
-		return nil, errMisuse("tls: SessionLookup decision answered with %T", answer)
-	}
+func (s *awaitSessionLookup) resolve(m *Machine, a Answer) (state, error) {
+	hs, st := s.hs, a.session
 	if st != nil {
 		usable, err := hs.usable(st, false)
 		if err != nil {
@@ -131,7 +122,7 @@ func (s *awaitSessionLookup) resolve(m *Machine, answer any) (state, error) {
 			return hs.resume(m, usable)
 		}
 	}
-	return hs.full(m)
+	return hs.chooseContext(m)
 }
 
 // resume sends the server's flight of an abbreviated handshake.

@@ -17,7 +17,8 @@ package handshake
 //	                                      [ChangeCipherSpec]
 //	                     <--------        Finished
 //
-// States: expectClientHello -> (awaitServerContext) -> expectClientCertificate?
+// States: expectClientHello -> (awaitSessionLookup) -> (awaitServerContext)
+// -> (awaitOCSP) -> expectClientCertificate?
 // -> expectClientKeyExchange -> expectCertificateVerify? -> expectClientCCS
 // -> expectClientFinished -> established.
 
@@ -79,9 +80,6 @@ func (s *expectClientHello) handle(m *Machine, in input) (state, error) {
 	if err := hs.checkHello(m); err != nil {
 		return nil, err
 	}
-	if m.cfg.AskServerContext {
-		return &awaitServerContext{hs: hs}, nil
-	}
 	return hs.negotiate(m)
 }
 
@@ -114,29 +112,27 @@ func (hs *serverHS) checkHello(m *Machine) error {
 
 // awaitServerContext waits for the application to pick the configuration
 // for this ClientHello (SNI).
-type awaitServerContext struct{ hs *serverHS }
+type awaitServerContext struct {
+	hs *serverHS
+	d  *ServerContextDecision
+}
 
 func (s *awaitServerContext) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing while a server context decision is pending")
 }
 
 func (s *awaitServerContext) decision() Decision {
-	return &ServerContextDecision{ServerName: s.hs.hello.ServerName, ClientHello: s.hs.hello}
+	if s.d == nil {
+		s.d = &ServerContextDecision{question{"tls: server context decision failed"}, s.hs.hello.ServerName, s.hs.hello}
+	}
+	return s.d
 }
 
-func (s *awaitServerContext) resolve(m *Machine, answer any) (state, error) {
-	switch a := answer.(type) {
-	case nil:
-	case error:
-		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: server context decision failed")
-	case *Config:
-		if a != nil {
-			s.hs.cfg = a
-		}
-	default:
-		return nil, errMisuse("tls: ServerContext decision answered with %T, want *handshake.Config", answer)
+func (s *awaitServerContext) resolve(m *Machine, a Answer) (state, error) {
+	if a.cfg != nil {
+		s.hs.cfg = a.cfg
 	}
-	return s.hs.negotiate(m)
+	return s.hs.full(m)
 }
 
 // negotiate picks the parameters and sends the server's first flight.
@@ -188,6 +184,18 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	}
 	if st != nil {
 		return hs.resume(m, st)
+	}
+	return hs.chooseContext(m)
+}
+
+// chooseContext asks the SNI decision before a full handshake. Node
+// orders the server's questions so (resumeSession, then SNICallback, then
+// OCSPRequest) and asks SNICallback only when no session resumes: OpenSSL
+// calls Node's certificate callback, which runs it, only on a full TLS 1.2
+// handshake. A renegotiation keeps the connection's configuration.
+func (hs *serverHS) chooseContext(m *Machine) (state, error) {
+	if hs.cfg.AskServerContext && !hs.renegotiating {
+		return &awaitServerContext{hs: hs}, nil
 	}
 	return hs.full(m)
 }
@@ -606,38 +614,33 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 // OCSPDecision asks the server application for an OCSP response to
 // staple (Node's OCSPRequest event): the chosen leaf certificate and its
 // issuer (nil when the chain has only the leaf), both DER. Answer with
-// the DER OCSPResponse as []byte, nil for none, or an error to abort the
-// handshake.
+// the DER OCSPResponse, nil for none; Fail aborts the handshake.
 type OCSPDecision struct {
+	question
 	Certificate, Issuer []byte
 }
 
-func (*OCSPDecision) isDecision() {}
-
 // awaitOCSP waits for the application's OCSP response.
-type awaitOCSP struct{ hs *serverHS }
+type awaitOCSP struct {
+	hs *serverHS
+	d  *OCSPDecision
+}
 
 func (s *awaitOCSP) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing while an OCSP decision is pending")
 }
 
 func (s *awaitOCSP) decision() Decision {
-	d := &OCSPDecision{Certificate: s.hs.cert.Chain[0]}
-	if len(s.hs.cert.Chain) > 1 {
-		d.Issuer = s.hs.cert.Chain[1]
+	if s.d == nil {
+		s.d = &OCSPDecision{question: question{"tls: OCSP decision failed"}, Certificate: s.hs.cert.Chain[0]}
+		if len(s.hs.cert.Chain) > 1 {
+			s.d.Issuer = s.hs.cert.Chain[1]
+		}
 	}
-	return d
+	return s.d
 }
 
-func (s *awaitOCSP) resolve(m *Machine, answer any) (state, error) {
-	switch a := answer.(type) {
-	case nil:
-	case error:
-		return nil, record.Wrap(record.ErrInternal, record.AlertInternalError, a, "tls: OCSP decision failed")
-	case []byte:
-		s.hs.ocsp = a
-	default:
-		return nil, errMisuse("tls: OCSP decision answered with %T, want []byte", answer)
-	}
+func (s *awaitOCSP) resolve(m *Machine, a Answer) (state, error) {
+	s.hs.ocsp = a.ocsp
 	return s.hs.sendFirstFlight(m)
 }

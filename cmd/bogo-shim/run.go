@@ -210,7 +210,7 @@ func (s *shimConn) pump() error {
 // ocsp answers the server's OCSP decision: the configured response, or
 // what the -*-ocsp-callback flags say (BoringSSL's legacy server
 // callback: set the response, decline, or fail).
-func (s *shimConn) ocsp(*handshake.OCSPDecision) ([]byte, error) {
+func (s *shimConn) ocsp(*engine.OCSPDecision) ([]byte, error) {
 	o := s.o
 	switch {
 	case o.useOCSPCallback && o.failOCSPCallback:

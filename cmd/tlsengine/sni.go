@@ -73,7 +73,7 @@ func loadSNI(entries sniFlag, passphrase string) ([]sniContext, error) {
 // serverContext answers the engine's ServerContext decision: the
 // credentials of the last -sni entry matching the client's server name,
 // else the default ones (nil keeps them).
-func (s *server) serverContext(d *handshake.ServerContextDecision) (*engine.Config, error) {
+func (s *server) serverContext(d *engine.ServerContextDecision) (*engine.Config, error) {
 	for i := len(s.sni) - 1; i >= 0; i-- {
 		if d.ServerName != "" && s.sni[i].pattern.MatchString(d.ServerName) {
 			cfg := *s.cfg
