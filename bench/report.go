@@ -25,6 +25,9 @@ type Row struct {
 	FloorRatio float64 `json:"floor_ratio"`
 	OursAllocs int64   `json:"tlsengine_allocs"`
 	Allocs     int64   `json:"crypto_tls_allocs"`
+	// HigherIsBetter marks a ratio of rates (handshakes per second), which
+	// the chart draws as a loss below 1.0 instead of above.
+	HigherIsBetter bool `json:"-"`
 }
 
 // SetBenchTime sets how long each benchmark runs (testing's -benchtime),
@@ -90,15 +93,21 @@ func WriteJSON(w io.Writer, rows []Row) error {
 			"crypto_tls": nanNull(r.Theirs), "floor": nanNull(r.Floor),
 			"ratio": nanNull(r.Ratio), "floor_ratio": nanNull(r.FloorRatio),
 			"tlsengine_allocs": r.OursAllocs, "crypto_tls_allocs": r.Allocs}
-		b, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
+		if err := writeJSONLine(w, m); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writeJSONLine writes m as one line of JSON.
+func writeJSONLine(w io.Writer, m map[string]any) error {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
 }
 
 func nanNull(f float64) any {
@@ -138,20 +147,26 @@ func WriteSVG(w io.Writer, rows []Row) error {
 			shown = append(shown, r)
 		}
 	}
-	const left, barMax, rowH, top = 380, 400, 22, 30
+	const barMax, rowH, top = 400, 22, 30
+	left := 380
 	maxRatio := 2.0
+	title := "tlsengine ÷ crypto/tls (lower is better)"
 	for _, r := range shown {
 		maxRatio = math.Max(maxRatio, r.Ratio)
+		left = max(left, 7*len([]rune(r.Case))+16)
+		if r.HigherIsBetter {
+			title = "tlsengine ÷ crypto/tls (lower is better, except rates: higher is better)"
+		}
 	}
 	scale := barMax / maxRatio
 	height := top + rowH*len(shown) + 20
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", left+barMax+80, height)
-	fmt.Fprintf(&b, `<text x="10" y="18" font-weight="bold">tlsengine ÷ crypto/tls (lower is better)</text>`+"\n")
+	fmt.Fprintf(&b, `<text x="10" y="18" font-weight="bold">%s</text>`+"\n", title)
 	for i, r := range shown {
 		y := top + i*rowH
 		color := "#2a7"
-		if r.Ratio > 1 {
+		if r.Ratio > 1 != r.HigherIsBetter {
 			color = "#c44"
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", left-8, y+14, escape(r.Case))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,14 +14,19 @@ import (
 )
 
 // benchMain runs the benchmark cases of package bench and prints
-// tlsengine ÷ crypto/tls and tlsengine ÷ the primitive floor.
-func benchMain(args []string, stdout, stderr io.Writer) int {
+// tlsengine ÷ crypto/tls and tlsengine ÷ the primitive floor; with
+// -process, the whole-server-process comparison against a crypto/tls
+// server and openssl s_server instead.
+func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tlsengine bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	d := fs.Duration("time", time.Second, "how long each measurement runs")
+	d := fs.Duration("time", time.Second, "how long each measurement runs (with -process: per server and round; s_time rounds it up to whole seconds)")
 	run := fs.String("run", "", "only the cases whose name matches `regexp`")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of the table")
 	svg := fs.String("svg", "", "also write a bar chart of the ratios to `file` (SVG)")
+	process := fs.Bool("process", false, "compare whole server processes: tlsengine serve, a crypto/tls server and openssl s_server (needs openssl; Linux)")
+	rounds := fs.Int("rounds", 5, "with -process: interleaved rounds per case (the table gives medians and the range)")
+	idle10k := fs.Bool("idle10k", false, "with -process: also the case of 10,000 idle connections")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -35,22 +41,51 @@ func benchMain(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if err := bench.SetBenchTime(*d); err != nil {
-		fmt.Fprintf(stderr, "tlsengine: -time: %v\n", err)
-		return 2
+	progress := func(name string) { fmt.Fprintf(stderr, "measuring %s\n", name) }
+	var rows []bench.Row
+	var write func(io.Writer) error
+	if *process {
+		if *d <= 0 || *rounds < 1 {
+			fmt.Fprintln(stderr, "tlsengine: -time must be positive and -rounds at least 1")
+			return 2
+		}
+		self, err := os.Executable()
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsengine: %v\n", err)
+			return 1
+		}
+		prows, err := bench.RunProcess(ctx, bench.ProcessOptions{Self: self, Time: *d, Rounds: *rounds, Filter: filter,
+			Large: *idle10k, Progress: progress})
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsengine: bench -process: %v\n", err)
+			if ctx.Err() != nil {
+				return exitInterrupted
+			}
+			return exitFailure
+		}
+		rows = bench.ProcessChartRows(prows)
+		write = func(w io.Writer) error { return bench.WriteProcessJSON(w, prows) }
+		if !*asJSON {
+			write = func(w io.Writer) error { bench.WriteProcessTable(w, prows); return nil }
+		}
+	} else {
+		if err := bench.SetBenchTime(*d); err != nil {
+			fmt.Fprintf(stderr, "tlsengine: -time: %v\n", err)
+			return 2
+		}
+		rows = bench.Run(filter, progress)
+		write = func(w io.Writer) error { return bench.WriteJSON(w, rows) }
+		if !*asJSON {
+			write = func(w io.Writer) error { bench.WriteTable(w, rows); return nil }
+		}
 	}
-	rows := bench.Run(filter, func(name string) { fmt.Fprintf(stderr, "measuring %s\n", name) })
 	if len(rows) == 0 {
 		fmt.Fprintln(stderr, "tlsengine: no case matches -run")
 		return 2
 	}
-	if *asJSON {
-		if err := bench.WriteJSON(stdout, rows); err != nil {
-			fmt.Fprintf(stderr, "tlsengine: %v\n", err)
-			return 1
-		}
-	} else {
-		bench.WriteTable(stdout, rows)
+	if err := write(stdout); err != nil {
+		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
+		return 1
 	}
 	if *svg != "" {
 		f, err := os.Create(*svg)

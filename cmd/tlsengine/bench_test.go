@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ import (
 // output's shape (never the figures).
 func TestBenchCommand(t *testing.T) {
 	var out, errb bytes.Buffer
-	if code := benchMain([]string{"-time", "1ms", "-run", "bulk ECDHE-ECDSA-AES128-GCM-SHA256 1 KiB", "-json"}, &out, &errb); code != 0 {
+	if code := benchMain(context.Background(), []string{"-time", "1ms", "-run", "bulk ECDHE-ECDSA-AES128-GCM-SHA256 1 KiB", "-json"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	var row map[string]any
@@ -21,7 +22,7 @@ func TestBenchCommand(t *testing.T) {
 	if !strings.HasPrefix(row["case"].(string), "bulk ECDHE-ECDSA-AES128-GCM-SHA256 1 KiB") || row["ratio"] == nil || row["floor_ratio"] == nil {
 		t.Fatalf("row %v", row)
 	}
-	if code := benchMain([]string{"-run", "no such case"}, &out, &errb); code != 2 {
+	if code := benchMain(context.Background(), []string{"-run", "no such case"}, &out, &errb); code != 2 {
 		t.Fatalf("unmatched -run: exit %d", code)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+
+	"github.com/tlsengine/tlsengine/bench"
 )
 
 // version is the CLI's version string.
@@ -22,7 +24,7 @@ const usage = `usage:
                     [-passphrase P] [-show-cert] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
                     [-sess-out F] [-sess-in F] [-reneg] [-min-version V] [-max-version V]
   tlsengine ciphers [STRING]
-  tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F]
+  tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F] [-process [-rounds N] [-idle10k]]
   tlsengine version
   tlsengine help
 
@@ -55,7 +57,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "ciphers":
 		return ciphersMain(args[1:], stdout, stderr)
 	case "bench":
-		return benchMain(args[1:], stdout, stderr)
+		return benchMain(ctx, args[1:], stdout, stderr)
+	case bench.GoTLSServerCommand: // hidden: the reference server of bench -process
+		return goTLSServerMain(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintf(stdout, "tlsengine %s (%s)\n", version, runtime.Version())
 		return 0

@@ -1,0 +1,141 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+)
+
+// ProcRow is one case of the process comparison: each server's median
+// over the rounds (NaN when it does not take part), tlsengine ÷ crypto/tls
+// of the medians with the lowest and highest per-round ratio, tlsengine ÷
+// openssl, and the median thread count in the idle cases (0: not
+// measured). HigherIsBetter marks the throughput rows, whose ratio is of
+// handshakes per second.
+type ProcRow struct {
+	Case           string
+	Unit           string
+	HigherIsBetter bool
+	Rounds         int
+	Median         [numServers]float64
+	Ratio          float64
+	RatioMin       float64
+	RatioMax       float64
+	OpenSSLRatio   float64
+	Threads        [numServers]int
+}
+
+// summarize turns the samples of a case into its row.
+func summarize(name, unit string, higher bool, samples [numServers][]sample) ProcRow {
+	row := ProcRow{Case: name, Unit: unit, HigherIsBetter: higher, Ratio: math.NaN(), RatioMin: math.NaN(),
+		RatioMax: math.NaN(), OpenSSLRatio: math.NaN()}
+	for s, ss := range samples {
+		row.Median[s] = math.NaN()
+		if len(ss) == 0 {
+			continue
+		}
+		row.Rounds = max(row.Rounds, len(ss))
+		vals, threads := make([]float64, len(ss)), make([]float64, len(ss))
+		for i, x := range ss {
+			vals[i], threads[i] = x.value, float64(x.threads)
+		}
+		row.Median[s] = median(vals)
+		row.Threads[s] = int(math.Round(median(threads)))
+	}
+	ours, theirs := samples[srvOurs], samples[srvGo]
+	if len(ours) > 0 && len(ours) == len(theirs) {
+		row.Ratio = row.Median[srvOurs] / row.Median[srvGo]
+		row.RatioMin, row.RatioMax = math.Inf(1), math.Inf(-1)
+		for i := range ours {
+			q := ours[i].value / theirs[i].value
+			row.RatioMin, row.RatioMax = math.Min(row.RatioMin, q), math.Max(row.RatioMax, q)
+		}
+	}
+	if len(ours) > 0 && len(samples[srvOpenSSL]) > 0 {
+		row.OpenSSLRatio = row.Median[srvOurs] / row.Median[srvOpenSSL]
+	}
+	return row
+}
+
+// median of vals (which it sorts); the mean of the middle two for an even
+// count.
+func median(vals []float64) float64 {
+	slices.Sort(vals)
+	n := len(vals)
+	if n%2 == 1 {
+		return vals[n/2]
+	}
+	return (vals[n/2-1] + vals[n/2]) / 2
+}
+
+// procQuantity formats a value of the process table in its unit.
+func procQuantity(v float64, unit string) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	switch unit {
+	case "µs/conn":
+		return fmt.Sprintf("%.1f µs", v)
+	case "ms/MiB":
+		return fmt.Sprintf("%.2f ms", v)
+	case "B/conn":
+		return fmt.Sprintf("%.1f KB", v/1000)
+	case "hs/s":
+		return fmt.Sprintf("%.0f/s", v)
+	}
+	return fmt.Sprintf("%.3g %s", v, unit)
+}
+
+func ratioRange(r ProcRow) string {
+	if math.IsNaN(r.RatioMin) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f–%.2f", r.RatioMin, r.RatioMax)
+}
+
+func threadsCell(r ProcRow) string {
+	if r.Threads[srvOurs] == 0 {
+		return "–"
+	}
+	if r.Threads[srvGo] == 0 {
+		return fmt.Sprint(r.Threads[srvOurs])
+	}
+	return fmt.Sprintf("%d / %d", r.Threads[srvOurs], r.Threads[srvGo])
+}
+
+// WriteProcessTable prints the process comparison as an aligned table.
+func WriteProcessTable(w io.Writer, rows []ProcRow) {
+	const format = "%-72s %11s %11s %7s %11s %11s %9s %9s\n"
+	fmt.Fprintf(w, format, "case", "tlsengine", "crypto/tls", "ratio", "range", "openssl", "÷ openssl", "threads")
+	for _, r := range rows {
+		fmt.Fprintf(w, format, r.Case, procQuantity(r.Median[srvOurs], r.Unit), procQuantity(r.Median[srvGo], r.Unit),
+			ratio(r.Ratio), ratioRange(r), procQuantity(r.Median[srvOpenSSL], r.Unit), ratio(r.OpenSSLRatio), threadsCell(r))
+	}
+}
+
+// WriteProcessJSON writes one JSON object per row; NaN is null.
+func WriteProcessJSON(w io.Writer, rows []ProcRow) error {
+	for _, r := range rows {
+		m := map[string]any{"case": r.Case, "unit": r.Unit, "higher_is_better": r.HigherIsBetter, "rounds": r.Rounds,
+			"tlsengine": nanNull(r.Median[srvOurs]), "crypto_tls": nanNull(r.Median[srvGo]), "openssl": nanNull(r.Median[srvOpenSSL]),
+			"ratio": nanNull(r.Ratio), "ratio_min": nanNull(r.RatioMin), "ratio_max": nanNull(r.RatioMax),
+			"openssl_ratio": nanNull(r.OpenSSLRatio)}
+		if r.Threads[srvOurs] > 0 {
+			m["tlsengine_threads"], m["crypto_tls_threads"] = r.Threads[srvOurs], r.Threads[srvGo]
+		}
+		if err := writeJSONLine(w, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ProcessChartRows are the rows for WriteSVG: the ratio to crypto/tls.
+func ProcessChartRows(rows []ProcRow) []Row {
+	out := make([]Row, len(rows))
+	for i, r := range rows {
+		out[i] = Row{Case: r.Case, Ratio: r.Ratio, HigherIsBetter: r.HigherIsBetter}
+	}
+	return out
+}
