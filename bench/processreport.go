@@ -76,6 +76,9 @@ func procQuantity(v float64, unit string) string {
 	}
 	switch unit {
 	case "µs/conn":
+		if v >= 1000 {
+			return fmt.Sprintf("%.2f ms", v/1000)
+		}
 		return fmt.Sprintf("%.1f µs", v)
 	case "ms/MiB":
 		return fmt.Sprintf("%.2f ms", v)
