@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -155,7 +154,7 @@ func RunProcess(ctx context.Context, opts ProcessOptions) ([]ProcRow, error) {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		return nil, fmt.Errorf("bench -process needs openssl (make deps): %v", err)
 	}
-	raiseNoFile()
+	raiseFileLimit()
 	dir, err := os.MkdirTemp("", "tlsengine-bench-")
 	if err != nil {
 		return nil, err
@@ -172,18 +171,6 @@ func RunProcess(ctx context.Context, opts ProcessOptions) ([]ProcRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
-}
-
-// raiseNoFile sets the soft RLIMIT_NOFILE to the hard limit, explicitly,
-// so that the children inherit it too (os/exec gives children the
-// original limit unless the program set one itself): 10,000 idle
-// connections need 10,000 descriptors on each side.
-func raiseNoFile() {
-	var l syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
-		l.Cur = l.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
-	}
 }
 
 type procRun struct {

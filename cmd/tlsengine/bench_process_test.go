@@ -72,7 +72,7 @@ func TestBenchProcess(t *testing.T) {
 	sleep.Process.Kill()
 	sleep.Wait()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	args = []string{"-process", "-run", "full ECDSA", "-time", "5s", "-rounds", "1"}
 	if code := benchMain(ctx, args, &out, &errb); code != exitInterrupted {
