@@ -11,6 +11,7 @@ const (
 	VersionTLS10 uint16 = 0x0301
 	VersionTLS11 uint16 = 0x0302
 	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
 )
 
 // KeyExchange is a suite's key exchange.

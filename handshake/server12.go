@@ -178,6 +178,9 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
 			"tls: the client renegotiates to version 0x%04x from 0x%04x", v, m.version)
 	}
+	if v == cipher.VersionTLS13 {
+		return hs.negotiate13(m)
+	}
 	hs.version = v
 	m.version = v
 	m.sink.SetVersion(v)
@@ -191,6 +194,8 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	// downgrade.
 	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
 		copy(hs.serverRandom[24:], downgradeTLS11)
+	} else if cfg.maxVersion() >= cipher.VersionTLS13 && v == cipher.VersionTLS12 && !hs.renegotiating {
+		copy(hs.serverRandom[24:], downgradeTLS12)
 	}
 	// Node's resumeSession: a session id the application looks up.
 	if cfg.LookupSessions && len(ch.SessionID) > 0 && (len(ch.SessionTicket) == 0 || cfg.Tickets == nil) {
@@ -644,8 +649,12 @@ type OCSPDecision struct {
 
 func (*OCSPDecision) isDecision() {}
 
-// awaitOCSP waits for the application's OCSP response.
-type awaitOCSP struct{ hs *serverHS }
+// awaitOCSP waits for the application's OCSP response; then, if set, is
+// how the handshake goes on (TLS 1.3), else sendFirstFlight.
+type awaitOCSP struct {
+	hs   *serverHS
+	then func(*Machine) (state, error)
+}
 
 func (s *awaitOCSP) handle(m *Machine, in input) (state, error) {
 	return nil, unexpected(in, "nothing while an OCSP decision is pending")
@@ -668,6 +677,9 @@ func (s *awaitOCSP) resolve(m *Machine, answer any) (state, error) {
 		s.hs.ocsp = a
 	default:
 		return nil, errMisuse("tls: OCSP decision answered with %T, want []byte", answer)
+	}
+	if s.then != nil {
+		return s.then(m)
 	}
 	return s.hs.sendFirstFlight(m)
 }
