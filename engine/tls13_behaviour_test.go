@@ -238,3 +238,48 @@ func TestTLS13EarlyDataSkipped(t *testing.T) {
 	}
 	t.Fatal("unbounded early data skipped")
 }
+
+// TestTLS13ServerContextFirst: the SNI decision comes before the version
+// is picked, as in TLS 1.2, so the configuration it returns decides both
+// the certificate and whether TLS 1.3 is used.
+func TestTLS13ServerContextFirst(t *testing.T) {
+	rsa := tlstest.NewPKI(certgen.RSA2048)
+	for _, max := range []uint16{cipher.VersionTLS13, cipher.VersionTLS12} {
+		p := pair13(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+			s.AskServerContext = true
+			c.RootCAs = rsa.Roots
+		})
+		p.Resolvers.ServerContext = func(d *handshake.ServerContextDecision) (*engine.Config, error) {
+			if d.ServerName != "localhost" {
+				t.Errorf("decision for %q", d.ServerName)
+			}
+			sc := rsa.ServerConfig(5)
+			sc.MaxVersion = max
+			return sc, nil
+		}
+		if err := p.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		st := p.Client.State
+		if st.Version != max || len(p.Server.Decisions) != 1 || st.VerifyError != nil {
+			t.Fatalf("version %#x, %d decisions, verify %v", st.Version, len(p.Server.Decisions), st.VerifyError)
+		}
+	}
+}
+
+// TestTLS13VersionBounds: a client that allows only TLS 1.3 and a server
+// that stops at TLS 1.2 (or the reverse) fail with protocol_version.
+func TestTLS13VersionBounds(t *testing.T) {
+	for name, tweak := range map[string]func(c, s *engine.Config){
+		"client 1.3 only": func(c, s *engine.Config) { c.MinVersion, s.MaxVersion = cipher.VersionTLS13, cipher.VersionTLS12 },
+		"server 1.3 only": func(c, s *engine.Config) { s.MinVersion, c.MaxVersion = cipher.VersionTLS13, cipher.VersionTLS12 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			wantFailure(t, pair13(t, certgen.ECDSAP256, tweak), record.AlertProtocolVersion)
+		})
+	}
+	p := pair13(t, certgen.ECDSAP256, func(c, s *engine.Config) { c.MinVersion, s.MinVersion = cipher.VersionTLS13, cipher.VersionTLS13 })
+	if err := p.Handshake(); err != nil || p.Client.State.Version != cipher.VersionTLS13 {
+		t.Fatalf("TLS 1.3 only on both sides: %v", err)
+	}
+}

@@ -154,11 +154,22 @@ func (hs *serverHS13) helloRetry(m *Machine, g kex.Group) (state, error) {
 	// RFC 8446, Appendix D.4: the server sends its compatibility
 	// ChangeCipherSpec after its first handshake message, here the
 	// HelloRetryRequest.
-	if err := m.sink.SendChangeCipherSpec(); err != nil {
+	if err := hs.sendCompatCCS(m); err != nil {
 		return nil, err
 	}
 	hs.firstHello = hs.hello
 	return &expectClientHello13{hs: hs}, nil
+}
+
+// sendCompatCCS sends the compatibility ChangeCipherSpec after our first
+// handshake message (RFC 8446, Appendix D.4), which a server MUST when the
+// client sent a non-empty legacy_session_id, the client's sign that it
+// runs the compatibility mode; otherwise none is sent, as BoringSSL does.
+func (hs *serverHS13) sendCompatCCS(m *Machine) error {
+	if len(hs.hello.SessionID) == 0 {
+		return nil
+	}
+	return m.sink.SendChangeCipherSpec()
 }
 
 // expectClientHello13 waits for the ClientHello that answers a
@@ -276,9 +287,7 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 		return nil, err
 	}
 	if !hs.retried {
-		// RFC 8446, Appendix D.4: the compatibility ChangeCipherSpec
-		// follows the server's first handshake message.
-		if err := m.sink.SendChangeCipherSpec(); err != nil {
+		if err := hs.sendCompatCCS(m); err != nil {
 			return nil, err
 		}
 	}

@@ -346,3 +346,22 @@ func TestTLS13SecondCompatCCS(t *testing.T) {
 	})
 	wantAlert13(t, r.clientErr, record.AlertUnexpectedMessage)
 }
+
+// TestTLS13NoCompatCCSWithoutSessionID: a server sends the compatibility
+// ChangeCipherSpec only to a client in compatibility mode, one that sent a
+// legacy_session_id (RFC 8446, Appendix D.4).
+func TestTLS13NoCompatCCSWithoutSessionID(t *testing.T) {
+	r := newRun13(t, certgen.ECDSAP256, nil)
+	r.pump(func(c bool, raw []byte) []byte {
+		if ch, ok := parse13(t, raw).(*handshake.ClientHello); ok {
+			ch.SessionID, ch.PaddingLen = nil, 0
+			return marshal(t, ch)
+		}
+		return raw
+	})
+	// The client's transcript differs from the server's: only the
+	// server's first flight matters here.
+	if slices.Contains(r.ss.steps, "SendChangeCipherSpec") {
+		t.Fatalf("server steps %v", r.ss.steps)
+	}
+}
