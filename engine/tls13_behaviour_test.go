@@ -283,3 +283,16 @@ func TestTLS13VersionBounds(t *testing.T) {
 		t.Fatalf("TLS 1.3 only on both sides: %v", err)
 	}
 }
+
+// TestTLS13ClientAlertEncrypted: a client that refuses the server's
+// certificate sends its alert under its handshake keys, which the server
+// (reading under them) reports as the alert, not as a record it cannot
+// open (RFC 8446, Section 6).
+func TestTLS13ClientAlertEncrypted(t *testing.T) {
+	p := pair13(t, certgen.ECDSAP256, func(c, s *engine.Config) { c.RootCAs = tlstest.NewPKI(certgen.RSA2048).Roots })
+	wantFailure(t, p, record.AlertUnknownCA)
+	var ae *record.AlertError
+	if !errors.As(p.Server.Err, &ae) || ae.Alert.Description != record.AlertUnknownCA {
+		t.Fatalf("server error %v, want the client's unknown_ca alert", p.Server.Err)
+	}
+}

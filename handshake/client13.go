@@ -248,6 +248,17 @@ func (hs *clientHS13) keyExchange(m *Machine, sh *ServerHello, raw []byte) (stat
 	if err := installRead(m, hs.suite, hs.ks.serverHS); err != nil {
 		return nil, err
 	}
+	// Our second flight goes under the client handshake keys, and so do
+	// the alerts we may send before it (RFC 8446, Section 6: alerts are
+	// encrypted under the current keys), so they are installed now,
+	// after the compatibility ChangeCipherSpec that goes before that
+	// flight (Appendix D.4), as Go and BoringSSL do.
+	if err := hs.sendCompatCCS(m); err != nil {
+		return nil, err
+	}
+	if err := installWrite(m, hs.suite, hs.ks.clientHS); err != nil {
+		return nil, err
+	}
 	return &expectEncryptedExtensions{hs: hs}, nil
 }
 
@@ -377,12 +388,6 @@ func (s *expectServerFinished13) handle(m *Machine, in input) (state, error) {
 	}
 	hs.ks.applicationSecrets(m)
 	if err := installRead(m, hs.suite, hs.ks.serverApp); err != nil {
-		return nil, err
-	}
-	if err := hs.sendCompatCCS(m); err != nil {
-		return nil, err
-	}
-	if err := installWrite(m, hs.suite, hs.ks.clientHS); err != nil {
 		return nil, err
 	}
 	if hs.certRequest != nil {
