@@ -357,3 +357,31 @@ func TestTLS13GoKeyUpdate(t *testing.T) {
 		t.Fatalf("got %d bytes back after the KeyUpdate", len(r.got))
 	}
 }
+
+// TestTLS13GoHybridByDefault: with X25519MLKEM768 first in our groups,
+// crypto/tls's default offer (hybrid and X25519 shares) and ours meet on
+// the hybrid without a HelloRetryRequest, both ways.
+func TestTLS13GoHybridByDefault(t *testing.T) {
+	p := tlstest.NewPKI(certgen.ECDSAP256)
+	groups := []kex.Group{kex.X25519MLKEM768, kex.X25519, kex.P256}
+	t.Run("go client", func(t *testing.T) {
+		ours := p.ServerConfig(14)
+		ours.MaxVersion, ours.Groups = cipher.VersionTLS13, groups
+		r, gp := withGoClient(t, ours, &gotls.Config{RootCAs: goRoots(t, p), ServerName: "localhost",
+			Time: func() time.Time { return tlstest.Epoch }}, []byte("hybrid"))
+		agree13(t, r, gp, gp.state.CipherSuite, kex.X25519MLKEM768)
+		if gp.state.HelloRetryRequest {
+			t.Error("HelloRetryRequest")
+		}
+	})
+	t.Run("go server", func(t *testing.T) {
+		ours := p.ClientConfig(15)
+		ours.MaxVersion, ours.Groups = cipher.VersionTLS13, groups
+		r, gp := withGoServer(t, ours, &gotls.Config{Certificates: []gotls.Certificate{goCert(p)},
+			Time: func() time.Time { return tlstest.Epoch }}, []byte("hybrid"), false)
+		agree13(t, r, gp, gp.state.CipherSuite, kex.X25519MLKEM768)
+		if gp.state.HelloRetryRequest {
+			t.Error("HelloRetryRequest")
+		}
+	})
+}

@@ -365,3 +365,28 @@ func TestTLS13NoCompatCCSWithoutSessionID(t *testing.T) {
 		t.Fatalf("server steps %v", r.ss.steps)
 	}
 }
+
+// TestTLS13HelloRetryRequestCookie: a client echoes a HelloRetryRequest's
+// cookie in its second ClientHello (RFC 8446, Section 4.2.2).
+func TestTLS13HelloRetryRequestCookie(t *testing.T) {
+	r := hrrRun(t)
+	cookie := []byte("server state")
+	var echoed []byte
+	n := 0
+	r.pump(func(c bool, raw []byte) []byte {
+		switch m := parse13(t, raw).(type) {
+		case *handshake.ServerHello:
+			if m.IsHelloRetryRequest() {
+				return marshal(t, handshake.NewHelloRetryRequest(m.SessionID, m.CipherSuite, m.SelectedGroup, cookie))
+			}
+		case *handshake.ClientHello:
+			if n++; n == 2 {
+				echoed = m.Cookie
+			}
+		}
+		return raw
+	})
+	if string(echoed) != string(cookie) {
+		t.Fatalf("second ClientHello cookie %q", echoed)
+	}
+}
