@@ -296,3 +296,22 @@ func TestTLS13ClientAlertEncrypted(t *testing.T) {
 		t.Fatalf("server error %v, want the client's unknown_ca alert", p.Server.Err)
 	}
 }
+
+// TestTLS13ByteAtATime: a handshake with a HelloRetryRequest, client
+// authentication and both compatibility ChangeCipherSpecs, every byte fed
+// on its own, then data both ways.
+func TestTLS13ByteAtATime(t *testing.T) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	p := pair13(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+		c.Groups, s.Groups = []kex.Group{kex.X25519, kex.P384}, []kex.Group{kex.P384}
+		s.ClientAuth, c.Certificates = handshake.RequireVerifiedClientCert, []*handshake.Credential{pki.Cert}
+	})
+	p.ByteAtATime = true
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if p.Client.State.Group != kex.P384 || len(p.Server.State.PeerCertificates) != 2 {
+		t.Fatalf("group %v, %d client certificates", p.Client.State.Group, len(p.Server.State.PeerCertificates))
+	}
+	exchange(t, p)
+}
