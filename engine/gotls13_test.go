@@ -145,56 +145,57 @@ func loopback(t *testing.T) (net.Conn, net.Conn) {
 	return a, b
 }
 
-// withGoClient runs a crypto/tls client against our server config.
+// withGoClient runs a crypto/tls client against our server config: it
+// writes payload and reads it back.
 func withGoClient(t *testing.T, ours *engine.Config, theirs *gotls.Config, payload []byte) (engineRun, *goPeer) {
 	t.Helper()
-	cc, sc := loopback(t)
-	g := &goPeer{}
-	theirs.KeyLogWriter = g
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tc := gotls.Client(cc, theirs)
-		defer tc.Close()
-		tc.SetDeadline(time.Now().Add(20 * time.Second))
-		if g.err = tc.Handshake(); g.err != nil {
-			return
-		}
-		g.state = tc.ConnectionState()
-		if _, g.err = tc.Write(payload); g.err != nil {
-			return
+	return withGo(t, engine.NewServer(ours), false, theirs, nil, false, func(tc *gotls.Conn) error {
+		if _, err := tc.Write(payload); err != nil {
+			return err
 		}
 		back := make([]byte, len(payload))
-		if _, g.err = io.ReadFull(tc, back); g.err == nil && !bytes.Equal(back, payload) {
-			g.err = fmt.Errorf("echo differs")
+		if _, err := io.ReadFull(tc, back); err != nil || !bytes.Equal(back, payload) {
+			return fmt.Errorf("echo differs (%v)", err)
 		}
-	}()
-	r := runEngine(sc, engine.NewServer(ours), false, nil, false)
-	sc.Close()
-	<-done
-	return r, g
+		return nil
+	})
 }
 
 // withGoServer runs our client config against a crypto/tls echo server.
 func withGoServer(t *testing.T, ours *engine.Config, theirs *gotls.Config, payload []byte, keyUpdate bool) (engineRun, *goPeer) {
 	t.Helper()
-	cc, sc := loopback(t)
+	c := engine.NewClient(ours, engine.ClientOptions{ServerName: "localhost"})
+	return withGo(t, c, true, theirs, payload, keyUpdate, func(tc *gotls.Conn) error {
+		io.Copy(tc, tc)
+		return nil
+	})
+}
+
+// withGo connects our c (a client when ourClient) to crypto/tls over
+// loopback: crypto/tls runs the other role on its own goroutine,
+// handshakes and then runs after; our side is runEngine's.
+func withGo(t *testing.T, c *engine.Conn, ourClient bool, theirs *gotls.Config, payload []byte, keyUpdate bool, after func(*gotls.Conn) error) (engineRun, *goPeer) {
+	t.Helper()
+	ourEnd, theirEnd := loopback(t)
 	g := &goPeer{}
 	theirs.KeyLogWriter = g
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		tc := gotls.Server(sc, theirs)
+		tc := gotls.Server(theirEnd, theirs)
+		if !ourClient {
+			tc = gotls.Client(theirEnd, theirs)
+		}
 		defer tc.Close()
 		tc.SetDeadline(time.Now().Add(20 * time.Second))
 		if g.err = tc.Handshake(); g.err != nil {
 			return
 		}
 		g.state = tc.ConnectionState()
-		io.Copy(tc, tc)
+		g.err = after(tc)
 	}()
-	r := runEngine(cc, engine.NewClient(ours, engine.ClientOptions{ServerName: "localhost"}), true, payload, keyUpdate)
-	cc.Close()
+	r := runEngine(ourEnd, c, ourClient, payload, keyUpdate)
+	ourEnd.Close()
 	<-done
 	return r, g
 }

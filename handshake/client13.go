@@ -351,24 +351,8 @@ func (hs *clientHS13) serverCertificate(msg *Certificate13, raw []byte) (state, 
 	}
 	hs.peer = pv
 	hs.ocsp = msg.Entries[0].OCSPResponse
-	return &expectServerCertificateVerify13{hs: hs}, nil
-}
-
-// expectServerCertificateVerify13 checks the server's proof of its key.
-type expectServerCertificateVerify13 struct{ hs *clientHS13 }
-
-func (s *expectServerCertificateVerify13) compat() *compat13 { return &s.hs.compat }
-
-func (s *expectServerCertificateVerify13) handle(m *Machine, in input) (state, error) {
-	if _, ok := in.msg.(*CertificateVerify); !ok {
-		return nil, unexpected(in, "CertificateVerify")
-	}
-	hs := s.hs
-	var err error
-	if hs.peerScheme, err = hs.ks.peerCertificateVerify(in, hs.peer.certs[0].PublicKey, hs.hello.SignatureSchemes, serverSignatureContext); err != nil {
-		return nil, err
-	}
-	return &expectServerFinished13{hs: hs}, nil
+	return &expectCertificateVerify13{ks: &hs.ks, cc: &hs.compat, pub: pv.certs[0].PublicKey, offered: hs.hello.SignatureSchemes,
+		context: serverSignatureContext, scheme: &hs.peerScheme, next: &expectServerFinished13{hs: hs}}, nil
 }
 
 // expectServerFinished13 verifies the server's Finished and sends the

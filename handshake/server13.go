@@ -403,7 +403,8 @@ func (s *expectClientCertificate13) handle(m *Machine, in input) (state, error) 
 		return nil, err
 	}
 	hs.peer = pv
-	return &expectClientCertificateVerify13{hs: hs}, nil
+	return &expectCertificateVerify13{ks: &hs.ks, cc: &hs.compat, pub: pv.certs[0].PublicKey, offered: hs.certRequest.SignatureSchemes,
+		context: clientSignatureContext, scheme: &hs.peerScheme, next: &expectClientFinished13{hs: hs}}, nil
 }
 
 // unrequestedEntryExtensions applies RFC 8446, Section 4.4.2: extensions
@@ -419,23 +420,6 @@ func unrequestedEntryExtensions(msg *Certificate13, allowed []ExtensionType) err
 		}
 	}
 	return nil
-}
-
-// expectClientCertificateVerify13 checks the client's proof of its key.
-type expectClientCertificateVerify13 struct{ hs *serverHS13 }
-
-func (s *expectClientCertificateVerify13) compat() *compat13 { return &s.hs.compat }
-
-func (s *expectClientCertificateVerify13) handle(m *Machine, in input) (state, error) {
-	if _, ok := in.msg.(*CertificateVerify); !ok {
-		return nil, unexpected(in, "CertificateVerify")
-	}
-	hs := s.hs
-	var err error
-	if hs.peerScheme, err = hs.ks.peerCertificateVerify(in, hs.peer.certs[0].PublicKey, hs.certRequest.SignatureSchemes, clientSignatureContext); err != nil {
-		return nil, err
-	}
-	return &expectClientFinished13{hs: hs}, nil
 }
 
 // expectClientFinished13 verifies the client's Finished (RFC 8446,

@@ -109,16 +109,34 @@ func signed13(context string, th keysched.TranscriptHash) []byte {
 	return append(out, sum...)
 }
 
-// peerCertificateVerify checks the peer's CertificateVerify against its
-// leaf key (offered is the signature_algorithms we sent) and adds it to
-// the transcript.
-func (k *schedule13) peerCertificateVerify(in input, pub crypto.PublicKey, offered []kex.SignatureScheme, context string) (kex.SignatureScheme, error) {
-	cv := in.msg.(*CertificateVerify)
-	if err := verifyCertificateVerify13(cv, pub, offered, context, k.t.Sum()); err != nil {
-		return 0, err
+// expectCertificateVerify13 waits for the peer's proof of its key, on
+// either side (RFC 8446, Section 4.4.3), then goes on to next.
+type expectCertificateVerify13 struct {
+	ks *schedule13
+	cc *compat13
+	// pub is the peer's leaf key; offered the signature_algorithms we
+	// sent; context the peer's context string.
+	pub     crypto.PublicKey
+	offered []kex.SignatureScheme
+	context string
+	// scheme receives the scheme the peer signed with.
+	scheme *kex.SignatureScheme
+	next   state
+}
+
+func (s *expectCertificateVerify13) compat() *compat13 { return s.cc }
+
+func (s *expectCertificateVerify13) handle(m *Machine, in input) (state, error) {
+	cv, ok := in.msg.(*CertificateVerify)
+	if !ok {
+		return nil, unexpected(in, "CertificateVerify")
 	}
-	k.add(in.raw)
-	return cv.SignatureScheme, nil
+	if err := verifyCertificateVerify13(cv, s.pub, s.offered, s.context, s.ks.t.Sum()); err != nil {
+		return nil, err
+	}
+	s.ks.add(in.raw)
+	*s.scheme = cv.SignatureScheme
+	return s.next, nil
 }
 
 // peerFinished checks the peer's Finished against its handshake traffic
