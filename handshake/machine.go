@@ -233,7 +233,8 @@ func (m *Machine) HandleMessage(raw []byte) error {
 	}
 	// RFC 5246, Section 7.4.1.1: a client ignores HelloRequest while it is
 	// negotiating, and HelloRequest is never part of the transcript.
-	if t == TypeHelloRequest && m.isClient && !m.isEstablishedState() {
+	// TLS 1.3 has no HelloRequest (RFC 8446, Section 4).
+	if t == TypeHelloRequest && m.isClient && !m.isEstablishedState() && m.version != versionTLS13 {
 		if len(raw) != 4 {
 			return errDecode("tls: malformed HelloRequest")
 		}
@@ -343,6 +344,30 @@ func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
 	case *expectCertificateVerify:
 		t = TypeCertificateVerify
 	case *expectServerFinished, *expectClientFinished:
+		t = TypeFinished
+	case *expectServerCertificate13:
+		if s.hs.certRequest == nil {
+			return []MessageType{TypeCertificateRequest, TypeCertificate}, true
+		}
+		t = TypeCertificate
+	case *established13:
+		// RFC 8446, Section 4.6: KeyUpdate both ways, NewSessionTicket to
+		// a client.
+		if m.isClient {
+			return []MessageType{TypeKeyUpdate, TypeNewSessionTicket}, true
+		}
+		t = TypeKeyUpdate
+	case *expectClientHello13:
+		t = TypeClientHello
+	case *expectServerHello13:
+		t = TypeServerHello
+	case *expectEncryptedExtensions:
+		t = TypeEncryptedExtensions
+	case *expectClientCertificate13:
+		t = TypeCertificate
+	case *expectCertificateVerify13:
+		t = TypeCertificateVerify
+	case *expectServerFinished13, *expectClientFinished13:
 		t = TypeFinished
 	case *established12:
 		// A renegotiation request: HelloRequest to a client, ClientHello

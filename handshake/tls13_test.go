@@ -390,3 +390,19 @@ func TestTLS13HelloRetryRequestCookie(t *testing.T) {
 		t.Fatalf("second ClientHello cookie %q", echoed)
 	}
 }
+
+// TestTLS13UnexpectedBeforeParsing: in TLS 1.3 too a message that is not
+// expected now is unexpected_message even when its body does not parse,
+// and a HelloRequest, which TLS 1.3 does not have, is not ignored.
+func TestTLS13UnexpectedBeforeParsing(t *testing.T) {
+	for _, typ := range []handshake.MessageType{handshake.TypeCertificateVerify, handshake.TypeHelloRequest, handshake.TypeKeyUpdate} {
+		r := newRun13(t, certgen.ECDSAP256, nil)
+		r.pump(func(c bool, raw []byte) []byte {
+			if !c && handshake.MessageType(raw[0]) == handshake.TypeEncryptedExtensions {
+				return []byte{byte(typ), 0, 0, 1, 0xff}
+			}
+			return raw
+		})
+		wantAlert13(t, r.clientErr, record.AlertUnexpectedMessage)
+	}
+}
