@@ -386,3 +386,33 @@ func TestTLS13GoHybridByDefault(t *testing.T) {
 		}
 	})
 }
+
+// TestTLS13GoTLS12Peer: a TLS 1.3-capable side and a crypto/tls peer
+// capped at TLS 1.2 still negotiate TLS 1.2, both ways; our server marks
+// its random with DOWNGRD\x01 (RFC 8446, Section 4.1.3).
+func TestTLS13GoTLS12Peer(t *testing.T) {
+	p := tlstest.NewPKI(certgen.ECDSAP256)
+	check := func(t *testing.T, r engineRun, g *goPeer) {
+		t.Helper()
+		if r.err != nil || g.err != nil || r.state == nil || r.state.Version != cipher.VersionTLS12 || g.state.Version != gotls.VersionTLS12 {
+			t.Fatalf("ours %v %+v, crypto/tls %v %#x", r.err, r.state, g.err, g.state.Version)
+		}
+	}
+	t.Run("go client", func(t *testing.T) {
+		ours := p.ServerConfig(16)
+		ours.MaxVersion = cipher.VersionTLS13
+		r, gp := withGoClient(t, ours, &gotls.Config{RootCAs: goRoots(t, p), ServerName: "localhost", MaxVersion: gotls.VersionTLS12,
+			Time: func() time.Time { return tlstest.Epoch }}, []byte("twelve"))
+		check(t, r, gp)
+		if string(r.state.ServerRandom[24:]) != "DOWNGRD\x01" {
+			t.Errorf("server random %x", r.state.ServerRandom)
+		}
+	})
+	t.Run("go server", func(t *testing.T) {
+		ours := p.ClientConfig(17)
+		ours.MaxVersion = cipher.VersionTLS13
+		r, gp := withGoServer(t, ours, &gotls.Config{Certificates: []gotls.Certificate{goCert(p)}, MaxVersion: gotls.VersionTLS12,
+			Time: func() time.Time { return tlstest.Epoch }}, []byte("twelve"), false)
+		check(t, r, gp)
+	})
+}
