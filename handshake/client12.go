@@ -228,15 +228,10 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	// that a lower version was not forced on a server that marked its
 	// random. Either mark (a TLS 1.3 server writes ...\x01) says the
 	// server could have given us TLS 1.2.
-	if cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 && len(sh.Random) == 32 &&
+	// Having offered TLS 1.3, it checks them on TLS 1.2 too.
+	if (cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 || hs.shares13 != nil) && len(sh.Random) == 32 &&
 		(string(sh.Random[24:]) == downgradeTLS11 || string(sh.Random[24:]) == downgradeTLS12) {
 		return nil, errIllegal("tls: downgrade to version 0x%04x detected (server random carries the RFC 8446 sentinel)", sh.Version)
-	}
-	// RFC 8446, Section 4.1.3: having offered TLS 1.3, a client MUST
-	// check both sentinels when given TLS 1.2 too.
-	if hs.shares13 != nil && len(sh.Random) == 32 &&
-		(string(sh.Random[24:]) == downgradeTLS11 || string(sh.Random[24:]) == downgradeTLS12) {
-		return nil, errIllegal("tls: downgrade from TLS 1.3 to version 0x%04x detected (server random carries the RFC 8446 sentinel)", sh.Version)
 	}
 	hs.version = sh.Version
 	m.version = sh.Version
