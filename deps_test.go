@@ -31,7 +31,7 @@ var allowed = map[string][]string{
 	"x509lite":         {},
 	"record":           {"cipher"},
 	"session":          {"cipher"},
-	"handshake":        {"record", "cipher", "kex", "x509lite", "session", "cipher/cipherlist"},
+	"handshake":        {"record", "cipher", "kex", "keysched", "x509lite", "session", "cipher/cipherlist"},
 	"engine":           {"handshake", "record", "session", "cipher", "kex", "x509lite", "cipher/cipherlist"},
 	"api":              {"engine", "x509lite", "session", "record", "cipher", "kex", "cipher/cipherlist"},
 	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},

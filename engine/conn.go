@@ -22,6 +22,13 @@ const (
 	maxWarningAlerts = 4
 )
 
+// keyUpdateRecords is how many records a TLS 1.3 write key protects
+// before the engine sends a KeyUpdate: 2^24, under RFC 8446, Section
+// 5.5's limit of 2^24.5 full records for AES-GCM (ChaCha20-Poly1305 has
+// no practical limit and is updated at the same point). A variable so
+// that tests can lower it.
+var keyUpdateRecords uint64 = 1 << 24
+
 // maxHeldWrite bounds the application data a Write may queue while a
 // renegotiation is under way.
 const maxHeldWrite = 1 << 20
@@ -186,6 +193,14 @@ func (c *Conn) Write(p []byte) (int, error) {
 		c.held = append(c.held, p...)
 		return len(p), nil
 	}
+	// RFC 8446, Section 5.5: a TLS 1.3 key is updated before it
+	// protects too many records.
+	records := c.wr.Seq() + uint64((len(p)+c.maxFragment-1)/c.maxFragment)
+	if err := c.hs.BeforeApplicationData(records, keyUpdateRecords); err != nil {
+		c.fail(err)
+		c.flush()
+		return 0, err
+	}
 	var err error
 	c.out, err = c.wr.SealAll(c.outBuf(), record.TypeApplicationData, p, c.maxFragment)
 	if err != nil {
@@ -284,13 +299,28 @@ func (c *Conn) Config() *Config { return c.hs.Config() }
 // Misuse (a handshake in progress, a peer without RFC 5746) is returned
 // and does not harm the connection.
 func (c *Conn) Renegotiate(cfg *Config) error {
+	return c.machineStep("renegotiation", func() error { return c.hs.Renegotiate(cfg) })
+}
+
+// UpdateKeys sends a TLS 1.3 KeyUpdate (RFC 8446, Section 4.6.3), asking
+// the peer to update its keys too when requestPeer is set. It is misuse,
+// harmless to the connection, before the handshake, during one, under TLS
+// 1.2, and after Close.
+func (c *Conn) UpdateKeys(requestPeer bool) error {
+	return c.machineStep("KeyUpdate", func() error { return c.hs.UpdateKeys(requestPeer) })
+}
+
+// machineStep runs a step of the handshake machine the application asked
+// for (what names it). Misuse is returned and leaves the connection as it
+// was; any other error is fatal.
+func (c *Conn) machineStep(what string, step func() error) error {
 	if c.err != nil {
 		return c.err
 	}
 	if c.closing {
-		return record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: renegotiation after close")
+		return record.Errorf(record.ErrMisuse, record.AlertInternalError, "tls: %s after close", what)
 	}
-	if err := c.hs.Renegotiate(cfg); err != nil {
+	if err := step(); err != nil {
 		if !isMisuse(err) {
 			c.fail(err)
 		}
@@ -403,8 +433,20 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 		c.fail(err)
 		return
 	}
+	// RFC 8446, Section 5: in a TLS 1.3 handshake one unprotected
+	// ChangeCipherSpec is dropped, whatever the read keys.
+	if h.Type == record.TypeChangeCipherSpec && c.hs.CompatCCS() {
+		if err := c.hs.HandleCompatCCS(frag); err != nil {
+			c.fail(err)
+		}
+		return
+	}
 	typ, data, err := c.rd.Open(h, frag)
 	if err != nil {
+		if a, _ := record.AlertFor(err); a == record.AlertBadRecordMAC && c.hs.SkipEarlyData(len(frag)) {
+			c.rd.Skip()
+			return
+		}
 		c.fail(err)
 		return
 	}
@@ -439,6 +481,9 @@ func (c *Conn) handleRecord(h record.Header, frag []byte) {
 		// RFC 5246, Section 7.4.9: application data may only follow a
 		// completed handshake.
 		if !c.hs.Established() {
+			if c.hs.SkipEarlyData(len(data)) {
+				return
+			}
 			c.fail(record.Errorf(record.ErrPeerMisbehaved, record.AlertUnexpectedMessage, "tls: application data before the handshake completed"))
 			return
 		}
@@ -490,7 +535,7 @@ func (c *Conn) handleAlert(data []byte) {
 		c.flushPlain()
 		c.peerClose = true
 		c.push(Event{Kind: EventPeerClosed})
-	case a.Level == record.LevelWarning:
+	case a.Level == record.LevelWarning && !c.hs.WarningIsFatal(a.Description):
 		if a.Description == record.AlertNoRenegotiation && c.hs.DeclineRenegotiation() {
 			// The peer refused our renegotiation (RFC 5246, Section
 			// 7.2.2), a step that ends it: the connection goes on under
@@ -509,7 +554,9 @@ func (c *Conn) handleAlert(data []byte) {
 			return
 		}
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
-	case a.Level == record.LevelFatal:
+	case a.Level == record.LevelFatal || a.Level == record.LevelWarning:
+		// A fatal alert, or in TLS 1.3 any but close_notify and
+		// user_canceled (RFC 8446, Section 6).
 		c.push(Event{Kind: EventAlertReceived, Alert: a})
 		c.failSilently(&record.AlertError{Alert: a, InReplyToHello: c.isClient && c.hs.Version() == 0})
 	default:

@@ -31,7 +31,8 @@
 // A server asks them in Node's order: the session lookup (a session id
 // offered without a ticket), then, for a full handshake only, the server
 // context and then OCSP; a resumed session asks neither of the latter, as
-// OpenSSL runs Node's SNICallback on full TLS 1.2 handshakes only.
+// OpenSSL runs Node's SNICallback on full TLS 1.2 handshakes only. A TLS
+// 1.3 handshake, never resumed here, asks the server context and OCSP.
 // Resolvers and Drive answer decisions from plain functions.
 //
 // Imports: handshake, record, session, cipher.

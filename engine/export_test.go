@@ -38,3 +38,14 @@ func (c *Conn) PendingWriteSealer() func(t record.ContentType, data []byte) []by
 		return out
 	}
 }
+
+// SetKeyUpdateRecords lowers the number of records after which a TLS 1.3
+// write key is updated, and returns a function that restores it.
+func SetKeyUpdateRecords(n uint64) (restore func()) {
+	old := keyUpdateRecords
+	keyUpdateRecords = n
+	return func() { keyUpdateRecords = old }
+}
+
+// WriteSeq is the sequence number of the next record c writes.
+func (c *Conn) WriteSeq() uint64 { return c.wr.Seq() }

@@ -47,6 +47,9 @@ type clientHS struct {
 
 	// renegotiating is set on a renegotiation's handshake.
 	renegotiating bool
+	// shares13 are the key shares of a ClientHello that offers TLS 1.3
+	// (nil when it does not); client13.go goes on with them.
+	shares13 []kex.KeyShare
 }
 
 // clientStart is the client before its ClientHello. renegotiating is set
@@ -79,7 +82,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		cfg = s.cfg
 	}
 	hs := &clientHS{cfg: cfg, opts: s.opts, renegotiating: s.renegotiating, prev: s.prev}
-	if suites := offeredSuites(cfg); len(suites) == 0 || len(suites) == 1 && cfg.suiteByID(suites[0]) == nil {
+	if suites := offeredSuites(cfg); (len(suites) == 0 || len(suites) == 1 && cfg.suiteByID(suites[0]) == nil) && !offers13(cfg, s.renegotiating) {
 		return nil, errMisuse("tls: no configured cipher suite can be used with versions 0x%04x to 0x%04x", cfg.minVersion(), cfg.maxVersion())
 	}
 	random := make([]byte, 32)
@@ -87,7 +90,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		return nil, err
 	}
 	ch := &ClientHello{
-		Version:                      cfg.maxVersion(),
+		Version:                      min(cfg.maxVersion(), cipher.VersionTLS12),
 		Random:                       random,
 		CipherSuites:                 offeredSuites(cfg),
 		CompressionMethods:           []uint8{0},
@@ -123,6 +126,11 @@ func (s *clientStart) start(m *Machine) (state, error) {
 				ch.EncryptThenMAC = true
 				break
 			}
+		}
+	}
+	if offers13(cfg, s.renegotiating) {
+		if err := hs.offer13(ch); err != nil {
+			return nil, err
 		}
 	}
 	if sess := s.opts.Session; sess != nil && hs.canResume(sess, ch.ServerName) {
@@ -188,6 +196,9 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 		return nil, unexpected(in, "ServerHello")
 	}
 	hs := s.hs
+	if hs.shares13 != nil && (sh.SupportedVersion != 0 || sh.IsHelloRetryRequest()) {
+		return hs.serverHello13(m, sh, in.raw)
+	}
 	hs.t.add(in.raw)
 	cfg := hs.cfg
 	if sh.Version < cfg.minVersion() || sh.Version > cfg.maxVersion() {
@@ -205,7 +216,8 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	// that a lower version was not forced on a server that marked its
 	// random. Either mark (a TLS 1.3 server writes ...\x01) says the
 	// server could have given us TLS 1.2.
-	if cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 && len(sh.Random) == 32 &&
+	// Having offered TLS 1.3, it checks them on TLS 1.2 too.
+	if (cfg.maxVersion() >= cipher.VersionTLS12 && sh.Version < cipher.VersionTLS12 || hs.shares13 != nil) && len(sh.Random) == 32 &&
 		(string(sh.Random[24:]) == downgradeTLS11 || string(sh.Random[24:]) == downgradeTLS12) {
 		return nil, errIllegal("tls: downgrade to version 0x%04x detected (server random carries the RFC 8446 sentinel)", sh.Version)
 	}

@@ -100,6 +100,10 @@ type Config struct {
 	// null suite of internal/testonly that the fuzzers run on. It is nil
 	// in every real configuration.
 	TestOnlySuites []*cipher.Suite
+	// CipherSuites13 lists the TLS 1.3 suite IDs in preference order,
+	// apart from the TLS 1.2 list as OpenSSL's -ciphersuites; nil means
+	// cipher.DefaultSuites13 (Node v20's order).
+	CipherSuites13 []uint16
 	// PreferServerCipherSuites makes the server pick by its own order
 	// (Node's honorCipherOrder).
 	PreferServerCipherSuites bool
@@ -138,7 +142,8 @@ type Config struct {
 	ALPNProtocols []string
 
 	// MinVersion and MaxVersion bound the negotiated version; zero means
-	// TLS 1.2 for both.
+	// TLS 1.2 for both. TLS 1.3 is negotiated only when MaxVersion allows
+	// it.
 	MinVersion, MaxVersion uint16
 
 	// ClientAuth is the server's client-certificate policy.
@@ -267,6 +272,9 @@ func (c *Config) minVersion() uint16 {
 func (c *Config) maxVersion() uint16 {
 	if c.MaxVersion != 0 && c.MaxVersion < cipher.VersionTLS12 {
 		return c.MaxVersion
+	}
+	if c.MaxVersion >= cipher.VersionTLS13 {
+		return cipher.VersionTLS13
 	}
 	return cipher.VersionTLS12
 }

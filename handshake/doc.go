@@ -15,5 +15,16 @@
 // For an overview of TLS 1.2 handshaking, see RFC 5246, Section 7.3; every
 // legal message sequence is listed in flights.go.
 //
-// Imports: record, cipher, kex, x509lite, session, cryptobyte.
+// TLS 1.3 (RFC 8446) lives beside it, in server13.go, client13.go and
+// established13.go with tls13.go for what both sides share: the server
+// runs the shared ClientHello checks of server12.go, picks the version,
+// asks the SNI decision as on a full TLS 1.2 handshake, then goes on in
+// server13.go; the client sends one
+// ClientHello for both and branches on the ServerHello's
+// supported_versions or a HelloRetryRequest. TLS 1.3 is negotiated only
+// when Config.MaxVersion allows it. No PSK resumption and no 0-RTT yet:
+// a server sends no NewSessionTicket, a client drops the ones it gets,
+// and early data is skipped.
+//
+// Imports: record, cipher, kex, keysched, x509lite, session, cryptobyte.
 package handshake

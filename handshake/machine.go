@@ -8,6 +8,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/keysched"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
 	"github.com/tlsengine/tlsengine/x509lite"
@@ -86,6 +87,8 @@ type ConnectionState struct {
 
 	ClientRandom, ServerRandom []byte
 	masterSecret               []byte
+	// exporter13 is a TLS 1.3 connection's exporter master secret.
+	exporter13 *keysched.ExporterMasterSecret
 }
 
 // negotiated12 is what a TLS 1.2 handshake settles on either side and
@@ -133,8 +136,12 @@ func (n *negotiated12) connectionState(version uint16, hello *ClientHello, alpn 
 	return st
 }
 
-// ExportKeyingMaterial derives keying material per RFC 5705.
+// ExportKeyingMaterial derives keying material per RFC 5705, or RFC 8446,
+// Section 7.5 in TLS 1.3, where no context and an empty one are the same.
 func (s *ConnectionState) ExportKeyingMaterial(label string, context []byte, hasContext bool, length int) ([]byte, error) {
+	if s.exporter13 != nil {
+		return s.exporter13.Export(label, context, length)
+	}
 	return s.Suite.ExportKeyingMaterial(s.Version, s.masterSecret, s.ClientRandom, s.ServerRandom, label, context, hasContext, length)
 }
 
@@ -255,7 +262,8 @@ func (m *Machine) HandleMessage(raw []byte) error {
 	}
 	// RFC 5246, Section 7.4.1.1: a client ignores HelloRequest while it is
 	// negotiating, and HelloRequest is never part of the transcript.
-	if t == TypeHelloRequest && m.isClient && !m.isEstablishedState() {
+	// TLS 1.3 has no HelloRequest (RFC 8446, Section 4).
+	if t == TypeHelloRequest && m.isClient && !m.isEstablishedState() && m.version != cipher.VersionTLS13 {
 		if len(raw) != 4 {
 			return errDecode("tls: malformed HelloRequest")
 		}
@@ -271,6 +279,11 @@ func (m *Machine) HandleMessage(raw []byte) error {
 	if err != nil {
 		return decodeFailure(err)
 	}
+	if s, ok := m.state.(tls13Handshake); ok {
+		// A handshake message of the client's under our keys ends any
+		// early data (RFC 8446, Section 4.2.10).
+		s.compat().skipEarly = false
+	}
 	next, err := m.state.handle(m, input{msg: msg, raw: raw})
 	if err != nil {
 		return err
@@ -281,6 +294,11 @@ func (m *Machine) HandleMessage(raw []byte) error {
 
 // HandleChangeCipherSpec feeds a ChangeCipherSpec record's content.
 func (m *Machine) HandleChangeCipherSpec(body []byte) error {
+	if _, ok := m.state.(tls13Handshake); ok {
+		// RFC 8446, Section 5: a protected ChangeCipherSpec is
+		// unexpected_message.
+		return errUnexpected("tls: protected ChangeCipherSpec in TLS 1.3")
+	}
 	// RFC 5246, Section 7.1: the message is a single byte of value 1.
 	if len(body) != 1 || body[0] != 1 {
 		return errDecode("tls: malformed ChangeCipherSpec")
@@ -296,9 +314,31 @@ func (m *Machine) HandleChangeCipherSpec(body []byte) error {
 	return nil
 }
 
-func (m *Machine) isEstablishedState() bool {
-	_, ok := m.state.(*established12)
+// CompatCCS reports whether an unprotected ChangeCipherSpec record now
+// is TLS 1.3's middlebox-compatibility one, for HandleCompatCCS (RFC
+// 8446, Section 5: between the first ClientHello and the peer's
+// Finished).
+func (m *Machine) CompatCCS() bool {
+	_, ok := m.state.(tls13Handshake)
 	return ok
+}
+
+// HandleCompatCCS drops the peer's unprotected compatibility
+// ChangeCipherSpec, once per handshake (RFC 8446, Section 5).
+func (m *Machine) HandleCompatCCS(body []byte) error {
+	s, ok := m.state.(tls13Handshake)
+	if !ok {
+		return errUnexpected("tls: unexpected ChangeCipherSpec")
+	}
+	return s.compat().acceptCCS(body)
+}
+
+func (m *Machine) isEstablishedState() bool {
+	switch m.state.(type) {
+	case *established12, *established13:
+		return true
+	}
+	return false
 }
 
 // expectedTypes lists the handshake messages state st accepts next (an
@@ -334,6 +374,30 @@ func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
 		t = TypeCertificateVerify
 	case *expectServerFinished, *expectClientFinished:
 		t = TypeFinished
+	case *expectServerCertificate13:
+		if s.hs.certRequest == nil {
+			return []MessageType{TypeCertificateRequest, TypeCertificate}, true
+		}
+		t = TypeCertificate
+	case *established13:
+		// RFC 8446, Section 4.6: KeyUpdate both ways, NewSessionTicket to
+		// a client.
+		if m.isClient {
+			return []MessageType{TypeKeyUpdate, TypeNewSessionTicket}, true
+		}
+		t = TypeKeyUpdate
+	case *expectClientHello13:
+		t = TypeClientHello
+	case *expectServerHello13:
+		t = TypeServerHello
+	case *expectEncryptedExtensions:
+		t = TypeEncryptedExtensions
+	case *expectClientCertificate13:
+		t = TypeCertificate
+	case *expectCertificateVerify13:
+		t = TypeCertificateVerify
+	case *expectServerFinished13, *expectClientFinished13:
+		t = TypeFinished
 	case *established12:
 		// A renegotiation request: HelloRequest to a client, ClientHello
 		// to a server.
@@ -364,7 +428,7 @@ func knownMessageType(t MessageType) bool {
 	case TypeHelloRequest, TypeClientHello, TypeServerHello, TypeNewSessionTicket,
 		TypeCertificate, TypeServerKeyExchange, TypeCertificateRequest, TypeServerHelloDone,
 		TypeCertificateVerify, TypeClientKeyExchange, TypeFinished, TypeCertificateStatus,
-		TypeNextProtocol:
+		TypeNextProtocol, TypeEncryptedExtensions, TypeKeyUpdate:
 		return true
 	}
 	return false
@@ -459,6 +523,10 @@ func (s *established12) renegotiationInfo() []byte {
 // the new handshake (to request a client certificate, say). Only an
 // established connection that agreed RFC 5746 can renegotiate.
 func (m *Machine) Renegotiate(cfg *Config) error {
+	if _, ok := m.state.(*established13); ok {
+		// RFC 8446, Section 4.1.2: TLS 1.3 has no renegotiation.
+		return errMisuse("tls: renegotiation is not possible in TLS 1.3 (RFC 8446, Section 4.1.2)")
+	}
 	e, ok := m.state.(*established12)
 	if !ok {
 		return errMisuse("tls: renegotiation requested while a handshake is in progress")

@@ -122,7 +122,7 @@ func (s *awaitSessionLookup) resolve(m *Machine, a Answer) (state, error) {
 			return hs.resume(m, usable)
 		}
 	}
-	return hs.chooseContext(m)
+	return hs.chooseContext(m, hs.full)
 }
 
 // resume sends the server's flight of an abbreviated handshake.

@@ -111,10 +111,12 @@ func (hs *serverHS) checkHello(m *Machine) error {
 }
 
 // awaitServerContext waits for the application to pick the configuration
-// for this ClientHello (SNI).
+// for this ClientHello (SNI); then is how the handshake goes on with it
+// (a full TLS 1.2 handshake, or TLS 1.3).
 type awaitServerContext struct {
-	hs *serverHS
-	d  *ServerContextDecision
+	hs   *serverHS
+	d    *ServerContextDecision
+	then func(*Machine) (state, error)
 }
 
 func (s *awaitServerContext) handle(m *Machine, in input) (state, error) {
@@ -132,7 +134,7 @@ func (s *awaitServerContext) resolve(m *Machine, a Answer) (state, error) {
 	if a.cfg != nil {
 		s.hs.cfg = a.cfg
 	}
-	return s.hs.full(m)
+	return s.then(m)
 }
 
 // negotiate picks the parameters and sends the server's first flight.
@@ -160,6 +162,11 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertProtocolVersion,
 			"tls: the client renegotiates to version 0x%04x from 0x%04x", v, m.version)
 	}
+	if v == cipher.VersionTLS13 {
+		// TLS 1.3 resumes nothing here (no PSK), so every TLS 1.3
+		// handshake is a full one and asks SNI right after the version.
+		return hs.chooseContext(m, hs.negotiate13)
+	}
 	hs.version = v
 	m.version = v
 	m.sink.SetVersion(v)
@@ -173,6 +180,8 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	// downgrade.
 	if cfg.maxVersion() >= cipher.VersionTLS12 && v < cipher.VersionTLS12 {
 		copy(hs.serverRandom[24:], downgradeTLS11)
+	} else if cfg.maxVersion() >= cipher.VersionTLS13 && v == cipher.VersionTLS12 && !hs.renegotiating {
+		copy(hs.serverRandom[24:], downgradeTLS12)
 	}
 	// Node's resumeSession: a session id the application looks up.
 	if cfg.LookupSessions && len(ch.SessionID) > 0 && (len(ch.SessionTicket) == 0 || cfg.Tickets == nil) {
@@ -185,19 +194,20 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	if st != nil {
 		return hs.resume(m, st)
 	}
-	return hs.chooseContext(m)
+	return hs.chooseContext(m, hs.full)
 }
 
 // chooseContext asks the SNI decision before a full handshake. Node
 // orders the server's questions so (resumeSession, then SNICallback, then
 // OCSPRequest) and asks SNICallback only when no session resumes: OpenSSL
 // calls Node's certificate callback, which runs it, only on a full TLS 1.2
-// handshake. A renegotiation keeps the connection's configuration.
-func (hs *serverHS) chooseContext(m *Machine) (state, error) {
+// handshake. A renegotiation keeps the connection's configuration. then
+// goes on with the configuration chosen: full, or TLS 1.3's negotiate13.
+func (hs *serverHS) chooseContext(m *Machine, then func(*Machine) (state, error)) (state, error) {
 	if hs.cfg.AskServerContext && !hs.renegotiating {
-		return &awaitServerContext{hs: hs}, nil
+		return &awaitServerContext{hs: hs, then: then}, nil
 	}
-	return hs.full(m)
+	return then(m)
 }
 
 // full picks the parameters of a full handshake and sends the server's
@@ -620,10 +630,12 @@ type OCSPDecision struct {
 	Certificate, Issuer []byte
 }
 
-// awaitOCSP waits for the application's OCSP response.
+// awaitOCSP waits for the application's OCSP response; then, if set, is
+// how the handshake goes on (TLS 1.3), else sendFirstFlight.
 type awaitOCSP struct {
-	hs *serverHS
-	d  *OCSPDecision
+	hs   *serverHS
+	d    *OCSPDecision
+	then func(*Machine) (state, error)
 }
 
 func (s *awaitOCSP) handle(m *Machine, in input) (state, error) {
@@ -642,5 +654,8 @@ func (s *awaitOCSP) decision() Decision {
 
 func (s *awaitOCSP) resolve(m *Machine, a Answer) (state, error) {
 	s.hs.ocsp = a.ocsp
+	if s.then != nil {
+		return s.then(m)
+	}
 	return s.hs.sendFirstFlight(m)
 }

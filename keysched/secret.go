@@ -3,6 +3,7 @@ package keysched
 import (
 	"crypto"
 	"crypto/hmac"
+	"encoding/hex"
 	"fmt"
 	"io"
 )
@@ -74,4 +75,12 @@ func (s *secret) finishedMAC(th TranscriptHash) []byte {
 	mac := hmac.New(s.hash.New, finishedKey)
 	mac.Write(th.sumFor(s.hash, "finished"))
 	return mac.Sum(nil)
+}
+
+// KeylogLine is the NSS key log line ("LABEL <client random> <secret>",
+// the SSLKEYLOGFILE format) for this secret, which lets a packet analyser
+// decrypt a capture of the connection. It is the one place a secret leaves
+// the package as text, and only when the caller asked for a key log.
+func (s *secret) KeylogLine(label string, clientRandom []byte) string {
+	return label + " " + hex.EncodeToString(clientRandom) + " " + hex.EncodeToString(s.use("key log"))
 }

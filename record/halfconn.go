@@ -34,6 +34,19 @@ func (h *HalfConn) Install(p cipher.Protection) {
 // plaintext.
 func (h *HalfConn) Protection() cipher.Protection { return h.active }
 
+// Seq is the sequence number of the next record: how many records the
+// current protection has sealed or opened.
+func (h *HalfConn) Seq() uint64 { return h.seq }
+
+// Skip takes back the sequence number of the record that just failed to
+// open, for a record that is dropped instead of failing the connection
+// (TLS 1.3 early data a server refused, RFC 8446, Section 4.2.10).
+func (h *HalfConn) Skip() {
+	if h.seq > 0 {
+		h.seq--
+	}
+}
+
 // Encrypted reports whether records in this direction are protected.
 func (h *HalfConn) Encrypted() bool { return h.active != nil }
 
