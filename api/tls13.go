@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -52,4 +53,26 @@ func (s *TLSSocket) UpdateKeys(requestPeer bool) error {
 		return nodeError(err, s.isServer)
 	}
 	return s.drainAndSend()
+}
+
+// Finished is Node's getFinished: the verify_data of the Finished message
+// this side sent in the last handshake (12 bytes in TLS 1.2, the hash
+// length in TLS 1.3), or nil before the handshake.
+func (s *TLSSocket) Finished() []byte { return s.finished(s.isServer) }
+
+// PeerFinished is Node's getPeerFinished: the verify_data of the Finished
+// message the peer sent in the last handshake, or nil before it.
+func (s *TLSSocket) PeerFinished() []byte { return s.finished(!s.isServer) }
+
+// finished is the server's verify_data if server is set, else the
+// client's.
+func (s *TLSSocket) finished(server bool) []byte {
+	st := s.ConnectionState()
+	switch {
+	case st == nil:
+		return nil
+	case server:
+		return bytes.Clone(st.ServerFinished)
+	}
+	return bytes.Clone(st.ClientFinished)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/engine"
 )
 
 // tls13Case is one TLS 1.3 configuration, the same on both sides: a
@@ -32,9 +34,10 @@ var tls13NodeCases = []tls13Case{
 
 // serverReport is what our TLS 1.3 server saw of one connection.
 type serverReport struct {
-	protocol   string
-	cipher     api.CipherInfo
-	ekm, ekmNC []byte
+	protocol     string
+	cipher       api.CipherInfo
+	ekm, ekmNC   []byte
+	fin, peerFin []byte
 }
 
 // The label and context both sides export keying material with.
@@ -67,7 +70,7 @@ func ourServer13(t *testing.T, pki nodePKI, c tls13Case) (int, chan serverReport
 	reports := make(chan serverReport, 4)
 	srv.OnSecureConnection(func(s *api.TLSSocket) {
 		a, b := exports(t, s)
-		reports <- serverReport{s.Protocol(), *s.Cipher(), a, b}
+		reports <- serverReport{s.Protocol(), *s.Cipher(), a, b, s.Finished(), s.PeerFinished()}
 	})
 	return port, reports
 }
@@ -188,7 +191,8 @@ if (!o.ecdhCurve) delete o.ecdhCurve;
 const report = (s) => JSON.stringify({protocol: s.getProtocol(), cipher: s.getCipher(),
   eph: mode === 'client' ? s.getEphemeralKeyInfo() : null,
   ekm: s.exportKeyingMaterial(32, 'EXPERIMENTAL-tlsengine', Buffer.from('ctx')).toString('hex'),
-  ekmNC: s.exportKeyingMaterial(32, 'EXPERIMENTAL-tlsengine').toString('hex')});
+  ekmNC: s.exportKeyingMaterial(32, 'EXPERIMENTAL-tlsengine').toString('hex'),
+  fin: s.getFinished().toString('hex'), peerFin: s.getPeerFinished().toString('hex')});
 if (mode === 'server') {
   const srv = tls.createServer(o, (s) => { console.log(report(s)); s.pipe(s); });
   srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
@@ -208,9 +212,11 @@ type nodeReport struct {
 		Type, Name string
 		Size       int
 	}
-	EKM   string `json:"ekm"`
-	EKMNC string `json:"ekmNC"`
-	Error string
+	EKM     string `json:"ekm"`
+	EKMNC   string `json:"ekmNC"`
+	Fin     string `json:"fin"`
+	PeerFin string `json:"peerFin"`
+	Error   string
 }
 
 func (r nodeReport) cipher() api.CipherInfo {
@@ -219,8 +225,9 @@ func (r nodeReport) cipher() api.CipherInfo {
 
 // TestTLS13MatchesNodeBothWays: Node v20 with minVersion 'TLSv1.3'
 // against our side with maxVersion 'TLSv1.3', both directions, for each
-// suite and several groups: Protocol, Cipher, EphemeralKeyInfo and the
-// exported keying material are what Node reports on its end.
+// suite and several groups: Protocol, Cipher, EphemeralKeyInfo, the
+// exported keying material and the Finished verify_data (getFinished,
+// getPeerFinished) are what Node reports on its end.
 func TestTLS13MatchesNodeBothWays(t *testing.T) {
 	node := nodeBin(t)
 	pki := newNodePKI(t)
@@ -257,6 +264,9 @@ func TestTLS13MatchesNodeBothWays(t *testing.T) {
 		if nc.EKM != hex.EncodeToString(rep.ekm) || nc.EKMNC != hex.EncodeToString(rep.ekmNC) {
 			t.Errorf("%+v: keying material: ours %x/%x, node %s/%s", c, rep.ekm, rep.ekmNC, nc.EKM, nc.EKMNC)
 		}
+		if nc.Fin != hex.EncodeToString(rep.peerFin) || nc.PeerFin != hex.EncodeToString(rep.fin) {
+			t.Errorf("%+v: our server's Finished %x, peer's %x; node client's %s, peer's %s", c, rep.fin, rep.peerFin, nc.Fin, nc.PeerFin)
+		}
 
 		// Node's server, our client.
 		nport, lines := nodeServer(t, script, "server", opts(c, true))
@@ -271,6 +281,9 @@ func TestTLS13MatchesNodeBothWays(t *testing.T) {
 		a, b := exports(t, sock)
 		if ns.EKM != hex.EncodeToString(a) || ns.EKMNC != hex.EncodeToString(b) {
 			t.Errorf("%+v: keying material: ours %x/%x, node %s/%s", c, a, b, ns.EKM, ns.EKMNC)
+		}
+		if ns.Fin != hex.EncodeToString(sock.PeerFinished()) || ns.PeerFin != hex.EncodeToString(sock.Finished()) {
+			t.Errorf("%+v: our client's Finished %x, peer's %x; node server's %s, peer's %s", c, sock.Finished(), sock.PeerFinished(), ns.Fin, ns.PeerFin)
 		}
 		// Node's client's getEphemeralKeyInfo, for the same group.
 		got, want := sock.EphemeralKeyInfo(), nc.Eph
@@ -379,5 +392,41 @@ func TestGetCiphersListsTLS13SuitesAsNode(t *testing.T) {
 	}
 	if !slices.Equal(ours13, node13) {
 		t.Errorf("TLS 1.3 names %q, node %q", ours13, node13)
+	}
+}
+
+// TestTLSSocketGetFinishedGetPeerFinished: each side's Finished is the
+// other's PeerFinished, in TLS 1.2 (12 bytes) and TLS 1.3 (the suite's
+// hash length, as Node v20 reports: 48 with SHA-384, 32 with SHA-256),
+// and both are nil before the handshake.
+func TestTLSSocketGetFinishedGetPeerFinished(t *testing.T) {
+	pki := newNodePKI(t)
+	for _, tc := range []struct {
+		max, ciphers string
+		size         int
+	}{{"TLSv1.2", "", 12}, {"TLSv1.3", "TLS_AES_256_GCM_SHA384", 48}, {"TLSv1.3", "TLS_AES_128_GCM_SHA256", 32}} {
+		c := tls13Case{ciphers: tc.ciphers}
+		port, reports := ourServer13(t, pki, c)
+		sock, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: port, Servername: "localhost",
+			SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: tc.max, Ciphers: tc.ciphers}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := <-reports
+		fin, peer := sock.Finished(), sock.PeerFinished()
+		if len(fin) != tc.size || len(peer) != tc.size || bytes.Equal(fin, peer) ||
+			!bytes.Equal(fin, rep.peerFin) || !bytes.Equal(peer, rep.fin) {
+			t.Errorf("%s %s: client %x/%x, server %x/%x", tc.max, tc.ciphers, fin, peer, rep.fin, rep.peerFin)
+		}
+		sock.Close()
+	}
+	a, _ := net.Pipe()
+	defer a.Close()
+	ctx, err := api.CreateSecureContext(api.SecureContextOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := api.NewClientSocket(a, ctx.EngineConfig(), engine.ClientOptions{}); s.Finished() != nil || s.PeerFinished() != nil {
+		t.Errorf("before the handshake: %x/%x", s.Finished(), s.PeerFinished())
 	}
 }

@@ -11,7 +11,8 @@ import (
 // protocol, suite and group, the hybrid X25519MLKEM768 included; TLS_
 // names in -ciphers choose the TLS 1.3 suite; -key-update sends a
 // KeyUpdate with update_requested before the request, and the page still
-// arrives (under the server's updated keys).
+// arrives (under the server's updated keys). -key-update below TLS 1.3
+// and -reneg in TLS 1.3 fail.
 func TestTLS13ServeConnect(t *testing.T) {
 	srv := startServer(t, "-www", "-max-version", "TLSv1.3", "-ecdh-curve", "X25519MLKEM768:X25519:P-256")
 	const get = "GET / HTTP/1.0\r\n\r\n"
@@ -52,6 +53,11 @@ func TestTLS13ServeConnect(t *testing.T) {
 	r := runConnect(t, get, srv.addr, "-insecure", "-key-update")
 	if r.code != 1 || !strings.Contains(r.stderr, "tlsengine: -key-update: error:0A00010A:SSL routines::wrong ssl version") {
 		t.Errorf("-key-update over TLS 1.2: exit %d stderr:\n%s", r.code, r.stderr)
+	}
+	// Nor does renegotiation in TLS 1.3: -reneg fails as Node v20's renegotiate().
+	r = runConnect(t, get, srv.addr, "-insecure", "-max-version", "TLSv1.3", "-reneg")
+	if r.code != 1 || !strings.Contains(r.stderr, "tlsengine: renegotiation failed: error:0A00010A:SSL routines::wrong ssl version") {
+		t.Errorf("-reneg over TLS 1.3: exit %d stderr:\n%s", r.code, r.stderr)
 	}
 	// TLSv1.3 is a version both flags take.
 	r = runConnect(t, get, srv.addr, "-insecure", "-min-version", "TLSv1.3", "-max-version", "TLSv1.2")
