@@ -48,6 +48,12 @@ type SecureContextOptions struct {
 	// peer's chain is checked for revocation.
 	CRL [][]byte
 	// Ciphers is an OpenSSL cipher string; empty means DefaultCiphers.
+	// As in Node v20, its ':'-separated names starting with "TLS_" are
+	// TLS 1.3 suites (TLS_AES_128_GCM_SHA256, ...) and set the TLS 1.3
+	// list, in that order; without any, the TLS 1.3 suites keep Node's
+	// default order. A string of TLS 1.3 names only leaves no TLS 1.2
+	// suite and raises MinVersion to TLSv1.3 when MaxVersion is TLSv1.3.
+	// See cipherlist.Split13 for the one difference from Node.
 	// "@SECLEVEL=0" in it accepts peer chains with SHA-1 signatures, as
 	// Node does; by default (level 1) their verification fails with
 	// Node's code UNSPECIFIED. RSA keys under 1024 bits are refused at
@@ -56,8 +62,11 @@ type SecureContextOptions struct {
 	// HonorCipherOrder makes a server choose by its own order; nil means
 	// true, Node's default.
 	HonorCipherOrder *bool
-	// ECDHCurve is "auto" (the default), one curve name or a colon list
-	// (X25519, prime256v1/P-256, secp384r1/P-384, secp521r1/P-521).
+	// ECDHCurve is "auto" (the default), one group name or a colon list
+	// (X25519, prime256v1/P-256, secp384r1/P-384, secp521r1/P-521, and
+	// the RFC 7919 groups ffdhe2048 ... ffdhe8192 as OpenSSL spells them).
+	// X25519MLKEM768 (the TLS 1.3 hybrid) is accepted too: an extension,
+	// as Node v20's OpenSSL 3.0 does not know it.
 	ECDHCurve string
 	// NoECDH is Node's ecdhCurve: false (the seeds' semantics): the ECDHE
 	// suites are unavailable.
@@ -71,8 +80,10 @@ type SecureContextOptions struct {
 	// _server_method and _client_method. SSLv2 and SSLv3 methods are
 	// refused, and so is MinVersion or MaxVersion beside it.
 	SecureProtocol string
-	// MinVersion and MaxVersion bound the version: "TLSv1", "TLSv1.1" or
-	// "TLSv1.2" (default TLSv1.2 for both).
+	// MinVersion and MaxVersion bound the version: "TLSv1", "TLSv1.1",
+	// "TLSv1.2" or "TLSv1.3" (default TLSv1.2 for both: TLS 1.3 is opt-in
+	// for now, with MaxVersion "TLSv1.3"). Node v20 has no TLSv1_3_method
+	// for SecureProtocol ("Unknown method"), and neither do we.
 	MinVersion, MaxVersion string
 }
 
@@ -113,15 +124,29 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	if ciphers == "" {
 		ciphers = DefaultCiphers
 	}
-	suites, level, err := cipherlist.ParseLevel(ciphers)
+	list12, suites13, err := cipherlist.Split13(ciphers)
+	if errors.Is(err, cipherlist.ErrEmpty) {
+		return nil, &Error{Code: "ERR_INVALID_ARG_VALUE", Message: fmt.Sprintf("The property 'options.ciphers' is invalid. Received %q", ciphers), Err: err}
+	}
 	if err != nil {
 		return nil, &Error{Code: "ERR_SSL_NO_CIPHER_MATCH", Message: "No cipher match", Err: err}
 	}
-	// "@SECLEVEL=0" lowers the security level, as OpenSSL's cipher
-	// string does: the peer's chain may then have SHA-1 signatures.
-	cfg.SecurityLevelZero = level == 0
-	for _, s := range suites {
-		cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
+	for _, s := range suites13 {
+		cfg.CipherSuites13 = append(cfg.CipherSuites13, s.ID)
+	}
+	cfg.CipherSuites = []uint16{} // only TLS 1.3 names: no TLS 1.2 suite
+	if list12 != "" {
+		suites, level, err := cipherlist.ParseLevel(list12)
+		if err != nil {
+			return nil, &Error{Code: "ERR_SSL_NO_CIPHER_MATCH", Message: "No cipher match", Err: err}
+		}
+		// "@SECLEVEL=0" lowers the security level, as OpenSSL's cipher
+		// string does: the peer's chain may then have SHA-1 signatures.
+		cfg.SecurityLevelZero = level == 0
+		cfg.CipherSuites = cfg.CipherSuites[:0]
+		for _, s := range suites {
+			cfg.CipherSuites = append(cfg.CipherSuites, s.ID)
+		}
 	}
 	cfg.PreferServerCipherSuites = o.HonorCipherOrder == nil || *o.HonorCipherOrder
 	if cfg.Groups, err = parseCurves(o.ECDHCurve); err != nil {
@@ -140,6 +165,11 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	}
 	if cfg.MinVersion, cfg.MaxVersion, err = versions(o); err != nil {
 		return nil, err
+	}
+	// Node v20 (secure-context.js): a cipher string naming only TLS 1.3
+	// suites raises minVersion to TLS 1.3 when maxVersion allows it.
+	if list12 == "" && cfg.MaxVersion >= cipher.VersionTLS13 {
+		cfg.MinVersion = cipher.VersionTLS13
 	}
 	return &SecureContext{cfg: cfg}, nil
 }
@@ -227,7 +257,7 @@ func parseCurves(s string) ([]kex.Group, error) {
 	var groups []kex.Group
 	for _, name := range strings.Split(s, ":") {
 		g, ok := kex.GroupByName(name)
-		if !ok || !kex.IsECDHE(g) {
+		if !ok {
 			return nil, &Error{Code: "ERR_CRYPTO_OPERATION_FAILED", Message: fmt.Sprintf("Failed to set ECDH curve %q", name)}
 		}
 		groups = append(groups, g)
@@ -280,6 +310,11 @@ func versions(o SecureContextOptions) (lo, hi uint16, err error) {
 		}
 		*v.dst = n
 	}
+	// At least TLS 1.3 allows TLS 1.3, whatever the default maximum (as
+	// Node v20, where minVersion 'TLSv1.3' alone gives 1.3 to 1.3).
+	if lo >= cipher.VersionTLS13 && hi == 0 {
+		hi = cipher.VersionTLS13
+	}
 	if lo != 0 && hi != 0 && lo > hi {
 		return 0, 0, &Error{Code: "ERR_TLS_PROTOCOL_VERSION_CONFLICT", Message: "minVersion is above maxVersion"}
 	}
@@ -298,13 +333,15 @@ func methodBase(m string) (string, bool) {
 	return "", false
 }
 
-var versionByName = map[string]uint16{"TLSv1": cipher.VersionTLS10, "TLSv1.1": cipher.VersionTLS11, "TLSv1.2": cipher.VersionTLS12}
+var versionByName = map[string]uint16{"TLSv1": cipher.VersionTLS10, "TLSv1.1": cipher.VersionTLS11, "TLSv1.2": cipher.VersionTLS12,
+	"TLSv1.3": cipher.VersionTLS13}
 
 // GetCiphers lists the suites this package implements by lower-case
-// OpenSSL name, sorted, as Node's getCiphers does.
+// OpenSSL name, sorted, as Node's getCiphers does; the TLS 1.3 suites are
+// there under their lower-case IANA names (tls_aes_128_gcm_sha256).
 func GetCiphers() []string {
 	var names []string
-	for _, s := range cipher.Suites() {
+	for _, s := range append(cipher.Suites(), cipher.Suites13()...) {
 		names = append(names, strings.ToLower(s.OpenSSLName))
 	}
 	slices.Sort(names)

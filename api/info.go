@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -19,7 +20,11 @@ type CipherInfo struct {
 
 // EphemeralKeyInfo is Node's getEphemeralKeyInfo: Type "ECDH" with the
 // curve Name and Size in bits (X25519 is 253), Type "DH" with the modulus
-// Size, or all empty when the key exchange was not ephemeral.
+// Size (TLS 1.2 DHE, or an RFC 7919 group such as ffdhe2048, with no Name,
+// as Node prints them), or all empty when the key exchange was not
+// ephemeral. For the TLS 1.3 hybrid X25519MLKEM768, which Node v20's
+// OpenSSL 3.0 does not have, it is our own shape: Type "KEM", Name
+// "X25519MLKEM768", Size 0 (no one size describes ML-KEM-768 + X25519).
 type EphemeralKeyInfo struct {
 	Type string
 	Name string
@@ -35,11 +40,13 @@ func (s *TLSSocket) Cipher() *CipherInfo {
 	return &CipherInfo{Name: st.Suite.OpenSSLName, StandardName: st.Suite.Name, Version: definedIn(st.Suite)}
 }
 
-// definedIn is the version OpenSSL lists a suite under: TLS 1.2 for the
-// GCM, ChaCha20 and SHA-2 suites, TLS 1.0 for the ECDHE CBC-SHA ones and
-// SSLv3 for the RSA and DHE CBC-SHA ones.
+// definedIn is the version OpenSSL lists a suite under: TLS 1.3 for the
+// TLS 1.3 suites, TLS 1.2 for the GCM, ChaCha20 and SHA-2 suites, TLS 1.0
+// for the ECDHE CBC-SHA ones and SSLv3 for the RSA and DHE CBC-SHA ones.
 func definedIn(s *cipher.Suite) string {
 	switch {
+	case s.MinVersion >= cipher.VersionTLS13:
+		return "TLSv1.3"
 	case s.MinVersion >= cipher.VersionTLS12:
 		return "TLSv1.2"
 	case s.KX == cipher.KXECDHE:
@@ -49,7 +56,7 @@ func definedIn(s *cipher.Suite) string {
 }
 
 // Protocol reports the negotiated version as Node names it ("TLSv1",
-// "TLSv1.1", "TLSv1.2"), or "" before the handshake.
+// "TLSv1.1", "TLSv1.2", "TLSv1.3"), or "" before the handshake.
 func (s *TLSSocket) Protocol() string {
 	st := s.ConnectionState()
 	if st == nil {
@@ -66,8 +73,12 @@ func (s *TLSSocket) EphemeralKeyInfo() *EphemeralKeyInfo {
 		return nil
 	}
 	switch {
-	case st.Group != 0:
+	case st.Group == kex.X25519MLKEM768:
+		return &EphemeralKeyInfo{Type: "KEM", Name: st.Group.OpenSSLName()}
+	case kex.IsECDHE(st.Group):
 		return &EphemeralKeyInfo{Type: "ECDH", Name: st.Group.OpenSSLName(), Size: st.Group.Bits()}
+	case st.Group != 0:
+		return &EphemeralKeyInfo{Type: "DH", Size: st.Group.Bits()}
 	case st.DHBits != 0:
 		return &EphemeralKeyInfo{Type: "DH", Size: st.DHBits}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 )
 
@@ -102,9 +103,10 @@ var ErrRenegotiationDeclined = &Error{Code: "ERR_TLS_RENEGOTIATION_DISABLED",
 
 // Renegotiate is Node's tlsSocket.renegotiate: a new handshake on the
 // established connection (RFC 5246 with RFC 5746 secure renegotiation,
-// TLS 1.2 and below). A server sends HelloRequest, a client a ClientHello.
-// It blocks until the new handshake completes, fails, or the peer
-// declines, and calls cb (if not nil) with the same error. Application
+// TLS 1.2 and below; on TLS 1.3 it fails with ErrWrongSSLVersion, as in
+// Node v20, and the connection goes on). A server sends HelloRequest, a
+// client a ClientHello. It blocks until the new handshake completes,
+// fails, or the peer declines, and calls cb (if not nil) with the same error. Application
 // data keeps flowing meanwhile; Read returns it as usual. On success
 // Authorized, PeerCertificate and the other accessors describe the new
 // handshake.
@@ -121,6 +123,10 @@ func (s *TLSSocket) renegotiate(opts RenegotiateOptions) error {
 	if s.state == nil {
 		s.mu.Unlock()
 		return &Error{Code: "ERR_TLS_RENEGOTIATION_DISABLED", Message: "tls: renegotiate before the handshake completed"}
+	}
+	if s.state.Version >= cipher.VersionTLS13 {
+		s.mu.Unlock()
+		return ErrWrongSSLVersion
 	}
 	var cfg *engine.Config
 	if s.isServer {

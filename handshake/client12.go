@@ -677,6 +677,7 @@ func (s *expectServerFinished) handle(m *Machine, in input) (state, error) {
 	}
 	st := hs.connectionState(hs.version, hs.hello, hs.serverHello.ALPNProtocol)
 	st.Session = hs.session()
+	st.ClientFinished, st.ServerFinished = hs.clientFinished, hs.serverFinished
 	m.established = true
 	m.sink.HandshakeDone(st)
 	return newEstablished12(hs.prev, hs.clientFinished, hs.serverFinished, hs.secureReneg, hs.ems, hs.peer), nil

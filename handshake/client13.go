@@ -393,6 +393,7 @@ func (s *expectServerFinished13) handle(m *Machine, in input) (state, error) {
 	st.PeerSignatureScheme = hs.peerScheme
 	st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
 	st.OCSPResponse = hs.ocsp
+	st.ClientFinished, st.ServerFinished = hs.clientFinished, hs.serverFinished
 	m.established = true
 	m.sink.HandshakeDone(st)
 	return newEstablished13(hs.suite, hs.ks.clientApp, hs.ks.serverApp, true), nil

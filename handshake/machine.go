@@ -85,6 +85,11 @@ type ConnectionState struct {
 	// received, on a client; sent, on a server. nil when there was none.
 	OCSPResponse []byte
 
+	// ClientFinished and ServerFinished are the verify_data of the
+	// handshake's two Finished messages (Node's getFinished and
+	// getPeerFinished), in every version.
+	ClientFinished, ServerFinished []byte
+
 	ClientRandom, ServerRandom []byte
 	masterSecret               []byte
 	// exporter13 is a TLS 1.3 connection's exporter master secret.

@@ -568,6 +568,7 @@ func (s *expectClientFinished) handle(m *Machine, in input) (state, error) {
 func (hs *serverHS) finish(m *Machine, sess *session.State, isNew bool) (state, error) {
 	st := hs.connectionState(hs.version, hs.hello, hs.alpn)
 	st.PeerCertificateRequested = hs.certRequest != nil
+	st.ClientFinished, st.ServerFinished = hs.clientFinished, hs.serverFinished
 	if st.Resumed || isNew {
 		st.Session, st.NewSession = sess, isNew
 	}

@@ -315,7 +315,8 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	if err := sendCertificateVerify13(m, &hs.ks, hs.cert, hs.scheme, serverSignatureContext); err != nil {
 		return nil, err
 	}
-	if _, err := hs.ks.send(m, &Finished{VerifyData: hs.ks.serverHS.VerifyData(hs.ks.t.Sum())}); err != nil {
+	hs.serverFinished = hs.ks.serverHS.VerifyData(hs.ks.t.Sum())
+	if _, err := hs.ks.send(m, &Finished{VerifyData: hs.serverFinished}); err != nil {
 		return nil, err
 	}
 	hs.ks.applicationSecrets(m)
@@ -447,6 +448,7 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 	st.PeerSignatureScheme = hs.peerScheme
 	st.OCSPResponse = hs.ocsp
 	st.ServerRandom = hs.serverRandom
+	st.ClientFinished, st.ServerFinished = hs.clientFinished, hs.serverFinished
 	if hs.peer != nil {
 		st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
 	}

@@ -13,8 +13,10 @@ const ciphersUsage = `usage: tlsengine ciphers [--] [STRING]
 
 Prints the cipher suites an OpenSSL cipher string selects, most preferred
 first, one per line: OpenSSL name, IANA name, oldest protocol version, and
-the Kx, Au, Enc and Mac columns of "openssl ciphers -v". STRING defaults to
-Node's default cipher list:
+the Kx, Au, Enc and Mac columns of "openssl ciphers -v". As in Node v20,
+names starting with TLS_ (TLS_AES_128_GCM_SHA256) choose the TLS 1.3
+suites, listed first; without any, the default TLS 1.3 suites are listed.
+STRING defaults to Node's default cipher list:
   ` + cipherlist.NodeDefault + `
 `
 
@@ -40,12 +42,21 @@ func ciphersMain(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 {
 		spec = args[0]
 	}
-	suites, err := cipherlist.Parse(spec)
+	// As Node v20 and `openssl ciphers -v`: the TLS 1.3 suites first
+	// (those named, else the default ones), then what the rest selects.
+	list12, suites13, err := cipherlist.Split13(spec)
+	var suites []*cipher.Suite
+	if err == nil && list12 != "" {
+		suites, err = cipherlist.Parse(list12)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "tlsengine ciphers: %v\n", err)
 		return 1
 	}
-	for _, s := range suites {
+	if suites13 == nil {
+		suites13 = cipher.Suites13()
+	}
+	for _, s := range append(suites13, suites...) {
 		fmt.Fprintln(stdout, suiteLine(s))
 	}
 	return 0
@@ -56,6 +67,10 @@ func ciphersMain(args []string, stdout, stderr io.Writer) int {
 // the suite at (OpenSSL prints SSLv3 for the RSA and DHE AES-SHA suites;
 // SSL 3.0 is not implemented, so we print TLSv1).
 func suiteLine(s *cipher.Suite) string {
-	return fmt.Sprintf("%-30s %-45s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%s",
-		s.OpenSSLName, s.Name, record.Version(s.MinVersion).String(), s.KX, s.Auth, s.Bulk, s.MAC)
+	version, kx, au, mac := record.Version(s.MinVersion).String(), s.KX.String(), s.Auth.String(), s.MAC.String()
+	if s.MinVersion >= cipher.VersionTLS13 {
+		// The TLS 1.3 suites name no key exchange or authentication.
+		kx, au, mac = "any", "any", "AEAD"
+	}
+	return fmt.Sprintf("%-30s %-45s %-7s Kx=%-8s Au=%-5s Enc=%-22s Mac=%s", s.OpenSSLName, s.Name, version, kx, au, s.Bulk, mac)
 }

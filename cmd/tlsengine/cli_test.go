@@ -414,7 +414,7 @@ func TestUsageAndBadFlags(t *testing.T) {
 		// OpenSSL's cipher strings ignore unknown words; a string that
 		// selects nothing is an error.
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", "NOPE:!ALL"}, 2, "", "-ciphers: tls: no cipher match"},
-		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 2, "", "-ciphers: tls: no cipher match"},
+		{[]string{"serve", "-addr", "127.0.0.1:0", "-ciphers", ":"}, 2, "", "-ciphers: tls: the cipher string names no TLS 1.2 and no TLS 1.3 suites"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "SSLv3"}, 2, "", "SSLv3 is not supported"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-min-version", "TLSv1.2", "-max-version", "TLSv1"}, 2, "", "-min-version is above -max-version"},
 		{[]string{"serve", "-addr", "127.0.0.1:0", "-dhparam", "/nonexistent"}, 1, "", "/nonexistent"},

@@ -88,10 +88,10 @@ func (f *commonFlags) register(fs *flag.FlagSet, peer string) {
 	fs.StringVar(&f.pfx, "pfx", "", "PKCS#12 `file` with the private key, certificate and chain (as Node's pfx option)")
 	fs.StringVar(&f.passphrase, "passphrase", "", "`passphrase` of the -pfx file or of an encrypted -key")
 	fs.StringVar(&f.ca, "ca", "", "PEM `file` of CA certificates that verify the "+peer)
-	fs.StringVar(&f.ciphers, "ciphers", "", "OpenSSL cipher `string` (HIGH:!aNULL, or suite names, OpenSSL or IANA), preferred first")
-	fs.StringVar(&f.minVersion, "min-version", "", "lowest protocol `version`: TLSv1, TLSv1.1 or TLSv1.2 (default TLSv1.2)")
-	fs.StringVar(&f.maxVersion, "max-version", "", "highest protocol `version`: TLSv1, TLSv1.1 or TLSv1.2 (default TLSv1.2)")
-	fs.StringVar(&f.curves, "ecdh-curve", "", "colon-separated ECDH `groups` (X25519, prime256v1, secp384r1, secp521r1)")
+	fs.StringVar(&f.ciphers, "ciphers", "", "OpenSSL cipher `string` (HIGH:!aNULL, or suite names, OpenSSL or IANA), preferred first; TLS 1.3 suites by name (TLS_AES_128_GCM_SHA256), as Node")
+	fs.StringVar(&f.minVersion, "min-version", "", "lowest protocol `version`: TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default TLSv1.2)")
+	fs.StringVar(&f.maxVersion, "max-version", "", "highest protocol `version`: TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default TLSv1.2; TLS 1.3 is opt-in)")
+	fs.StringVar(&f.curves, "ecdh-curve", "", "colon-separated key exchange `groups` (X25519, prime256v1, secp384r1, secp521r1, ffdhe2048..ffdhe8192, X25519MLKEM768 for TLS 1.3)")
 	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN `protocols`, preferred first")
 	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
 }
@@ -101,7 +101,7 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 	cfg := &engine.Config{Rand: rand.Reader, Now: time.Now}
 	var err error
 	if f.ciphers != "" {
-		if cfg.CipherSuites, err = parseCiphers(f.ciphers); err != nil {
+		if cfg.CipherSuites, cfg.CipherSuites13, err = parseCiphers(f.ciphers); err != nil {
 			return nil, err
 		}
 	}
@@ -110,6 +110,15 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 	}
 	if cfg.MaxVersion, err = parseVersion("-max-version", f.maxVersion); err != nil {
 		return nil, err
+	}
+	// As Node v20: at least TLS 1.3 allows TLS 1.3, and only TLS 1.3
+	// suites named raise the minimum to TLS 1.3 when the maximum allows
+	// it.
+	if cfg.MinVersion >= cipher.VersionTLS13 && cfg.MaxVersion == 0 {
+		cfg.MaxVersion = cipher.VersionTLS13
+	}
+	if f.ciphers != "" && len(cfg.CipherSuites) == 0 && cfg.MaxVersion >= cipher.VersionTLS13 {
+		cfg.MinVersion = cipher.VersionTLS13
 	}
 	if cfg.MinVersion != 0 && cfg.MaxVersion != 0 && cfg.MinVersion > cfg.MaxVersion {
 		return nil, usagef("-min-version is above -max-version")
@@ -176,27 +185,40 @@ func (f *commonFlags) loadPFX(cfg *engine.Config) error {
 }
 
 // parseCiphers reads an OpenSSL cipher string (cipher/cipherlist), or a
-// colon-separated list of OpenSSL or IANA suite names.
-func parseCiphers(s string) ([]uint16, error) {
-	var ids []uint16
-	names := splitList(s, ": ,")
+// colon-separated list of OpenSSL or IANA suite names. As in Node v20,
+// names starting with "TLS_" set the TLS 1.3 suites (ids13, nil when none
+// is named: the defaults stay) and the rest the TLS 1.2 ones (ids12, an
+// empty non-nil list when only TLS 1.3 suites are named).
+func parseCiphers(s string) (ids12, ids13 []uint16, err error) {
+	list12, suites13, err := cipherlist.Split13(s)
+	if err != nil {
+		return nil, nil, usagef("-ciphers: %v", err)
+	}
+	for _, suite := range suites13 {
+		ids13 = append(ids13, suite.ID)
+	}
+	ids12 = []uint16{}
+	if list12 == "" {
+		return ids12, ids13, nil
+	}
+	names := splitList(list12, ": ,")
 	for _, name := range names {
 		if suite := cipher.SuiteByName(name); suite != nil {
-			ids = append(ids, suite.ID)
+			ids12 = append(ids12, suite.ID)
 		}
 	}
-	if len(ids) == len(names) && len(ids) > 0 {
-		return ids, nil
+	if len(ids12) == len(names) && len(ids12) > 0 {
+		return ids12, ids13, nil
 	}
-	suites, err := cipherlist.Parse(s)
+	suites, err := cipherlist.Parse(list12)
 	if err != nil {
-		return nil, usagef("-ciphers: %v", err)
+		return nil, nil, usagef("-ciphers: %v", err)
 	}
-	ids = ids[:0]
+	ids12 = ids12[:0]
 	for _, suite := range suites {
-		ids = append(ids, suite.ID)
+		ids12 = append(ids12, suite.ID)
 	}
-	return ids, nil
+	return ids12, ids13, nil
 }
 
 // parseVersion reads a protocol version as Node names it; "" is 0 (the
@@ -211,18 +233,21 @@ func parseVersion(flagName, s string) (uint16, error) {
 		return cipher.VersionTLS11, nil
 	case "TLSv1.2":
 		return cipher.VersionTLS12, nil
+	case "TLSv1.3":
+		return cipher.VersionTLS13, nil
 	case "SSLv3", "SSLv2":
 		return 0, usagef("%s: %s is not supported, by design", flagName, s)
 	}
-	return 0, usagef("%s: unknown version %q (TLSv1, TLSv1.1 or TLSv1.2)", flagName, s)
+	return 0, usagef("%s: unknown version %q (TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3)", flagName, s)
 }
 
-// parseCurves reads a colon-separated list of ECDH group names.
+// parseCurves reads a colon-separated list of group names: the ECDH
+// curves, the RFC 7919 groups and the TLS 1.3 hybrid X25519MLKEM768.
 func parseCurves(s string) ([]kex.Group, error) {
 	var groups []kex.Group
 	for _, name := range splitList(s, ": ,") {
 		g, ok := kex.GroupByName(name)
-		if !ok || !kex.IsECDHE(g) {
+		if !ok {
 			return nil, usagef("-ecdh-curve: unknown curve %q", name)
 		}
 		groups = append(groups, g)

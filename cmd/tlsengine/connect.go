@@ -37,6 +37,7 @@ type connectOptions struct {
 	sessOut    string
 	showCert   bool
 	reneg      bool
+	keyUpdate  bool
 }
 
 // connectMain parses the connect command line and runs the client.
@@ -63,6 +64,7 @@ func parseConnectFlags(args []string, stderr io.Writer) (*connectOptions, error)
 	fs.StringVar(&o.sessOut, "sess-out", "", "save the session to `file` after the handshake (as openssl s_client -sess_out)")
 	fs.BoolVar(&o.showCert, "show-cert", false, "write the server's certificate chain to stdout as JSON before any data, with the keys of Node's getPeerCertificate(true)")
 	fs.BoolVar(&o.reneg, "reneg", false, "renegotiate once right after the handshake (what openssl s_client does on a line \"R\"); stdin is still sent as it is")
+	fs.BoolVar(&o.keyUpdate, "key-update", false, "send one TLS 1.3 KeyUpdate asking the server to update too, right after the handshake (what openssl s_client does on a line \"K\")")
 	o.register(fs, "server (default: the system roots)")
 	var operands []string
 	for {
@@ -183,6 +185,16 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 	if o.reneg {
 		if code := renegotiate(ctx, sock, stderr); code != 0 {
 			return code
+		}
+	}
+
+	if o.keyUpdate {
+		// s_client prints the same word on "K".
+		fmt.Fprintln(stderr, "KEYUPDATE")
+		if err := sock.UpdateKeys(true); err != nil {
+			sock.Close()
+			fmt.Fprintf(stderr, "tlsengine: -key-update: %v\n", err)
+			return exitFailure
 		}
 	}
 

@@ -22,7 +22,7 @@ const usage = `usage:
                     [-no-ticket] [-ticket-keys HEX] [-dhparam F] [-min-version V] [-max-version V]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F] [-pfx F]
                     [-passphrase P] [-show-cert] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]
-                    [-sess-out F] [-sess-in F] [-reneg] [-min-version V] [-max-version V]
+                    [-sess-out F] [-sess-in F] [-reneg] [-key-update] [-min-version V] [-max-version V]
   tlsengine ciphers [STRING]
   tlsengine bench   [-time D] [-run REGEXP] [-json] [-svg F] [-process [-rounds N] [-idle10k]]
   tlsengine version

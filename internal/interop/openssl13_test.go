@@ -26,6 +26,24 @@ func opensslName13(g kex.Group) string {
 	return opensslGroup(g)
 }
 
+// sClientEcho sends ping through s_client and waits for its echo; with
+// keyUpdate, s_client's "K" (KeyUpdate with update_requested) goes first.
+func sClientEcho(t *testing.T, sc *process, keyUpdate bool, ping string) {
+	t.Helper()
+	if keyUpdate {
+		// s_client takes a line starting with K as the command and drops
+		// the rest of what it read: the data goes after.
+		fmt.Fprintln(sc.stdin, "K")
+		if !sc.waitFor("KEYUPDATE", 10*time.Second) {
+			t.Fatalf("s_client sent no KeyUpdate:\n%s", sc.output())
+		}
+	}
+	fmt.Fprintln(sc.stdin, ping)
+	if !sc.waitFor(ping+"\n", 10*time.Second) {
+		t.Fatalf("no echo; s_client output:\n%s", sc.output())
+	}
+}
+
 // sameKeylog13 checks that every TLS 1.3 secret in a peer's key log file
 // is one of ours (CLIENT_HANDSHAKE_TRAFFIC_SECRET ... EXPORTER_SECRET).
 func sameKeylog13(t *testing.T, ours []string, peerFile string) {
@@ -80,18 +98,7 @@ func opensslClient13(t *testing.T, p *pki, s *cipher.Suite, g kex.Group, keyUpda
 		"-groups", opensslName13(g), "-servername", "localhost",
 		"-CAfile", p.rootPEM, "-verify_return_error", "-verify_hostname", "localhost",
 		"-keylogfile", keylog)
-	if keyUpdate {
-		// s_client takes a line starting with K as the command and drops
-		// the rest of what it read: the data goes after.
-		fmt.Fprintln(sc.stdin, "K")
-		if !sc.waitFor("KEYUPDATE", 10*time.Second) {
-			t.Fatalf("s_client sent no KeyUpdate:\n%s", sc.output())
-		}
-	}
-	fmt.Fprintln(sc.stdin, "ping-from-openssl")
-	if !sc.waitFor("ping-from-openssl\n", 10*time.Second) {
-		t.Fatalf("no echo; s_client output:\n%s", sc.output())
-	}
+	sClientEcho(t, sc, keyUpdate, "ping-from-openssl")
 	sc.stdin.Close()
 	if err := sc.wait(5 * time.Second); err != nil {
 		t.Fatal(err)
