@@ -28,7 +28,10 @@ const recordTypeApplicationData = 23
 var (
 	// ErrRecordOverflow: the record is longer than TLS 1.3 allows (RFC
 	// 8446, Section 5.2: record_overflow).
-	ErrRecordOverflow = errors.New("tls: TLS 1.3 record exceeds 2^14+256 bytes or its plaintext 2^14+1")
+	// errCiphertextOverflow and errPlaintextOverflow say which limit.
+	ErrRecordOverflow     = errors.New("tls: TLS 1.3 record too long")
+	errCiphertextOverflow = fmt.Errorf("%w: ciphertext exceeds 2^14+256 bytes", ErrRecordOverflow)
+	errPlaintextOverflow  = fmt.Errorf("%w: plaintext exceeds 2^14+1 bytes", ErrRecordOverflow)
 	// ErrOuterType: a protected TLS 1.3 record whose outer type is not
 	// application_data (RFC 8446, Section 5.2: unexpected_message).
 	ErrOuterType = errors.New("tls: protected TLS 1.3 record whose outer type is not application_data")
@@ -119,7 +122,7 @@ func (p *aead13) Open(dst []byte, seq uint64, header, fragment []byte) (uint8, [
 	// RFC 8446, Section 5.2: the length MUST NOT exceed 2^14 + 256; a
 	// longer record is record_overflow.
 	if len(fragment) > MaxCiphertext13 {
-		return 0, nil, ErrRecordOverflow
+		return 0, nil, errCiphertextOverflow
 	}
 	if len(fragment) < p.aead.Overhead() {
 		return 0, nil, ErrBadRecordMAC
@@ -133,7 +136,7 @@ func (p *aead13) Open(dst []byte, seq uint64, header, fragment []byte) (uint8, [
 	// RFC 8446, Section 5.4: the full TLSInnerPlaintext MUST NOT exceed
 	// 2^14 + 1 octets, padding included.
 	if len(inner) > maxPlaintext13+1 {
-		return 0, nil, ErrRecordOverflow
+		return 0, nil, errPlaintextOverflow
 	}
 	// RFC 8446, Section 5.4: the content type is the last non-zero byte;
 	// a record of zeros only is unexpected_message.

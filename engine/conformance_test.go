@@ -97,6 +97,23 @@ func TestFallbackSCSVAtOurHighest(t *testing.T) {
 	}
 }
 
+// TestFallbackSCSVWithTLS13Offer: a client offering TLS 1.3 in
+// supported_versions is at our highest version though its client_version
+// says TLS 1.2 (RFC 8446, Section 4.2.1), so its SCSV is no fallback (RFC
+// 7507, Section 3) and the handshake reaches TLS 1.3.
+func TestFallbackSCSVWithTLS13Offer(t *testing.T) {
+	p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+		c.MaxVersion, s.MaxVersion = cipher.VersionTLS13, cipher.VersionTLS13
+		c.CipherSuites = append(slices.Clone(handshake.DefaultCipherSuites), handshake.SCSVFallback)
+	})
+	if err := p.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	if v := p.Server.Conn.ConnectionState().Version; v != cipher.VersionTLS13 {
+		t.Fatalf("version %#x", v)
+	}
+}
+
 // TestClientHelloPadding: RFC 7685 padding lifts a ClientHello of 256 to
 // 511 bytes to at least 512; a short one is left alone.
 func TestClientHelloPadding(t *testing.T) {

@@ -285,6 +285,12 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	if sh.TicketSupported && !hs.hello.TicketSupported {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertUnsupportedExtension, "tls: server sent unrequested extension session_ticket")
 	}
+	// RFC 5246, Section 7.4.1.3: a ServerHello echoing our session id
+	// resumes that session. Without an offered session the id is TLS
+	// 1.3's compatibility one (RFC 8446, Appendix D.4): nothing to resume.
+	if hs.offered == nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+		return nil, errIllegal("tls: the server echoed a session id we offered no session for")
+	}
 	resuming := hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID)
 	// RFC 5246, Section 7.4.8: a CertificateVerify signs the messages
 	// themselves; we may send one if a full handshake goes on and we have

@@ -102,15 +102,24 @@ func (hs *clientHS) serverHello13(m *Machine, sh *ServerHello, raw []byte) (stat
 // checkServerHello applies what RFC 8446, Section 4.1.3 asks of every
 // ServerHello and HelloRetryRequest of TLS 1.3.
 func (hs *clientHS13) checkServerHello(sh *ServerHello) error {
+	// Section 4.1.3: legacy_version is 0x0303 in a TLS 1.3 ServerHello.
+	if sh.Version != cipher.VersionTLS12 {
+		return errIllegal("tls: %s with legacy_version 0x%04x, not 0x0303", helloName(sh), sh.Version)
+	}
+	// Section 4.1.4: the ServerHello after a HelloRetryRequest selects
+	// the version the HelloRetryRequest did.
+	if hs.hrr != nil && sh.SupportedVersion != hs.hrr.SupportedVersion {
+		return errIllegal("tls: the ServerHello after a HelloRetryRequest selected version 0x%04x, not 0x%04x", sh.SupportedVersion, hs.hrr.SupportedVersion)
+	}
+	// Section 4.2.1: the selected version is one we offered, TLS 1.3.
+	if sh.SupportedVersion != cipher.VersionTLS13 {
+		return errIllegal("tls: server selected version 0x%04x through supported_versions", sh.SupportedVersion)
+	}
 	// "A client which receives a legacy_session_id_echo field that does
 	// not match what it sent in the ClientHello MUST abort the handshake
 	// with an 'illegal_parameter' alert."
 	if !bytes.Equal(sh.SessionID, hs.hello.SessionID) {
 		return errIllegal("tls: the server did not echo our legacy_session_id")
-	}
-	// Section 4.2.1: the selected version is one we offered, TLS 1.3.
-	if sh.SupportedVersion != cipher.VersionTLS13 || sh.Version != cipher.VersionTLS12 {
-		return errIllegal("tls: server selected version 0x%04x (legacy 0x%04x) through supported_versions", sh.SupportedVersion, sh.Version)
 	}
 	if cipher.Suite13ByID(sh.CipherSuite) == nil || !slices.Contains(hs.hello.CipherSuites, sh.CipherSuite) {
 		return errIllegal("tls: server selected cipher suite 0x%04x, not a TLS 1.3 suite we offered", sh.CipherSuite)
@@ -124,17 +133,37 @@ func (hs *clientHS13) checkServerHello(sh *ServerHello) error {
 		return errIllegal("tls: the ServerHello changed the cipher suite of the HelloRetryRequest")
 	}
 	// Section 4.2: an extension the client did not send is
-	// unsupported_extension; we offer no PSK.
+	// unsupported_extension; we offer no PSK. One we sent but that does
+	// not belong in this message (the table of Section 4.2: only
+	// supported_versions, key_share, pre_shared_key and, in a
+	// HelloRetryRequest, cookie) is illegal_parameter.
 	for _, e := range sh.Extensions {
 		if !slices.Contains(hs.hello.Extensions, e) && e != ExtCookie {
 			return record.Errorf(record.ErrPeerMisbehaved, record.AlertUnsupportedExtension,
 				"tls: server sent unrequested extension %v", e)
+		}
+		switch e {
+		case ExtSupportedVersions, ExtKeyShare, ExtPreSharedKey:
+		case ExtCookie:
+			if !sh.IsHelloRetryRequest() {
+				return errIllegal("tls: ServerHello carries the cookie extension, which belongs in a HelloRetryRequest")
+			}
+		default:
+			return errIllegal("tls: %s carries the %v extension, which TLS 1.3 does not allow there", helloName(sh), e)
 		}
 	}
 	if sh.HasSelectedIdentity {
 		return errIllegal("tls: server selected a PSK we did not offer")
 	}
 	return nil
+}
+
+// helloName names a ServerHello or HelloRetryRequest for an error.
+func helloName(sh *ServerHello) string {
+	if sh.IsHelloRetryRequest() {
+		return "HelloRetryRequest"
+	}
+	return "ServerHello"
 }
 
 // retry answers a HelloRetryRequest (RFC 8446, Section 4.1.4) with a new
@@ -323,7 +352,7 @@ func (hs *clientHS13) serverCertificate(msg *Certificate13, raw []byte) (state, 
 	// RFC 8446, Section 4.4.2.4: an empty server Certificate is
 	// decode_error.
 	if len(msg.Entries) == 0 {
-		return nil, errDecode("tls: server sent an empty certificate list")
+		return nil, errDecode("tls: server sent an empty TLS 1.3 Certificate")
 	}
 	if len(msg.RequestContext) != 0 {
 		return nil, errIllegal("tls: server Certificate with a non-empty request context")
@@ -387,7 +416,7 @@ func (s *expectServerFinished13) handle(m *Machine, in input) (state, error) {
 	if err := installWrite(m, hs.suite, hs.ks.clientApp); err != nil {
 		return nil, err
 	}
-	st := state13(&hs.ks, hs.group, hs.alpn)
+	st := state13(&hs.ks, hs.group, hs.alpn, hs.hrr != nil)
 	st.ServerName = hs.hello.ServerName
 	st.ServerRandom = hs.serverRandom
 	st.PeerSignatureScheme = hs.peerScheme

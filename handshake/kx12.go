@@ -114,6 +114,11 @@ func (ka *ecdheKA) clientProcessParams(hs *clientHS, body []byte, verify func([]
 	if !slices.Contains(hs.hello.SupportedGroups, ec.Group) {
 		return errIllegal("tls: server selected unoffered group %v", ec.Group)
 	}
+	// A group offered for TLS 1.3 only (the X25519MLKEM768 hybrid,
+	// draft-ietf-tls-ecdhe-mlkem, Section 3) is no ECDHE curve of RFC 8422.
+	if !kex.IsECDHE(ec.Group) {
+		return errIllegal("tls: server selected group %v, which is not an ECDHE curve, in TLS 1.2", ec.Group)
+	}
 	if err := verify(ec.Params, ec.Scheme, ec.Signature); err != nil {
 		return err
 	}

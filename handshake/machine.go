@@ -84,6 +84,9 @@ type ConnectionState struct {
 	// OCSPResponse is the stapled OCSP response (RFC 6066, Section 8):
 	// received, on a client; sent, on a server. nil when there was none.
 	OCSPResponse []byte
+	// HelloRetryRequest is set when a TLS 1.3 handshake went through a
+	// HelloRetryRequest (RFC 8446, Section 4.1.4).
+	HelloRetryRequest bool
 
 	// ClientFinished and ServerFinished are the verify_data of the
 	// handshake's two Finished messages (Node's getFinished and

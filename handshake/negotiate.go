@@ -32,14 +32,31 @@ func negotiateVersion(ch *ClientHello, min, max uint16) (uint16, bool) {
 		}
 		return best, best != 0
 	}
+	// Section 4.2.1: "If this extension is not present, servers which are
+	// compliant with this specification and which also support TLS 1.2
+	// MUST negotiate TLS 1.2 or prior ..., even if
+	// ClientHello.legacy_version is 0x0304 or later."
 	v := ch.Version
 	if v > max {
 		v = max
+	}
+	if v > cipher.VersionTLS12 {
+		v = cipher.VersionTLS12
 	}
 	if v < min {
 		return 0, false
 	}
 	return v, true
+}
+
+// clientMaxVersion is the highest version the client offers: the top of
+// supported_versions when it sent one (RFC 8446, Section 4.2.1), else
+// client_version.
+func clientMaxVersion(ch *ClientHello) uint16 {
+	if len(ch.SupportedVersions) > 0 {
+		return slices.Max(ch.SupportedVersions)
+	}
+	return ch.Version
 }
 
 // downgradeTLS11 ends the server random of a TLS 1.2-capable server that

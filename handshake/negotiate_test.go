@@ -20,6 +20,10 @@ func TestNegotiateVersion(t *testing.T) {
 		{0x0302, nil, 0x0303, 0x0303, 0, false},
 		{0x0302, nil, 0x0301, 0x0303, 0x0302, true},
 		{0x0300, nil, 0x0301, 0x0303, 0, false},
+		// RFC 8446, Section 4.2.1: without the extension a TLS 1.3 server
+		// negotiates TLS 1.2 or below, whatever client_version says.
+		{0x0304, nil, 0x0301, 0x0304, 0x0303, true},
+		{0x0400, nil, 0x0303, 0x0304, 0x0303, true},
 		// RFC 8446, Section 4.2.1: the extension wins over client_version,
 		// in either direction, and its order does not matter.
 		{0x0303, []uint16{0x0302}, 0x0301, 0x0303, 0x0302, true},

@@ -142,10 +142,12 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 	cfg, ch := hs.cfg, hs.hello
 	// RFC 7507, Section 3: a fallback retry offering less than our
 	// highest version means something interfered with the first attempt.
-	// This is checked before the version itself.
-	if slices.Contains(ch.CipherSuites, SCSVFallback) && ch.Version < cfg.maxVersion() {
+	// This is checked before the version itself. The client's highest
+	// version is in supported_versions when it sends one (RFC 8446,
+	// Section 4.2.1), so a TLS 1.3 offer is no fallback.
+	if v := clientMaxVersion(ch); slices.Contains(ch.CipherSuites, SCSVFallback) && v < cfg.maxVersion() {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertInappropriateFallback,
-			"tls: inappropriate fallback to version 0x%04x (TLS_FALLBACK_SCSV)", ch.Version)
+			"tls: inappropriate fallback to version 0x%04x (TLS_FALLBACK_SCSV)", v)
 	}
 	v, ok := negotiateVersion(ch, cfg.minVersion(), cfg.maxVersion())
 	if !ok {

@@ -105,9 +105,11 @@ func (hs *serverHS13) pickGroup(m *Machine) (state, error) {
 	ch := hs.hello
 	// RFC 8446, Section 9.2: a ClientHello without PSK must carry
 	// supported_groups and key_share; otherwise missing_extension.
-	if !slices.Contains(ch.Extensions, ExtSupportedGroups) || !slices.Contains(ch.Extensions, ExtKeyShare) {
-		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertMissingExtension,
-			"tls: TLS 1.3 ClientHello without supported_groups and key_share")
+	for _, e := range []ExtensionType{ExtSupportedGroups, ExtKeyShare} {
+		if !slices.Contains(ch.Extensions, e) {
+			return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertMissingExtension,
+				"tls: TLS 1.3 ClientHello without %v", e)
+		}
 	}
 	// RFC 8446, Section 4.2.8: every share is for a group the client
 	// lists in supported_groups; servers MAY check (illegal_parameter).
@@ -190,6 +192,9 @@ func (s *expectClientHello13) handle(m *Machine, in input) (state, error) {
 	}
 	// RFC 8446, Section 4.2.8: the new key_share holds a single share on
 	// the group the HelloRetryRequest named.
+	if len(ch.KeyShares) == 0 {
+		return nil, errIllegal("tls: the second ClientHello carries no key share")
+	}
 	if len(ch.KeyShares) != 1 || ch.KeyShares[0].Group != hs.group {
 		return nil, errIllegal("tls: the second ClientHello does not carry exactly one key share on %v", hs.group)
 	}
@@ -442,7 +447,7 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 	if err := installRead(m, hs.suite, hs.ks.clientApp); err != nil {
 		return nil, err
 	}
-	st := state13(&hs.ks, hs.group, hs.alpn)
+	st := state13(&hs.ks, hs.group, hs.alpn, hs.retried)
 	st.ServerName = hs.hello.ServerName
 	st.PeerCertificateRequested = hs.certRequest != nil
 	st.PeerSignatureScheme = hs.peerScheme
@@ -459,13 +464,14 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 }
 
 // state13 is what both sides report of a TLS 1.3 handshake.
-func state13(ks *schedule13, group kex.Group, alpn string) *ConnectionState {
+func state13(ks *schedule13, group kex.Group, alpn string, retried bool) *ConnectionState {
 	return &ConnectionState{
-		Version:      cipher.VersionTLS13,
-		Suite:        ks.suite,
-		Group:        group,
-		ALPNProtocol: alpn,
-		ClientRandom: ks.clientRandom,
-		exporter13:   ks.exporter,
+		Version:           cipher.VersionTLS13,
+		Suite:             ks.suite,
+		Group:             group,
+		ALPNProtocol:      alpn,
+		HelloRetryRequest: retried,
+		ClientRandom:      ks.clientRandom,
+		exporter13:        ks.exporter,
 	}
 }

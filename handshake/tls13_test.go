@@ -3,6 +3,7 @@ package handshake_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -404,5 +405,93 @@ func TestTLS13UnexpectedBeforeParsing(t *testing.T) {
 			return raw
 		})
 		wantAlert13(t, r.clientErr, record.AlertUnexpectedMessage)
+	}
+}
+
+// TestTLS13ServerHelloForeignExtension: an extension the client sent but
+// that belongs in EncryptedExtensions (here ALPN) is illegal_parameter in a
+// ServerHello (RFC 8446, Section 4.2), never taken from the clear.
+func TestTLS13ServerHelloForeignExtension(t *testing.T) {
+	r := newRun13(t, certgen.ECDSAP256, func(c, s *handshake.Config) {
+		c.ALPNProtocols, s.ALPNProtocols = []string{"h2"}, []string{"h2"}
+	})
+	r.pump(func(c bool, raw []byte) []byte {
+		if sh, ok := parse13(t, raw).(*handshake.ServerHello); ok {
+			sh.ALPNProtocol = "h2"
+			raw = marshal(t, sh)
+		}
+		return raw
+	})
+	wantAlert13(t, r.clientErr, record.AlertIllegalParameter)
+	if !strings.Contains(r.clientErr.Error(), "application_layer_protocol_negotiation") {
+		t.Fatalf("error %v", r.clientErr)
+	}
+}
+
+// TestTLS13HelloRetryRequestReported: ConnectionState says on both sides
+// whether the handshake went through a HelloRetryRequest.
+func TestTLS13HelloRetryRequestReported(t *testing.T) {
+	for _, retry := range []bool{false, true} {
+		r := newRun13(t, certgen.ECDSAP256, nil)
+		if retry {
+			r = hrrRun(t)
+		}
+		r.pump(nil)
+		if r.clientErr != nil || r.serverErr != nil {
+			t.Fatalf("client %v, server %v", r.clientErr, r.serverErr)
+		}
+		if r.cs.state.HelloRetryRequest != retry || r.ss.state.HelloRetryRequest != retry {
+			t.Fatalf("retry %v: client reports %v, server %v", retry, r.cs.state.HelloRetryRequest, r.ss.state.HelloRetryRequest)
+		}
+	}
+}
+
+// to12 caps the server of a TLS 1.3-offering client at TLS 1.2.
+func to12(c, s *handshake.Config) { s.MaxVersion = cipher.VersionTLS12 }
+
+// TestTLS12ServerEchoesCompatSessionID: a TLS 1.2 ServerHello that echoes
+// the client's TLS 1.3 compatibility session id claims to resume a session
+// the client never offered (RFC 5246, Section 7.4.1.3): illegal_parameter.
+func TestTLS12ServerEchoesCompatSessionID(t *testing.T) {
+	r := newRun13(t, certgen.ECDSAP256, to12)
+	var id []byte
+	r.pump(func(c bool, raw []byte) []byte {
+		switch handshake.MessageType(raw[0]) {
+		case handshake.TypeClientHello:
+			id = parse13(t, raw).(*handshake.ClientHello).SessionID
+		case handshake.TypeServerHello:
+			sh := parse13(t, raw).(*handshake.ServerHello)
+			sh.SessionID = id
+			raw = marshal(t, sh)
+		}
+		return raw
+	})
+	if len(id) == 0 {
+		t.Fatal("no compatibility session id")
+	}
+	wantAlert13(t, r.clientErr, record.AlertIllegalParameter)
+}
+
+// TestTLS12ServerPicksHybridGroup: X25519MLKEM768, offered in
+// supported_groups for TLS 1.3, is no ECDHE curve (draft-ietf-tls-ecdhe-mlkem,
+// Section 3); a TLS 1.2 ServerKeyExchange naming it is illegal_parameter
+// before its signature is even looked at.
+func TestTLS12ServerPicksHybridGroup(t *testing.T) {
+	r := newRun13(t, certgen.ECDSAP256, func(c, s *handshake.Config) {
+		to12(c, s)
+		// P-256 for the server's ECDSA certificate (RFC 8422, Section 5.1).
+		c.Groups = []kex.Group{kex.X25519MLKEM768, kex.X25519, kex.P256}
+	})
+	r.pump(func(c bool, raw []byte) []byte {
+		if handshake.MessageType(raw[0]) == handshake.TypeServerKeyExchange {
+			// RFC 8422, Section 5.4: curve_type, then the NamedCurve.
+			raw = slices.Clone(raw)
+			raw[5], raw[6] = 0x11, 0xec // X25519MLKEM768
+		}
+		return raw
+	})
+	wantAlert13(t, r.clientErr, record.AlertIllegalParameter)
+	if !strings.Contains(r.clientErr.Error(), "not an ECDHE curve") {
+		t.Fatalf("error %v", r.clientErr)
 	}
 }

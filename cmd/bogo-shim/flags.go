@@ -53,6 +53,9 @@ type options struct {
 	expectTotalRenegotiations    int
 	ticketKey                    string
 	noTicket                     bool
+	expectHRR, expectNoHRR       bool
+	keyUpdate                    bool // one KeyUpdate after the handshake
+	keyUpdateBeforeRead          bool // a KeyUpdate before every read
 }
 
 // errUnimplemented makes the shim exit 89: the runner counts the test as
@@ -82,7 +85,8 @@ func parseFlags(args []string) (*options, error) {
 		"-no-ticket": &o.noTicket, "-renegotiate-freely": &o.renegotiateFreely,
 		"-enable-ocsp-stapling": &o.enableOCSPStapling, "-use-ocsp-callback": &o.useOCSPCallback,
 		"-set-ocsp-in-callback": &o.setOCSPInCallback, "-decline-ocsp-callback": &o.declineOCSPCallback,
-		"-fail-ocsp-callback": &o.failOCSPCallback,
+		"-fail-ocsp-callback": &o.failOCSPCallback, "-expect-hrr": &o.expectHRR, "-expect-no-hrr": &o.expectNoHRR,
+		"-key-update": &o.keyUpdate, "-key-update-before-read": &o.keyUpdateBeforeRead,
 	}
 	strs := map[string]*string{
 		"-port": &o.port, "-shim-id": &o.shimID, "-cert-file": &o.certFile, "-key-file": &o.keyFile,

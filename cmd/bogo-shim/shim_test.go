@@ -36,6 +36,13 @@ func TestBogoCode(t *testing.T) {
 		{&record.AlertError{Alert: record.Alert{Level: record.LevelFatal, Description: record.AlertDecompressionFailure}}, ":SSLV3_ALERT_DECOMPRESSION_FAILURE:"},
 		{errors.New("tls: decode error: malformed ClientHello: session_id"), ":CLIENTHELLO_PARSE_FAILED:"},
 		{errors.New("tls: decode error: malformed ClientHello: server_name extension"), ":PARSE_TLSEXT:"},
+		// TLS 1.3 reasons that overlap TLS 1.2 patterns.
+		{errors.New("tls: decode error: malformed ServerHello: cookie extension"), ":DECODE_ERROR:"},
+		{errors.New("tls: EncryptedExtensions carries the renegotiation_info extension, which TLS 1.3 does not allow there"), ":ERROR_PARSING_EXTENSION:"},
+		{errors.New("tls: server key share on group Group(0x0000), for which we sent no share"), ":MISSING_KEY_SHARE:"},
+		{errors.New("tls: server key share on group P-256, for which we sent no share"), ":WRONG_CURVE:"},
+		{errors.New("tls: record too long: tls: TLS 1.3 record too long: plaintext exceeds 2^14+1 bytes"), ":DATA_LENGTH_TOO_LONG:"},
+		{errors.New("tls: record too long: tls: TLS 1.3 record too long: ciphertext exceeds 2^14+256 bytes"), ":ENCRYPTED_LENGTH_TOO_LONG:"},
 	}
 	for _, tc := range cases {
 		if got := bogoCode(tc.err); got != tc.want {
@@ -50,12 +57,15 @@ func TestVersionRange(t *testing.T) {
 		min, max uint16
 		unimpl   bool
 	}{
-		{options{}, 0x0301, 0x0303, false},
-		{options{noTLS1: true, noTLS11: true}, 0x0303, 0x0303, false},
+		{options{}, 0x0301, 0x0304, false},
+		{options{noTLS1: true, noTLS11: true}, 0x0303, 0x0304, false},
 		{options{noTLS12: true, noTLS13: true}, 0x0301, 0x0302, false},
+		{options{noTLS13: true}, 0x0301, 0x0303, false},
 		{options{noTLS11: true}, 0, 0, true},
-		{options{maxVersion: 0x0304, minVersion: 0x0302}, 0x0302, 0x0303, false},
-		{options{minVersion: 0x0304}, 0, 0, true},
+		{options{noTLS12: true}, 0, 0, true},
+		{options{maxVersion: 0x0304, minVersion: 0x0302}, 0x0302, 0x0304, false},
+		{options{minVersion: 0x0304}, 0x0304, 0x0304, false},
+		{options{minVersion: 0x0305}, 0, 0, true},
 	}
 	for _, tc := range cases {
 		for range 20 { // no dependence on map order
