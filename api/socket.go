@@ -12,9 +12,6 @@ import (
 	"github.com/tlsengine/tlsengine/record"
 )
 
-// readBufferSize is how much one transport read asks for: a full record.
-const readBufferSize = record.MaxRecord
-
 // TLSSocket is a TLS connection over a net.Conn: Node's tls.TLSSocket in Go
 // form. It is a net.Conn itself; Read and Write run the handshake first
 // if it has not run yet.
@@ -61,7 +58,6 @@ type TLSSocket struct {
 	requestOCSP    bool
 	onOCSPResponse []func([]byte)
 
-	readBuf []byte
 	reading sync.Mutex // one transport reader at a time
 
 	// onClose, set by a Server, forgets the connection when it closes.
@@ -376,13 +372,16 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 		s.plain = append([]byte(nil), s.plain...)
 	}
 	s.mu.Unlock()
-	if s.readBuf == nil {
-		s.readBuf = make([]byte, readBufferSize)
-	}
-	n, rerr := s.conn.Read(s.readBuf)
-	s.mu.Lock()
-	if n > 0 {
-		_ = s.eng.Feed(s.readBuf[:n])
+	// The engine copies what it keeps: the buffer goes back to the pool
+	// once Feed returns, and an idle socket holds none.
+	fed := false
+	rerr := readTransport(s.conn, func(b []byte) {
+		s.mu.Lock()
+		fed = true
+		_ = s.eng.Feed(b)
+	})
+	if !fed {
+		s.mu.Lock()
 	}
 	if err := s.drainAndSend(); err != nil {
 		return err
