@@ -166,11 +166,22 @@ func BenchmarkIdleConnectionMemory(b *testing.B) {
 
 // TestIdleSocketHoldsNoReadBuffer: an idle established connection holds
 // no record-sized read buffer, neither while its reader waits in Read on
-// a TCP transport nor after a read completed (issue 16, item 3). 200
-// loopback pairs have echoed one byte; each server socket has a goroutine
-// blocked in Read, each client socket none. Both ends together stay well
-// under what one 16 KiB record buffer per socket would cost.
+// a TCP transport nor after a read completed, and io.Copy from a socket
+// (WriteTo) holds no copy buffer (issue 16, item 3). 200 loopback pairs
+// have echoed one byte; each server socket has a goroutine blocked in
+// Read or io.Copy, each client socket none. Both ends together stay well
+// under what one 16 KiB buffer per socket would cost.
 func TestIdleSocketHoldsNoReadBuffer(t *testing.T) {
+	echoes := map[string]func(*api.TLSSocket){
+		"Read":    smallEcho,
+		"io.Copy": func(s *api.TLSSocket) { io.Copy(s, s); s.Close() },
+	}
+	for name, echo := range echoes {
+		t.Run(name, func(t *testing.T) { testIdlePairs(t, echo) })
+	}
+}
+
+func testIdlePairs(t *testing.T, echo func(*api.TLSSocket)) {
 	const (
 		pairs = 200
 		bound = 30 << 10 // per pair, both ends; a read buffer each was ~55 KiB
@@ -200,7 +211,7 @@ func TestIdleSocketHoldsNoReadBuffer(t *testing.T) {
 		srv := api.NewServerSocket(sc, pki.ServerConfig(uint64(2*i+1)), nil)
 		cli := api.NewClientSocket(cc, pki.ClientConfig(uint64(2*i+2)), engine.ClientOptions{ServerName: "localhost"})
 		socks = append(socks, srv, cli)
-		go smallEcho(srv)
+		go echo(srv)
 		one := []byte{1}
 		if _, err := cli.Write(one); err != nil {
 			t.Fatal(err)

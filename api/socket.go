@@ -170,15 +170,24 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			return 0, nil
 		}
-		if err := s.readOnce(); err != nil {
-			s.mu.Lock()
-			buffered := len(s.plain) > 0
-			s.mu.Unlock()
-			if !buffered {
-				return 0, err
-			}
+		if err := s.readMore(); err != nil {
+			return 0, err
 		}
 	}
+}
+
+// readMore reads once for Read and WriteTo; its error counts only when
+// no plaintext came before it.
+func (s *TLSSocket) readMore() error {
+	if err := s.readOnce(); err != nil {
+		s.mu.Lock()
+		buffered := len(s.plain) > 0
+		s.mu.Unlock()
+		if !buffered {
+			return err
+		}
+	}
+	return nil
 }
 
 // Write encrypts and sends application data. A large p is sealed and sent
