@@ -12,9 +12,6 @@ import (
 	"github.com/tlsengine/tlsengine/record"
 )
 
-// readBufferSize is how much one transport read asks for: a full record.
-const readBufferSize = record.MaxRecord
-
 // TLSSocket is a TLS connection over a net.Conn: Node's tls.TLSSocket in Go
 // form. It is a net.Conn itself; Read and Write run the handshake first
 // if it has not run yet.
@@ -61,7 +58,6 @@ type TLSSocket struct {
 	requestOCSP    bool
 	onOCSPResponse []func([]byte)
 
-	readBuf []byte
 	reading sync.Mutex // one transport reader at a time
 
 	// onClose, set by a Server, forgets the connection when it closes.
@@ -174,15 +170,24 @@ func (s *TLSSocket) Read(p []byte) (int, error) {
 		if len(p) == 0 {
 			return 0, nil
 		}
-		if err := s.readOnce(); err != nil {
-			s.mu.Lock()
-			buffered := len(s.plain) > 0
-			s.mu.Unlock()
-			if !buffered {
-				return 0, err
-			}
+		if err := s.readMore(); err != nil {
+			return 0, err
 		}
 	}
+}
+
+// readMore reads once for Read and WriteTo; its error counts only when
+// no plaintext came before it.
+func (s *TLSSocket) readMore() error {
+	if err := s.readOnce(); err != nil {
+		s.mu.Lock()
+		buffered := len(s.plain) > 0
+		s.mu.Unlock()
+		if !buffered {
+			return err
+		}
+	}
+	return nil
 }
 
 // Write encrypts and sends application data. A large p is sealed and sent
@@ -376,13 +381,16 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 		s.plain = append([]byte(nil), s.plain...)
 	}
 	s.mu.Unlock()
-	if s.readBuf == nil {
-		s.readBuf = make([]byte, readBufferSize)
-	}
-	n, rerr := s.conn.Read(s.readBuf)
-	s.mu.Lock()
-	if n > 0 {
-		_ = s.eng.Feed(s.readBuf[:n])
+	// The engine copies what it keeps: the buffer goes back to the pool
+	// once Feed returns, and an idle socket holds none.
+	fed := false
+	rerr := readTransport(s.conn, func(b []byte) {
+		s.mu.Lock()
+		fed = true
+		_ = s.eng.Feed(b)
+	})
+	if !fed {
+		s.mu.Lock()
 	}
 	if err := s.drainAndSend(); err != nil {
 		return err

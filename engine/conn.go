@@ -147,6 +147,12 @@ func (c *Conn) Feed(p []byte) error {
 		c.in = append(c.in, p...)
 		c.process()
 	}
+	if len(c.in) == 0 && cap(c.in) > record.MaxRecord {
+		// Drained after holding more than a record (a tail plus the
+		// next read): let it go rather than keep it for an idle
+		// connection.
+		c.in = nil
+	}
 	c.flush()
 	c.releaseHandshakeBuffers()
 	return c.err
@@ -262,6 +268,12 @@ func (c *Conn) Resolve(a Answer) error {
 		c.sendHeld()
 	}
 	c.process()
+	if len(c.in) == 0 && cap(c.in) > record.MaxRecord {
+		// Drained after holding more than a record (a tail plus the
+		// next read): let it go rather than keep it for an idle
+		// connection.
+		c.in = nil
+	}
 	c.flush()
 	c.releaseHandshakeBuffers()
 	return c.err

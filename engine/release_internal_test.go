@@ -7,6 +7,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 // TestIdleConnectionReleasesHandshakeBuffers: once the handshake is over
@@ -76,5 +77,21 @@ func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 	shuttle()
 	if string(got) != "split" {
 		t.Fatalf("server read %q from a split record", got)
+	}
+	// Two full records whose first bytes came alone: the input buffer
+	// grew past a record to hold them, and is let go once drained
+	// (issue 16, item 3), not kept for the idle connection.
+	got = nil
+	large := make([]byte, 2*record.MaxPlaintext)
+	client.Write(large)
+	e = client.NextEvent()
+	server.Feed(append([]byte(nil), e.Data[:10]...))
+	server.Feed(append([]byte(nil), e.Data[10:]...))
+	shuttle()
+	if len(got) != len(large) {
+		t.Fatalf("server read %d bytes of %d", len(got), len(large))
+	}
+	if cap(server.in) > record.MaxRecord {
+		t.Errorf("the drained input buffer keeps %d bytes of capacity, more than a record", cap(server.in))
 	}
 }

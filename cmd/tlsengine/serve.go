@@ -149,7 +149,13 @@ func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.handle(ctx, conn)
+			if then := s.handle(ctx, conn); then != nil {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					then()
+				}()
+			}
 		}()
 	}
 }
@@ -248,16 +254,14 @@ func onlyDHE(suites []uint16) bool {
 // goroutine (to prove that a panic there does not stop the server).
 var testHookConn func(net.Conn)
 
-// handle runs one connection. Whatever the client does, and even if the
-// code below panics, only this connection ends.
-func (s *server) handle(ctx context.Context, conn net.Conn) {
+// handle runs one connection's handshake and returns the rest of the
+// connection (nil when it is over), to run on a fresh goroutine: the
+// handshake grew this one's stack, which an idle connection should not
+// keep (issue 16, item 3). Whatever the client does, and even if the code
+// below panics, only this connection ends.
+func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
 	peer := conn.RemoteAddr().String()
-	defer func() {
-		if r := recover(); r != nil {
-			conn.Close()
-			s.log.printf("%s: internal error (recovered): %v\n%s", peer, r, debug.Stack())
-		}
-	}()
+	defer s.recoverConn(conn, peer)
 	if testHookConn != nil {
 		testHookConn(conn)
 	}
@@ -271,7 +275,6 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 		resolvers.ServerContext = s.serverContext
 	}
 	sock := api.NewServerSocket(conn, s.cfg, resolvers)
-	defer sock.Close()
 	if s.keylog != nil {
 		sock.OnKeylog(s.keylog)
 	}
@@ -286,7 +289,12 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 		sock.SetReadDeadline(time.Now())
 		sock.SetWriteDeadline(time.Now().Add(shutdownGrace))
 	})
-	defer stop()
+	defer func() {
+		if then == nil { // else the rest of the connection does this
+			stop()
+			sock.Close()
+		}
+	}()
 
 	hctx, cancel := context.WithTimeout(ctx, s.opts.handshakeTimeout)
 	err := sock.Handshake(hctx)
@@ -302,32 +310,32 @@ func (s *server) handle(ctx context.Context, conn net.Conn) {
 	}
 	st := sock.ConnectionState()
 	s.log.printf("%s: %s", peer, s.describe(st))
-	if s.opts.www {
-		s.serveWWW(ctx, sock, peer, st)
-		return
+	return func() {
+		defer s.recoverConn(conn, peer)
+		defer sock.Close()
+		defer stop()
+		if s.opts.www {
+			s.serveWWW(ctx, sock, peer, st)
+			return
+		}
+		s.echo(ctx, sock, peer)
 	}
-	s.echo(ctx, sock, peer)
+}
+
+// recoverConn, deferred, ends only the connection a panic happened in.
+func (s *server) recoverConn(conn net.Conn, peer string) {
+	if r := recover(); r != nil {
+		conn.Close()
+		s.log.printf("%s: internal error (recovered): %v\n%s", peer, r, debug.Stack())
+	}
 }
 
 // echo writes every chunk it reads straight back, until the client closes.
+// WriteTo hands each record's plaintext to Write from the engine's buffer:
+// an idle connection holds no copy buffer.
 func (s *server) echo(ctx context.Context, sock *api.TLSSocket, peer string) {
-	buf := make([]byte, 16*1024)
-	for {
-		n, err := sock.Read(buf)
-		if n > 0 {
-			if _, werr := sock.Write(buf[:n]); werr != nil {
-				if ctx.Err() == nil {
-					s.log.printf("%s: %v", peer, werr)
-				}
-				return
-			}
-		}
-		if err != nil {
-			if !errors.Is(err, io.EOF) && ctx.Err() == nil {
-				s.log.printf("%s: %v", peer, err)
-			}
-			return
-		}
+	if _, err := sock.WriteTo(sock); err != nil && ctx.Err() == nil {
+		s.log.printf("%s: %v", peer, err)
 	}
 }
 

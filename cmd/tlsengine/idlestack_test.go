@@ -1,0 +1,51 @@
+package main
+
+import (
+	gotls "crypto/tls"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// TestServeIdleConnectionStack: an idle echo connection of serve waits on
+// a goroutine of its own, not on the one whose stack the handshake grew
+// (issue 16, item 3). 200 idle connections, each having echoed one byte,
+// add little stack each: the clients (crypto/tls, in this process) run no
+// goroutines, so the stack in use is the server's.
+func TestServeIdleConnectionStack(t *testing.T) {
+	const (
+		conns = 200
+		bound = 6 << 10 // per connection; on the handshake's goroutine it was 8 KiB
+	)
+	srv := startServer(t)
+	stackInUse := func() int64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return int64(m.StackInuse)
+	}
+	before := stackInUse()
+	cfg := &gotls.Config{InsecureSkipVerify: true, MaxVersion: gotls.VersionTLS12}
+	for range conns {
+		c, err := gotls.Dial("tcp", srv.addr, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		one := []byte{1}
+		if _, err := c.Write(one); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(c, one); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the last echoes are back in a read
+	perConn := (stackInUse() - before) / conns
+	t.Logf("stack per idle connection: %d bytes", perConn)
+	if perConn > bound {
+		t.Errorf("an idle connection holds %d bytes of stack, want under %d", perConn, bound)
+	}
+}
