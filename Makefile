@@ -44,8 +44,10 @@ test: deps
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 -timeout 9m ./...
-	# Allocation counts are meaningless under -race: measure them without it.
+	# Allocation counts and stack sizes are meaningless under -race:
+	# measure them without it.
 	$(GO) test -count=1 -run 'NotAllocate' ./cipher/
+	$(GO) test -count=1 -run 'TestServeIdleConnectionStack' ./cmd/tlsengine/
 
 # demo builds the binary, starts `tlsengine serve` on a free port with a
 # generated certificate, pipes a line through `tlsengine connect` and stops
