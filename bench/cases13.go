@@ -3,6 +3,7 @@ package bench
 import (
 	"crypto/mlkem"
 	gotls "crypto/tls"
+	"fmt"
 	"testing"
 
 	"github.com/tlsengine/tlsengine/cipher"
@@ -53,28 +54,36 @@ func goConfigs13(pki *tlstest.PKI, group kex.Group) (client, server *gotls.Confi
 	return client, server
 }
 
-// check13 fails unless a handshake negotiated TLS 1.3 with suite13 and
-// group.
-func check13(b *testing.B, who string, version, suite uint16, group kex.Group, wantGroup kex.Group) {
-	if version != cipher.VersionTLS13 || suite != cipher.Suite13ByName(suite13).ID || group != wantGroup {
-		b.Fatalf("%s negotiated version %#04x, suite %#04x, group %#04x; want TLS 1.3, %s, %#04x",
-			who, version, suite, uint16(group), suite13, uint16(wantGroup))
+// check13 is an error unless a handshake negotiated TLS 1.3 with suite13
+// and group want.
+func check13(who string, version, suite uint16, group, want kex.Group) error {
+	if version != cipher.VersionTLS13 || suite != cipher.Suite13ByName(suite13).ID || group != want {
+		return fmt.Errorf("%s negotiated version %#04x, suite %#04x, group %#04x; want TLS 1.3, %s, %#04x",
+			who, version, suite, uint16(group), suite13, uint16(want))
 	}
+	return nil
 }
 
 // checkOurs13 checks both ends of our pair.
 func checkOurs13(b *testing.B, p *tlstest.Pair, group kex.Group) {
-	for who, st := range map[string]*engine.ConnectionState{"tlsengine client": p.Client.State, "tlsengine server": p.Server.State} {
-		if st == nil {
-			b.Fatalf("%s: no connection state", who)
+	for _, side := range []struct {
+		who string
+		st  *engine.ConnectionState
+	}{{"tlsengine client", p.Client.State}, {"tlsengine server", p.Server.State}} {
+		if side.st == nil {
+			b.Fatalf("%s: no connection state", side.who)
 		}
-		check13(b, who, st.Version, st.Suite.ID, st.Group, group)
+		if err := check13(side.who, side.st.Version, side.st.Suite.ID, side.st.Group, group); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
 // checkGo13 checks a crypto/tls end.
 func checkGo13(b *testing.B, st gotls.ConnectionState, group kex.Group) {
-	check13(b, "crypto/tls", st.Version, st.CipherSuite, kex.Group(st.CurveID), group)
+	if err := check13("crypto/tls", st.Version, st.CipherSuite, kex.Group(st.CurveID), group); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // newHS13Case builds a full TLS 1.3 handshake case, as newHSCase.

@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	gotls "crypto/tls"
-	"fmt"
 	"net"
 	"runtime"
 	"testing"
@@ -110,10 +109,7 @@ func serverCPUCases() []Case {
 				err := tc.Handshake()
 				if err == nil && h.suite == "" {
 					st := tc.ConnectionState()
-					if st.Version != gotls.VersionTLS13 || st.CipherSuite != cipher.Suite13ByName(suite13).ID || kex.Group(st.CurveID) != h.group {
-						err = fmt.Errorf("negotiated version %#04x, suite %#04x, group %#04x; want TLS 1.3, %s, %#04x",
-							st.Version, st.CipherSuite, uint16(st.CurveID), suite13, uint16(h.group))
-					}
+					err = check13("crypto/tls client", st.Version, st.CipherSuite, kex.Group(st.CurveID), h.group)
 				}
 				return err
 			}
