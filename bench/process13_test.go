@@ -10,7 +10,8 @@ import (
 
 // TestProcessCases13Pin13: the TLS 1.3 process rows (full ECDSA and RSA,
 // bulk 16 KiB; no resumption yet) start every server and client pinned to
-// TLS 1.3 and TLS_AES_128_GCM_SHA256 as each spells it.
+// TLS 1.3 and TLS_AES_128_GCM_SHA256 as each spells it, and no server
+// sends tickets (tlsengine sends none in TLS 1.3).
 func TestProcessCases13Pin13(t *testing.T) {
 	r := &procRun{opts: ProcessOptions{Self: "tlsengine"}, dir: t.TempDir(), pki: map[certgen.KeyType]pkiFiles{}}
 	var names []string
@@ -24,8 +25,8 @@ func TestProcessCases13Pin13(t *testing.T) {
 		}
 		want := map[procServer][]string{
 			srvOurs:    {"-ciphers TLS_AES_128_GCM_SHA256 ", "-min-version TLSv1.3 -max-version TLSv1.3"},
-			srvGo:      {"-version 1.3"},
-			srvOpenSSL: {" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 "},
+			srvGo:      {"-version 1.3", "-no-ticket"},
+			srvOpenSSL: {" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 ", "-no_ticket -num_tickets 0"},
 		}
 		for s, parts := range want {
 			if !c.serves(s) {
