@@ -41,11 +41,15 @@ type Case struct {
 	Metric string
 }
 
-// Cases lists every benchmark case, TLS 1.2.
+// Cases lists every benchmark case: TLS 1.2, and the TLS 1.3 rows, whose
+// names say "TLS 1.3".
 func Cases() []Case {
 	var cs []Case
 	for _, h := range handshakeCases {
 		cs = append(cs, Case{Name: "handshake " + h.name + " (client+server)", Ours: h.ours, Theirs: h.theirs, Floor: h.floor})
+	}
+	for _, h := range handshake13Cases {
+		cs = append(cs, Case{Name: "handshake TLS 1.3 " + h.name + " (client+server)", Ours: h.ours, Theirs: h.theirs, Floor: h.floor})
 	}
 	cs = append(cs,
 		Case{Name: "resumed by ticket (client+server)", Ours: resumeOurs("ticket"), Theirs: resumeTheirs},
@@ -63,6 +67,8 @@ func Cases() []Case {
 				Ours: bulkOurs(suite, size), Theirs: bulkTheirs(suite, size), Floor: aeadFloor(suite, size)})
 		}
 	}
+	cs = append(cs, Case{Name: "bulk TLS 1.3 " + suite13 + " 16 KiB (engine, in memory)",
+		Ours: bulkOurs(suite13, 16384), Theirs: bulkTheirs(suite13, 16384), Floor: aeadFloor(suite13, 16384)})
 	cs = append(cs, loopbackCases()...)
 	cs = append(cs, Case{Name: "idle heap per connection pair", Ours: idleOurs, Theirs: idleTheirs, Metric: "B/conn"})
 	return cs
@@ -142,9 +148,9 @@ func goConfigs(pki *tlstest.PKI) (client, server *gotls.Config) {
 		&gotls.Config{Certificates: []gotls.Certificate{cert}, MaxVersion: gotls.VersionTLS12, Time: now}
 }
 
-// goHandshake runs one crypto/tls handshake over net.Pipe and reports
-// whether it resumed.
-func goHandshake(b *testing.B, ccfg, scfg *gotls.Config) bool {
+// goHandshake runs one crypto/tls handshake over net.Pipe and returns the
+// client's connection state.
+func goHandshake(b *testing.B, ccfg, scfg *gotls.Config) gotls.ConnectionState {
 	a, z := net.Pipe()
 	defer a.Close()
 	defer z.Close()
@@ -158,13 +164,15 @@ func goHandshake(b *testing.B, ccfg, scfg *gotls.Config) bool {
 	if err := <-done; err != nil {
 		b.Fatal(err)
 	}
-	return cli.ConnectionState().DidResume
+	return cli.ConnectionState()
 }
 
 // handshakeFloor is the primitive work of a full ECDHE handshake with
 // chain verification, both sides: two key generations and two shared
 // secrets in the group, one signature and its verification, and the
-// two chain signatures (leaf and intermediate) the client checks.
+// two chain signatures (leaf and intermediate) the client checks. The
+// work is the same in TLS 1.3 (a CertificateVerify instead of a signed
+// ServerKeyExchange); X25519MLKEM768 is its X25519 part plus mlkemFloor.
 func handshakeFloor(kt certgen.KeyType, group kex.Group) func(b *testing.B) {
 	return func(b *testing.B) {
 		pki := tlstest.NewPKI(kt)
@@ -188,6 +196,9 @@ func handshakeFloor(kt certgen.KeyType, group kex.Group) func(b *testing.B) {
 			for range 2 {
 				k, _ := curve.GenerateKey(rand.Reader)
 				k.ECDH(peer.PublicKey())
+			}
+			if group == kex.X25519MLKEM768 {
+				mlkemFloor(b)
 			}
 			switch k := signer.(type) {
 			case *ecdsa.PrivateKey:
@@ -241,7 +252,7 @@ func resumeTheirs(b *testing.B) {
 	goHandshake(b, ccfg, scfg)
 	b.ReportAllocs()
 	for b.Loop() {
-		if !goHandshake(b, ccfg, scfg) {
+		if !goHandshake(b, ccfg, scfg).DidResume {
 			b.Fatal("not resumed")
 		}
 	}
@@ -327,10 +338,17 @@ func bulkOurs(suite string, size int) func(b *testing.B) {
 	return func(b *testing.B) {
 		pki := tlstest.NewPKI(certgen.ECDSAP256)
 		cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
-		cc.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
+		if is13(suite) {
+			pin13(kex.X25519, cc, sc)
+		} else {
+			cc.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
+		}
 		p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
 		if err := p.Handshake(); err != nil {
 			b.Fatal(err)
+		}
+		if is13(suite) {
+			checkOurs13(b, p, kex.X25519)
 		}
 		msg := make([]byte, size)
 		b.SetBytes(int64(size))
@@ -354,14 +372,20 @@ func bulkOurs(suite string, size int) func(b *testing.B) {
 // it runs on two cores where ours runs on one).
 func bulkTheirs(suite string, size int) func(b *testing.B) {
 	return func(b *testing.B) {
-		ccfg, scfg := goConfigs(tlstest.NewPKI(certgen.ECDSAP256))
-		ccfg.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
+		ccfg, scfg := goConfigs13(tlstest.NewPKI(certgen.ECDSAP256), kex.X25519)
+		if !is13(suite) {
+			ccfg, scfg = goConfigs(tlstest.NewPKI(certgen.ECDSAP256))
+			ccfg.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
+		}
 		a, z := net.Pipe()
 		srv := gotls.Server(a, scfg)
 		cli := gotls.Client(z, ccfg)
 		go func() { srv.Handshake(); io.Copy(io.Discard, srv) }()
 		if err := cli.Handshake(); err != nil {
 			b.Fatal(err)
+		}
+		if is13(suite) {
+			checkGo13(b, cli.ConnectionState(), kex.X25519)
 		}
 		msg := make([]byte, size)
 		b.SetBytes(int64(size))

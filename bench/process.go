@@ -69,14 +69,18 @@ var kindUnits = [...]string{kindNew: "µs/conn", kindReuse: "µs/conn", kindBulk
 
 // procVersion is a protocol version as each program spells it.
 type procVersion struct {
-	name      string // in case names
-	serve     string // tlsengine serve -min-version/-max-version
-	sTime     string // openssl s_time and s_server
-	flag      string // GoTLSServerCommand -version
-	goVersion uint16
+	name       string // in case names
+	serve      string // tlsengine serve -min-version/-max-version
+	sTime      string // openssl s_time and s_server
+	sTimeSuite string // their option naming the suite
+	flag       string // GoTLSServerCommand -version
+	goVersion  uint16
 }
 
-var tls12 = procVersion{"TLS 1.2", "TLSv1.2", "-tls1_2", "1.2", gotls.VersionTLS12}
+var (
+	tls12 = procVersion{"TLS 1.2", "TLSv1.2", "-tls1_2", "-cipher", "1.2", gotls.VersionTLS12}
+	tls13 = procVersion{"TLS 1.3", "TLSv1.3", "-tls1_3", "-ciphersuites", "1.3", gotls.VersionTLS13}
+)
 
 // ProcCase is one row of the process comparison.
 type ProcCase struct {
@@ -96,9 +100,12 @@ const (
 )
 
 // ProcessCases lists the rows; a TLS 1.3 row is one more line with its
-// procVersion.
+// procVersion (and suite13). TLS 1.3 has no resumption rows yet: the
+// engine does not resume in TLS 1.3 and sends no NewSessionTicket, so in
+// the TLS 1.3 rows no server does (noTicket), and all do the same work.
 func ProcessCases() []ProcCase {
 	v, e, r := tls12, certgen.ECDSAP256, certgen.RSA2048
+	v3 := tls13
 	return []ProcCase{
 		{Name: v.name + " full ECDSA P-256, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v, key: e, suite: ecdsaSuite},
 		{Name: v.name + " full RSA-2048, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v, key: r, suite: rsaSuite},
@@ -110,6 +117,9 @@ func ProcessCases() []ProcCase {
 		{Name: v.name + " 10000 idle connections: RSS growth/conn", kind: kindIdle, version: v, key: e, suite: ecdsaSuite, n: 10000, large: true},
 		{Name: v.name + " handshakes/s, 64 concurrent clients (higher is better)", kind: kindRate, version: v, key: e, suite: ecdsaSuite, n: 64},
 		{Name: v.name + " handshakes/s, 1000 concurrent clients (higher is better)", kind: kindRate, version: v, key: e, suite: ecdsaSuite, n: 1000},
+		{Name: v3.name + " full ECDSA P-256, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v3, key: e, suite: suite13, noTicket: true},
+		{Name: v3.name + " full RSA-2048, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v3, key: r, suite: suite13, noTicket: true},
+		{Name: v3.name + " bulk echo 16 KiB AES-128-GCM: server CPU/MiB", kind: kindBulk, version: v3, key: e, suite: suite13, noTicket: true, n: 16384},
 	}
 }
 
@@ -261,8 +271,13 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 			args = append(args, "-no-ticket")
 		}
 	case srvGo:
-		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key, "-cipher", c.suite,
+		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key,
 			"-version", c.version.flag}
+		// crypto/tls's TLS 1.3 suites cannot be chosen: checkNegotiated
+		// makes sure it takes the case's.
+		if !is13(c.suite) {
+			args = append(args, "-cipher", c.suite)
+		}
 		if c.noTicket {
 			args = append(args, "-no-ticket")
 		}
@@ -270,9 +285,13 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 		// -www: s_server answers HTTP and never reads its stdin (which it
 		// would otherwise poll); s_time without -www only handshakes.
 		name, args = "openssl", []string{"s_server", "-accept", addr, "-cert", f.leaf, "-cert_chain", f.inter, "-key", f.key,
-			c.version.sTime, "-cipher", c.suite, "-groups", "X25519", "-www", "-quiet"}
+			c.version.sTime, c.version.sTimeSuite, c.suite, "-groups", "X25519", "-www", "-quiet"}
 		if c.noTicket {
 			args = append(args, "-no_ticket")
+			if c.version == tls13 {
+				// TLS 1.3: -no_ticket alone still sends stateful tickets.
+				args = append(args, "-num_tickets", "0")
+			}
 		}
 	}
 	cmd := exec.Command(name, args...)
@@ -394,6 +413,9 @@ func (r *procRun) runCase(ctx context.Context, c *ProcCase) (ProcRow, error) {
 					return ProcRow{}, err
 				}
 				running[s] = ch
+				if err := checkNegotiated(ctx, c, ch); err != nil {
+					return ProcRow{}, fmt.Errorf("%s: %w", serverNames[s], err)
+				}
 			}
 			smp, err := r.measure(ctx, c, running[s])
 			if err != nil {
@@ -441,7 +463,7 @@ func (r *procRun) sTime(ctx context.Context, c *ProcCase, ch *child) (sample, er
 		mode = "-reuse"
 	}
 	secs := max(1, int(math.Ceil(r.opts.Time.Seconds())))
-	cmd := exec.CommandContext(ctx, "openssl", "s_time", "-connect", ch.addr, mode, c.version.sTime, "-cipher", c.suite,
+	cmd := exec.CommandContext(ctx, "openssl", "s_time", "-connect", ch.addr, mode, c.version.sTime, c.version.sTimeSuite, c.suite,
 		"-time", strconv.Itoa(secs))
 	setChildAttrs(cmd)
 	var out []byte
@@ -489,13 +511,39 @@ func parseSTime(out []byte) (conns, resumed int, err error) {
 // a server may present an ECDSA P-256 certificate only to a client that
 // lists the curve, RFC 8422 §5.1). It does not verify the server: the client's work is not what is
 // measured, and on two cores it competes with the server's.
+// In TLS 1.3 crypto/tls's suites cannot be chosen; the servers take only
+// the case's.
 func clientConfig(c *ProcCase) *gotls.Config {
-	return &gotls.Config{
+	cfg := &gotls.Config{
 		InsecureSkipVerify: true,
 		MinVersion:         c.version.goVersion, MaxVersion: c.version.goVersion,
-		CipherSuites:     []uint16{cipher.SuiteByName(c.suite).ID},
 		CurvePreferences: []gotls.CurveID{gotls.X25519, gotls.CurveP256},
 	}
+	if !is13(c.suite) {
+		cfg.CipherSuites = []uint16{cipher.SuiteByName(c.suite).ID}
+	}
+	return cfg
+}
+
+// checkNegotiated makes one connection to a server just started for case
+// c and fails unless it negotiated the case's version, suite and X25519,
+// so that no row measures something else than its name says.
+func checkNegotiated(ctx context.Context, c *ProcCase, ch *child) error {
+	tc, err := dialTLS(ctx, ch.addr, clientConfig(c), time.Minute)
+	if err != nil {
+		return fmt.Errorf("checking the negotiated version: %v", err)
+	}
+	st := tc.ConnectionState()
+	tc.Close()
+	want := cipher.SuiteByName(c.suite)
+	if is13(c.suite) {
+		want = cipher.Suite13ByName(c.suite)
+	}
+	if st.Version != c.version.goVersion || st.CipherSuite != want.ID || st.CurveID != gotls.X25519 {
+		return fmt.Errorf("negotiated version %#04x, suite %#04x, group %v; want %s, %s, X25519",
+			st.Version, st.CipherSuite, st.CurveID, c.version.name, c.suite)
+	}
+	return nil
 }
 
 // dialTLS makes one TLS connection to addr, handshake done, with a

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
 	"github.com/tlsengine/tlsengine/kex"
@@ -78,31 +79,51 @@ func serverCPUCases() []Case {
 	for _, h := range []struct {
 		name  string
 		kt    certgen.KeyType
-		suite string
+		suite string // "" for TLS 1.3 (suite13)
 		group kex.Group
 	}{
 		{"ECDHE-ECDSA-P256/X25519", certgen.ECDSAP256, "ECDHE-ECDSA-AES128-GCM-SHA256", kex.X25519},
 		{"ECDHE-RSA-2048/X25519", certgen.RSA2048, "ECDHE-RSA-AES128-GCM-SHA256", kex.X25519},
+		{"TLS 1.3 ECDSA-P256/X25519", certgen.ECDSAP256, "", kex.X25519},
 	} {
-		id := cipher.SuiteByName(h.suite).ID
+		// configs are the server's engine configuration and the
+		// crypto/tls configurations of both ends.
+		configs := func(pki *tlstest.PKI) (*engine.Config, *gotls.Config, *gotls.Config) {
+			sc := pki.ServerConfig(2)
+			sc.Rand, sc.Groups = rand.Reader, []kex.Group{h.group}
+			if h.suite == "" {
+				pin13(h.group, sc)
+				ccfg, scfg := goConfigs13(pki, h.group)
+				return sc, ccfg, scfg
+			}
+			ccfg, scfg := goConfigs(pki)
+			ccfg.CipherSuites = []uint16{cipher.SuiteByName(h.suite).ID}
+			scfg.CurvePreferences = []gotls.CurveID{gotls.CurveID(h.group)}
+			return sc, ccfg, scfg
+		}
+		// client runs the crypto/tls client; in TLS 1.3 it checks what
+		// was negotiated.
+		client := func(ccfg *gotls.Config) func(net.Conn) error {
+			return func(c net.Conn) error {
+				tc := gotls.Client(c, ccfg)
+				err := tc.Handshake()
+				if err == nil && h.suite == "" {
+					st := tc.ConnectionState()
+					err = check13("crypto/tls client", st.Version, st.CipherSuite, kex.Group(st.CurveID), h.group)
+				}
+				return err
+			}
+		}
 		cs = append(cs, Case{
 			Name:   "server CPU, full handshake " + h.name + " (thread CPU)",
 			Metric: serverCPUMetric,
 			Ours: func(b *testing.B) {
-				pki := tlstest.NewPKI(h.kt)
-				sc := pki.ServerConfig(2)
-				sc.Rand, sc.Groups = rand.Reader, []kex.Group{h.group}
-				ccfg, _ := goConfigs(pki)
-				ccfg.CipherSuites = []uint16{id}
-				serverThreadCPU(b, func(c net.Conn) handshaker { return api.NewServerSocket(c, sc, nil) },
-					func(c net.Conn) error { return gotls.Client(c, ccfg).Handshake() })
+				sc, ccfg, _ := configs(tlstest.NewPKI(h.kt))
+				serverThreadCPU(b, func(c net.Conn) handshaker { return api.NewServerSocket(c, sc, nil) }, client(ccfg))
 			},
 			Theirs: func(b *testing.B) {
-				ccfg, scfg := goConfigs(tlstest.NewPKI(h.kt))
-				ccfg.CipherSuites = []uint16{id}
-				scfg.CurvePreferences = []gotls.CurveID{gotls.CurveID(h.group)}
-				serverThreadCPU(b, func(c net.Conn) handshaker { return goServer{gotls.Server(c, scfg)} },
-					func(c net.Conn) error { return gotls.Client(c, ccfg).Handshake() })
+				_, ccfg, scfg := configs(tlstest.NewPKI(h.kt))
+				serverThreadCPU(b, func(c net.Conn) handshaker { return goServer{gotls.Server(c, scfg)} }, client(ccfg))
 			},
 			Floor: serverFloor(h.kt),
 		})

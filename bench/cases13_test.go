@@ -1,0 +1,63 @@
+package bench
+
+import (
+	"flag"
+	"strings"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/kex"
+)
+
+// TestCheck13RefusesOtherParameters: a TLS 1.3 case fails on a handshake
+// that negotiated TLS 1.2, another suite or another group.
+func TestCheck13RefusesOtherParameters(t *testing.T) {
+	aes128 := cipher.Suite13ByName(suite13).ID
+	aes256 := cipher.Suite13ByName("TLS_AES_256_GCM_SHA384").ID
+	if err := check13("x", cipher.VersionTLS13, aes128, kex.X25519MLKEM768, kex.X25519MLKEM768); err != nil {
+		t.Fatalf("check13 refused what it asked for: %v", err)
+	}
+	for _, bad := range []struct {
+		version, suite uint16
+		group          kex.Group
+	}{
+		{cipher.VersionTLS12, aes128, kex.X25519MLKEM768},
+		{cipher.VersionTLS13, aes256, kex.X25519MLKEM768},
+		{cipher.VersionTLS13, aes128, kex.X25519},
+	} {
+		if err := check13("x", bad.version, bad.suite, bad.group, kex.X25519MLKEM768); err == nil {
+			t.Errorf("check13 accepted %+v", bad)
+		}
+	}
+}
+
+// TestTLS13CasesNegotiateTLS13 runs each TLS 1.3 case once on every side:
+// each checks that it negotiated TLS 1.3, and a case failing leaves no
+// result.
+func TestTLS13CasesNegotiateTLS13(t *testing.T) {
+	f := flag.Lookup("test.benchtime")
+	old := f.Value.String()
+	if err := flag.Set("test.benchtime", "1x"); err != nil {
+		t.Fatal(err)
+	}
+	defer flag.Set("test.benchtime", old)
+	n := 0
+	for _, c := range Cases() {
+		if !strings.Contains(c.Name, "TLS 1.3") {
+			continue
+		}
+		n++
+		for side, fn := range map[string]func(*testing.B){"tlsengine": c.Ours, "crypto/tls": c.Theirs, "floor": c.Floor} {
+			if fn == nil {
+				t.Errorf("%s: no %s side", c.Name, side)
+				continue
+			}
+			if res := testing.Benchmark(fn); res.N < 1 {
+				t.Errorf("%s: the %s side failed", c.Name, side)
+			}
+		}
+	}
+	if want := 3 + 1 + 1; n != want && haveThreadCPU || n != want-1 && !haveThreadCPU {
+		t.Errorf("%d TLS 1.3 cases, want %d (handshakes, server CPU, bulk)", n, want)
+	}
+}
