@@ -95,8 +95,9 @@ s.on('data',()=>s.end());s.on('error',e=>{console.error(e);process.exit(1)});`)
 			&gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", MinVersion: gotls.VersionTLS13,
 				CurvePreferences: []gotls.CurveID{gotls.CurveP256}, Certificates: []gotls.Certificate{gocert}}, server13()))
 
-	// Real servers against client13; a server that takes only P-256 asks
-	// client13 (shares for X25519MLKEM768 and X25519) to retry.
+	// Real servers against client13; a server that takes only P-256 (or
+	// P-384) asks client13, whose shares are X25519MLKEM768 and X25519, to
+	// retry. The Go server also asks client13 for its certificate.
 	nodeServer := func(p, opts string) *exec.Cmd {
 		return exec.Command("node", "-e", `const tls=require('tls'),fs=require('fs');
 const srv=tls.createServer({key:fs.readFileSync('`+keyFile+`'),cert:fs.readFileSync('`+certFile+`'),minVersion:'TLSv1.3',ALPNProtocols:['h2']`+opts+`},s=>{s.on('data',d=>s.write(d));s.on('end',()=>{s.end();srv.close()})});
