@@ -49,19 +49,35 @@ type peerRecording struct {
 func TestRealPeerCorpus(t *testing.T) {
 	if *writeCorpus {
 		recs := recordRealPeers(t)
-		writeSeedFiles(t, recs)
+		writeSeedFiles(t, recs, targets12, insecure|realSuites, 0x0303)
 	}
-	checkCorpusReplays(t)
+	checkCorpusReplays(t, targets12)
 }
 
-// checkCorpusReplays replays each recorded engine seed and asserts it
-// still completes the handshake, and that every peer is represented.
-func checkCorpusReplays(t *testing.T) {
+// engineTarget is an engine fuzz target whose seeds TestRealPeerCorpus
+// records: the engine each seed is replayed into, made from the seed's
+// second argument.
+type engineTarget struct {
+	name   string
+	engine func(split byte) *engine.Conn
+}
+
+// targets12 are the TLS 1.2 engine targets, seeded against replayServer
+// and replayClient.
+var targets12 = []engineTarget{
+	{"FuzzServerEngine", func(byte) *engine.Conn { return engine.NewServer(replayServer()) }},
+	{"FuzzClientEngine", func(split byte) *engine.Conn { return engine.NewClient(replayClient(split)) }},
+}
+
+// checkCorpusReplays replays each recorded engine seed of the targets and
+// asserts it still completes the handshake, and that every peer is
+// represented.
+func checkCorpusReplays(t *testing.T, targets []engineTarget) {
 	peers := map[string]bool{}
-	for _, target := range []string{"FuzzServerEngine", "FuzzClientEngine"} {
-		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target, corpusPrefix+"*"))
+	for _, target := range targets {
+		files, _ := filepath.Glob(filepath.Join("testdata", "fuzz", target.name, corpusPrefix+"*"))
 		if len(files) == 0 {
-			t.Fatalf("%s: no recorded seeds; run go test -run TestRealPeerCorpus ./fuzz -write-corpus", target)
+			t.Fatalf("%s: no recorded seeds; run go test -run TestRealPeerCorpus ./fuzz -write-corpus", target.name)
 		}
 		for _, f := range files {
 			data, split, err := readSeedFile(f)
@@ -69,14 +85,8 @@ func checkCorpusReplays(t *testing.T) {
 				t.Fatalf("%s: %v", f, err)
 			}
 			peers[strings.SplitN(strings.TrimPrefix(filepath.Base(f), corpusPrefix), "-", 2)[0]] = true
-			var c *engine.Conn
-			if target == "FuzzServerEngine" {
-				c = engine.NewServer(replayServer())
-			} else {
-				cfg, opts := replayClient(split)
-				c = engine.NewClient(cfg, opts)
-				for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
-				}
+			c := target.engine(split)
+			for e := c.NextEvent(); e.Kind != engine.EventNone; e = c.NextEvent() {
 			}
 			done, _, _, err := replay(c, data)
 			if !done || err != nil {
@@ -129,9 +139,10 @@ s.on('data',()=>s.end());s.on('error',e=>{console.error(e);process.exit(1)});`)
 		}},
 	}
 	for _, c := range clients {
-		recs = append(recs, recordClient(t, c.name, c.run))
+		recs = append(recs, recordClient(t, c.name, c.run, nil, replayServer()))
 	}
-	recs = append(recs, recordClient(t, "gotls-client", nil))
+	recs = append(recs, recordClient(t, "gotls-client", nil,
+		&gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", NextProtos: []string{"h2"}}, replayServer()))
 
 	// Real servers against replayClient.
 	servers := []struct {
@@ -151,20 +162,23 @@ srv.listen(`+p+`,'127.0.0.1');`)
 		}},
 	}
 	for _, s := range servers {
-		recs = append(recs, recordServer(t, s.name, s.run, nil))
+		cfg, opts := replayClient(insecure | realSuites)
+		recs = append(recs, recordServer(t, s.name, s.run, nil, cfg, opts))
 	}
 	gocert, err := gotls.X509KeyPair(cert.CertPEM(), keyPEM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs = append(recs, recordServer(t, "gotls-server", nil, &gocert))
+	cfg, opts := replayClient(insecure | realSuites)
+	recs = append(recs, recordServer(t, "gotls-server", nil,
+		&gotls.Config{Certificates: []gotls.Certificate{gocert}, NextProtos: []string{"h2"}}, cfg, opts))
 	return recs
 }
 
-// recordClient serves one connection of a real client with replayServer,
-// echoing what it sends, and records both directions. A nil run means
-// Go's crypto/tls in this process.
-func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) peerRecording {
+// recordClient serves one connection of a real client with a server
+// engine of srv, echoing what it sends, and records both directions. A
+// nil run means Go's crypto/tls in this process, configured by goCfg.
+func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd, goCfg *gotls.Config, srv *engine.Config) peerRecording {
 	var conn net.Conn
 	var wait func() error
 	if run != nil {
@@ -177,7 +191,7 @@ func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) pe
 		defer ln.Close()
 		errc := make(chan error, 1)
 		go func() {
-			c, err := gotls.Dial("tcp", ln.Addr().String(), &gotls.Config{InsecureSkipVerify: true, ServerName: "localhost", NextProtos: []string{"h2"}})
+			c, err := gotls.Dial("tcp", ln.Addr().String(), goCfg)
 			if err == nil {
 				c.Write([]byte("hello from crypto/tls\n"))
 				c.Read(make([]byte, 64))
@@ -191,21 +205,22 @@ func recordClient(t *testing.T, name string, run func(port string) *exec.Cmd) pe
 		}
 		defer conn.Close()
 	}
-	in, out, done, err := pumpEngine(conn, engine.NewServer(replayServer()), true)
+	in, out, done, err := pumpEngine(conn, engine.NewServer(srv), true)
 	if !done {
 		t.Fatalf("%s: the handshake did not complete (%v); client said: %v", name, err, wait())
 	}
 	return peerRecording{name: name, client: in, server: out}
 }
 
-// recordServer runs replayClient against one real server (crypto/tls in
-// this process when run is nil) and records both directions.
-func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, gocert *gotls.Certificate) peerRecording {
+// recordServer runs a client engine of cfg against one real server
+// (crypto/tls in this process, configured by goCfg, when run is nil) and
+// records both directions.
+func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, goCfg *gotls.Config, cfg *engine.Config, opts engine.ClientOptions) peerRecording {
 	var port string
 	if run != nil {
 		port = tlstest.StartPeerServer(t, run)
 	} else {
-		ln, err := gotls.Listen("tcp", "127.0.0.1:0", &gotls.Config{Certificates: []gotls.Certificate{*gocert}, NextProtos: []string{"h2"}})
+		ln, err := gotls.Listen("tcp", "127.0.0.1:0", goCfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +234,6 @@ func recordServer(t *testing.T, name string, run func(port string) *exec.Cmd, go
 			}
 		}()
 	}
-	cfg, opts := replayClient(insecure | realSuites)
 	in, out, done, err := pumpEngine(tlstest.DialLoopback(t, port), engine.NewClient(cfg, opts), false)
 	if !done {
 		t.Fatalf("%s: the handshake did not complete: %v", name, err)
@@ -236,15 +250,17 @@ func pumpEngine(conn net.Conn, c *engine.Conn, isServer bool) (in, out []byte, d
 }
 
 // writeSeedFiles writes each recording into the corpora it seeds: the
-// engine that was ours, the record parser (both directions), the
-// handshake message decoder (each plaintext message) and x509lite (each
-// certificate a peer sent).
-func writeSeedFiles(t *testing.T, recs []peerRecording) {
+// engine target that was ours (targets[0] the server, targets[1] the
+// client, recorded with the client variant clientSplit), the record
+// parser (both directions), the handshake message decoder (each plaintext
+// message, parsed as version) and x509lite (each certificate a peer sent
+// in the clear).
+func writeSeedFiles(t *testing.T, recs []peerRecording, targets []engineTarget, clientSplit byte, version uint16) {
 	for _, r := range recs {
 		if r.ourSideClient {
-			writeSeed(t, "FuzzClientEngine", r.name, []byte(fmt.Sprintf("[]byte(%q)", r.server)), []byte(fmt.Sprintf("byte(%q)", insecure|realSuites)))
+			writeSeed(t, targets[1].name, r.name, []byte(fmt.Sprintf("[]byte(%q)", r.server)), []byte(fmt.Sprintf("byte(%q)", clientSplit)))
 		} else {
-			writeSeed(t, "FuzzServerEngine", r.name, []byte(fmt.Sprintf("[]byte(%q)", r.client)), []byte("byte('\\x00')"))
+			writeSeed(t, targets[0].name, r.name, []byte(fmt.Sprintf("[]byte(%q)", r.client)), []byte("byte('\\x00')"))
 		}
 		peer := r.client
 		if r.ourSideClient {
@@ -252,7 +268,7 @@ func writeSeedFiles(t *testing.T, recs []peerRecording) {
 		}
 		writeSeed(t, "FuzzRecordParse", r.name, []byte(fmt.Sprintf("[]byte(%q)", peer)))
 		for i, m := range plaintextMessages(peer) {
-			writeSeed(t, "FuzzHandshakeMessage", fmt.Sprintf("%s-%d", r.name, i), []byte(fmt.Sprintf("[]byte(%q)", m)), []byte("uint16(771)"))
+			writeSeed(t, "FuzzHandshakeMessage", fmt.Sprintf("%s-%d", r.name, i), []byte(fmt.Sprintf("[]byte(%q)", m)), []byte(fmt.Sprintf("uint16(%d)", version)))
 			if m[0] == 11 { // Certificate: each certificate for FuzzX509
 				for j, der := range certificatesIn(m) {
 					writeSeed(t, "FuzzX509", fmt.Sprintf("%s-%d", r.name, j), []byte(fmt.Sprintf("[]byte(%q)", der)))

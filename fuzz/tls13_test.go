@@ -82,7 +82,8 @@ func TestSeeds13GoDeep(t *testing.T) {
 }
 
 // FuzzServerEngine13 feeds arbitrary bytes to a TLS 1.3 server, seeded
-// with the recorded TLS 1.3 client.
+// with the recorded TLS 1.3 client and the real TLS 1.3 clients under
+// testdata/fuzz/FuzzServerEngine13 (TestRealPeerCorpus13).
 func FuzzServerEngine13(f *testing.F) {
 	for i, s := range record13() {
 		f.Add(s.client, byte(i*7))
@@ -93,7 +94,8 @@ func FuzzServerEngine13(f *testing.F) {
 }
 
 // FuzzClientEngine13 feeds arbitrary bytes to a TLS 1.3 client after its
-// hello, seeded with the recorded TLS 1.3 server.
+// hello, seeded with the recorded TLS 1.3 server and the real TLS 1.3
+// servers under testdata/fuzz/FuzzClientEngine13 (TestRealPeerCorpus13).
 func FuzzClientEngine13(f *testing.F) {
 	for i, s := range record13() {
 		f.Add(s.server, byte(i*3))
