@@ -417,14 +417,11 @@ func (s *expectClientCertificate) handle(m *Machine, in input) (state, error) {
 	if len(msg.Certificates) == 0 {
 		// RFC 5246, Section 7.4.6: a server that requires a certificate
 		// MAY answer an empty one with a fatal handshake_failure.
-		if hs.cfg.ClientAuth.requiresCert() {
-			return nil, record.Errorf(record.ErrBadCertificate, record.AlertHandshakeFailure, "tls: peer did not return a certificate")
+		pv, err := missingClientCertificate(hs.cfg, record.AlertHandshakeFailure)
+		if err != nil {
+			return nil, err
 		}
-		// Node reports this as UNABLE_TO_GET_ISSUER_CERT.
-		hs.peer = &peerVerification{err: &x509lite.VerifyError{
-			Code:   x509lite.CodeUnableToGetIssuerCert,
-			Reason: "unable to get issuer certificate",
-		}}
+		hs.peer = pv
 		hs.t.drop() // RFC 5246, Section 7.4.8: no certificate, no CertificateVerify
 		return &expectClientKeyExchange{hs: hs}, nil
 	}

@@ -390,13 +390,11 @@ func (s *expectClientCertificate13) handle(m *Machine, in input) (state, error) 
 	if len(msg.Entries) == 0 {
 		// RFC 8446, Section 4.4.2.4: a server that requires a
 		// certificate MAY abort with certificate_required.
-		if hs.cfg.ClientAuth.requiresCert() {
-			return nil, record.Errorf(record.ErrBadCertificate, record.AlertCertificateRequired, "tls: peer did not return a certificate")
+		pv, err := missingClientCertificate(hs.cfg, record.AlertCertificateRequired)
+		if err != nil {
+			return nil, err
 		}
-		hs.peer = &peerVerification{err: &x509lite.VerifyError{
-			Code:   x509lite.CodeUnableToGetIssuerCert,
-			Reason: "unable to get issuer certificate",
-		}}
+		hs.peer = pv
 		return &expectClientFinished13{hs: hs}, nil
 	}
 	pv, err := verifyPeer(hs.cfg, msg.Certificates(), x509lite.PurposeClientAuth, "")

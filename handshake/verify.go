@@ -106,3 +106,17 @@ func checkLegacyKey(pub crypto.PublicKey, version uint16) error {
 	}
 	return nil
 }
+
+// missingClientCertificate is what an empty client Certificate means: a
+// fatal alert (handshake_failure in TLS 1.2, certificate_required in 1.3)
+// when the server requires a certificate, else a verification failure
+// that Node reports as UNABLE_TO_GET_ISSUER_CERT.
+func missingClientCertificate(cfg *Config, alert record.AlertDescription) (*peerVerification, error) {
+	if cfg.ClientAuth.requiresCert() {
+		return nil, record.Errorf(record.ErrBadCertificate, alert, "tls: peer did not return a certificate")
+	}
+	return &peerVerification{err: &x509lite.VerifyError{
+		Code:   x509lite.CodeUnableToGetIssuerCert,
+		Reason: "unable to get issuer certificate",
+	}}, nil
+}
