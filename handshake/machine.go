@@ -366,21 +366,21 @@ func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
 			return []MessageType{TypeCertificateRequest, TypeServerHelloDone}, true
 		}
 		t = TypeServerHelloDone
-	case *expectClientHello:
+	case *expectClientHello, *expectClientHello13:
 		t = TypeClientHello
-	case *expectServerHello:
+	case *expectServerHello, *expectServerHello13:
 		t = TypeServerHello
 	case *expectNewSessionTicket:
 		t = TypeNewSessionTicket
-	case *expectServerCertificate, *expectClientCertificate:
+	case *expectServerCertificate, *expectClientCertificate, *expectClientCertificate13:
 		t = TypeCertificate
 	case *expectServerKeyExchange:
 		t = TypeServerKeyExchange
 	case *expectClientKeyExchange:
 		t = TypeClientKeyExchange
-	case *expectCertificateVerify:
+	case *expectCertificateVerify, *expectCertificateVerify13:
 		t = TypeCertificateVerify
-	case *expectServerFinished, *expectClientFinished:
+	case *expectServerFinished, *expectClientFinished, *expectServerFinished13, *expectClientFinished13:
 		t = TypeFinished
 	case *expectServerCertificate13:
 		if s.hs.certRequest == nil {
@@ -394,18 +394,8 @@ func (m *Machine) expectedTypes(st state) (want []MessageType, known bool) {
 			return []MessageType{TypeKeyUpdate, TypeNewSessionTicket}, true
 		}
 		t = TypeKeyUpdate
-	case *expectClientHello13:
-		t = TypeClientHello
-	case *expectServerHello13:
-		t = TypeServerHello
 	case *expectEncryptedExtensions:
 		t = TypeEncryptedExtensions
-	case *expectClientCertificate13:
-		t = TypeCertificate
-	case *expectCertificateVerify13:
-		t = TypeCertificateVerify
-	case *expectServerFinished13, *expectClientFinished13:
-		t = TypeFinished
 	case *established12:
 		// A renegotiation request: HelloRequest to a client, ClientHello
 		// to a server.
