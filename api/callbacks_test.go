@@ -76,7 +76,9 @@ func TestHandshakeTimeoutWhileListenerIsOut(t *testing.T) {
 				go func() { <-h.release; cb(nil, nil) }()
 			})
 		}, client: func(t *testing.T, o *api.ConnectOptions, port int) {
-			// A first connection gets a session id to offer.
+			// A first connection gets a session id to offer (TLS 1.2
+			// session ids: TLS 1.3 has no resumeSession).
+			o.MaxVersion = "TLSv1.2"
 			first := *o
 			first.Port = port
 			sock, err := api.Connect(first, nil)
@@ -91,6 +93,8 @@ func TestHandshakeTimeoutWhileListenerIsOut(t *testing.T) {
 				h.blocked <- struct{}{}
 				go func() { <-h.release; done() }()
 			})
+		}, client: func(_ *testing.T, o *api.ConnectOptions, _ int) {
+			o.MaxVersion = "TLSv1.2" // a TLS 1.2 session id
 		}, handshakeOK: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 )
 
@@ -27,7 +28,8 @@ type enginePeer struct {
 
 func newEnginePeer(t *testing.T, conn net.Conn) *enginePeer {
 	p := &enginePeer{t: t, conn: conn, in: make(chan []byte, 64),
-		eng: engine.NewClient(&engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true},
+		// TLS 1.2: the peer renegotiates.
+		eng: engine.NewClient(&engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true, MaxVersion: cipher.VersionTLS12},
 			engine.ClientOptions{ServerName: "localhost"})}
 	go func() {
 		defer close(p.in)

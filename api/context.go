@@ -69,20 +69,22 @@ type SecureContextOptions struct {
 	// as Node v20's OpenSSL 3.0 does not know it.
 	ECDHCurve string
 	// NoECDH is Node's ecdhCurve: false (the seeds' semantics): the ECDHE
-	// suites are unavailable.
+	// suites are unavailable, and so is TLS 1.3, which has no other key
+	// exchange (MaxVersion is capped at TLSv1.2).
 	NoECDH bool
 	// DHParam is a PEM "DH PARAMETERS" block enabling the DHE suites;
 	// under 1024 bits is an error (seed semantics).
 	DHParam []byte
 	// SecureProtocol pins versions by OpenSSL method name, as Node does:
-	// TLSv1_method, TLSv1_1_method, TLSv1_2_method, or SSLv23_method and
-	// TLS_method (the default versions, at most TLS 1.2), each also as
+	// TLSv1_method, TLSv1_1_method, TLSv1_2_method, TLS_method (the
+	// default versions, TLS 1.2 to 1.3) or SSLv23_method (the default
+	// minimum, at most TLS 1.2, as in Node v20), each also as
 	// _server_method and _client_method. SSLv2 and SSLv3 methods are
 	// refused, and so is MinVersion or MaxVersion beside it.
 	SecureProtocol string
 	// MinVersion and MaxVersion bound the version: "TLSv1", "TLSv1.1",
-	// "TLSv1.2" or "TLSv1.3" (default TLSv1.2 for both: TLS 1.3 is opt-in
-	// for now, with MaxVersion "TLSv1.3"). Node v20 has no TLSv1_3_method
+	// "TLSv1.2" or "TLSv1.3" (default TLSv1.2 to TLSv1.3, Node v20's
+	// tls.DEFAULT_MIN_VERSION and DEFAULT_MAX_VERSION). Node v20 has no TLSv1_3_method
 	// for SecureProtocol ("Unknown method"), and neither do we.
 	MinVersion, MaxVersion string
 }
@@ -166,9 +168,14 @@ func CreateSecureContext(o SecureContextOptions) (*SecureContext, error) {
 	if cfg.MinVersion, cfg.MaxVersion, err = versions(o); err != nil {
 		return nil, err
 	}
+	// Without groups there is no TLS 1.3 key exchange (RFC 8446, Section
+	// 4.2.8): NoECDH keeps the context at TLS 1.2 and below.
+	if o.NoECDH && (cfg.MaxVersion == 0 || cfg.MaxVersion > cipher.VersionTLS12) {
+		cfg.MaxVersion = cipher.VersionTLS12
+	}
 	// Node v20 (secure-context.js): a cipher string naming only TLS 1.3
 	// suites raises minVersion to TLS 1.3 when maxVersion allows it.
-	if list12 == "" && cfg.MaxVersion >= cipher.VersionTLS13 {
+	if list12 == "" && (cfg.MaxVersion == 0 || cfg.MaxVersion >= cipher.VersionTLS13) {
 		cfg.MinVersion = cipher.VersionTLS13
 	}
 	return &SecureContext{cfg: cfg}, nil
@@ -268,14 +275,18 @@ func parseCurves(s string) ([]kex.Group, error) {
 // protocolMethods are Node's secureProtocol names without their
 // "_method", "_server_method" or "_client_method" suffix, and the versions
 // each allows; 0 keeps the default. SSLv23 is OpenSSL's old name for
-// "every version the library has": Node caps it at TLS 1.2 and keeps the
-// default minimum (src/crypto/crypto_context.cc, SecureContext::Init).
+// "every version the library has": Node v20 caps it at TLS 1.2 and keeps
+// the default minimum (src/crypto/crypto_context.cc, SecureContext::Init),
+// while TLS_method keeps both defaults (TLS 1.2 to 1.3). Node's
+// TLS_method leaves OpenSSL's minimum, TLS 1.0, which OpenSSL's default
+// security level then refuses in the handshake
+// (ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM); we keep TLS 1.2.
 var protocolMethods = map[string][2]uint16{
 	"TLSv1":   {cipher.VersionTLS10, cipher.VersionTLS10},
 	"TLSv1_1": {cipher.VersionTLS11, cipher.VersionTLS11},
 	"TLSv1_2": {cipher.VersionTLS12, cipher.VersionTLS12},
 	"SSLv23":  {0, cipher.VersionTLS12},
-	"TLS":     {0, cipher.VersionTLS12},
+	"TLS":     {0, 0},
 }
 
 // versions applies secureProtocol, then minVersion and maxVersion.
@@ -309,11 +320,6 @@ func versions(o SecureContextOptions) (lo, hi uint16, err error) {
 			return 0, 0, &Error{Code: "ERR_TLS_INVALID_PROTOCOL_VERSION", Message: fmt.Sprintf("%q is not a valid TLS protocol version", v.name)}
 		}
 		*v.dst = n
-	}
-	// At least TLS 1.3 allows TLS 1.3, whatever the default maximum (as
-	// Node v20, where minVersion 'TLSv1.3' alone gives 1.3 to 1.3).
-	if lo >= cipher.VersionTLS13 && hi == 0 {
-		hi = cipher.VersionTLS13
 	}
 	if lo != 0 && hi != 0 && lo > hi {
 		return 0, 0, &Error{Code: "ERR_TLS_PROTOCOL_VERSION_CONFLICT", Message: "minVersion is above maxVersion"}

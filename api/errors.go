@@ -152,6 +152,9 @@ var sentReasons = map[record.AlertDescription]string{
 	record.AlertUnsupportedExtension:   "unsolicited extension",
 	record.AlertUnrecognizedName:       "ssl3 ext invalid servername",
 	record.AlertNoApplicationProtocol:  "no application protocol",
+	// RFC 8446, Section 4.4.2.4: a TLS 1.3 server that requires a
+	// certificate and got none (OpenSSL's tls_process_client_certificate).
+	record.AlertCertificateRequired: "peer did not return a certificate",
 }
 
 // sentReason is the OpenSSL reason for a failure we detected and answered

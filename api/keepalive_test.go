@@ -157,7 +157,8 @@ func TestReadTimeoutIsTransient(t *testing.T) {
 // it in s.err.
 func TestRenegotiateTimeoutDestroysSocket(t *testing.T) {
 	pki := newNodePKI(t)
-	s, c := tcpPair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{})
+	// TLS 1.2: renegotiation does not exist in TLS 1.3.
+	s, c := tcpPair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{SecureContextOptions: api.SecureContextOptions{MaxVersion: "TLSv1.2"}})
 	defer c.Close()
 	errc := make(chan error, 1)
 	go func() { errc <- s.Renegotiate(api.RenegotiateOptions{Timeout: 100 * time.Millisecond}, nil) }()

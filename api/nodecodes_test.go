@@ -52,7 +52,13 @@ func (o nodeOpts) context(t *testing.T) api.SecureContextOptions {
 		}
 		return b
 	}
-	c := api.SecureContextOptions{Ciphers: o.Ciphers, MinVersion: o.MinVersion, MaxVersion: o.MaxVersion, DHParam: read(o.DHParam)}
+	// maxVersion defaults to TLSv1.2 here as in failure.js's load: the
+	// codes compared are TLS 1.2's.
+	max := o.MaxVersion
+	if max == "" {
+		max = "TLSv1.2"
+	}
+	c := api.SecureContextOptions{Ciphers: o.Ciphers, MinVersion: o.MinVersion, MaxVersion: max, DHParam: read(o.DHParam)}
 	if o.Key != "" {
 		c.Key = []api.KeyOption{{PEM: read(o.Key)}}
 		c.Cert = [][]byte{read(o.Cert)}
@@ -300,7 +306,7 @@ func TestHandshakeFailureCodesMatchNode(t *testing.T) {
 			// check compares our side and, with peer, Node's side facing it.
 			check := func(ourSide, nodeSide string, got, ref, peer, refPeer outcome) {
 				if !sameOutcome(got, ref) {
-					t.Errorf("our %s: %q, Node's %[1]s: %q", ourSide, got, ref)
+					t.Errorf("our %s: %q, Node's %[1]s: %[3]q", ourSide, got, ref)
 				}
 				if tc.peer && !sameOutcome(peer, refPeer) {
 					t.Errorf("Node's %s facing ours: %q, facing Node's: %q", nodeSide, peer, refPeer)

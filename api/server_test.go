@@ -92,7 +92,7 @@ func TestCreateServerAndConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sock.Close()
-	if !called || !sock.Authorized() || sock.ALPNProtocol() != "h2" || sock.Protocol() != "TLSv1.2" || sock.Servername() != "localhost" {
+	if !called || !sock.Authorized() || sock.ALPNProtocol() != "h2" || sock.Protocol() != "TLSv1.3" || sock.Servername() != "localhost" {
 		t.Fatalf("callback %v, authorized %v, ALPN %q, protocol %q, SNI %q", called, sock.Authorized(), sock.ALPNProtocol(), sock.Protocol(), sock.Servername())
 	}
 	roundTrip(t, sock)
@@ -163,7 +163,8 @@ func TestServerGetTicketKeysSetTicketKeys(t *testing.T) {
 	if !bytes.Equal(a.TicketKeys(), keys) {
 		t.Fatal("TicketKeys differs from the option")
 	}
-	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	// TLS 1.2 tickets (TLS 1.3 resumption is not there yet).
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: "TLSv1.2"}
 	first, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portA}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -227,26 +228,46 @@ func TestServerAddContext(t *testing.T) {
 }
 
 // TestCreateServerOptionRequestCertRejectUnauthorized: a client without a certificate is
-// refused and the server reports it.
+// refused and the server reports it. In TLS 1.2 the client's handshake
+// fails; in TLS 1.3 (the default) the client finishes first, so, as in
+// Node v20, connect succeeds and the refusal arrives after it: the client
+// reads ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED and the server's
+// tlsClientError has ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE.
 func TestCreateServerOptionRequestCertRejectUnauthorized(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), RequestCert: true, RejectUnauthorized: true})
-	var mu sync.Mutex
-	var got error
-	done := make(chan struct{})
-	srv.OnTLSClientError(func(err error, _ *api.TLSSocket) { mu.Lock(); got = err; mu.Unlock(); close(done) })
-	if _, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}, Port: port}, nil); err == nil {
-		t.Fatal("client without a certificate connected")
-	}
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no tlsClientError")
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if got == nil {
-		t.Fatal("nil error")
+	for _, version := range []string{"TLSv1.2", "TLSv1.3"} {
+		t.Run(version, func(t *testing.T) {
+			srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions(), RequestCert: true, RejectUnauthorized: true})
+			got := make(chan error, 1)
+			srv.OnTLSClientError(func(err error, _ *api.TLSSocket) { got <- err })
+			sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: version}, Port: port}, nil)
+			var ae *api.Error
+			if version == "TLSv1.2" && err == nil {
+				t.Fatal("client without a certificate connected")
+			}
+			if version == "TLSv1.3" {
+				if err != nil {
+					t.Fatalf("connect: %v", err)
+				}
+				sock.SetReadDeadline(time.Now().Add(10 * time.Second))
+				_, err := sock.Read(make([]byte, 1))
+				sock.Close()
+				if !errors.As(err, &ae) || ae.Code != "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" {
+					t.Fatalf("client read: %v, want ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", err)
+				}
+			}
+			select {
+			case err := <-got:
+				if version == "TLSv1.3" && (!errors.As(err, &ae) || ae.Code != "ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE") {
+					t.Fatalf("tlsClientError %v, want ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE", err)
+				}
+				if err == nil {
+					t.Fatal("nil error")
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("no tlsClientError")
+			}
+		})
 	}
 }
 
@@ -310,13 +331,20 @@ func TestServerEventNewSessionResumeSession(t *testing.T) {
 		return port
 	}
 	portA, portB := newServer(true), newServer(false)
-	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	// TLS 1.2 session ids (newSession and resumeSession in TLS 1.3 come
+	// with TLS 1.3 resumption).
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: "TLSv1.2"}
 	// The first connection's secureConnection waits for done.
 	first, err := api.Connect(api.ConnectOptions{SecureContextOptions: ca, Port: portA}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := <-held
+	var done func()
+	select {
+	case done = <-held:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no newSession")
+	}
 	select {
 	case <-secured:
 		t.Fatal("secureConnection ran before newSession's done")
@@ -348,7 +376,8 @@ func TestServerEventNewSessionResumeSession(t *testing.T) {
 }
 
 // TestCreateSecureContextOptionECDHCurveFalse: with ecdhCurve false (NoECDH) the server negotiates a
-// non-ECDHE suite with a client that offers both.
+// non-ECDHE suite with a client that offers both, in TLS 1.2: without
+// a key exchange group TLS 1.3 is not possible.
 func TestCreateSecureContextOptionECDHCurveFalse(t *testing.T) {
 	pki := newNodePKIOf(t, certgen.RSA2048)
 	opts := pki.serverOptions()
@@ -359,7 +388,7 @@ func TestCreateSecureContextOptionECDHCurveFalse(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if eph := s.EphemeralKeyInfo(); eph.Type != "" || strings.HasPrefix(s.Cipher().Name, "ECDHE") {
+	if eph := s.EphemeralKeyInfo(); eph.Type != "" || strings.HasPrefix(s.Cipher().Name, "ECDHE") || s.Protocol() != "TLSv1.2" {
 		t.Fatalf("negotiated %s with %+v", s.Cipher().Name, eph)
 	}
 }
@@ -394,7 +423,8 @@ func TestServerEventResumeSessionBeforeSNICallback(t *testing.T) {
 		mu.Unlock()
 		cb(data, nil)
 	})
-	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}}
+	// TLS 1.2 session ids (TLS 1.3 resumption is not there yet).
+	ca := api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: "TLSv1.2"}
 	connect := func(what string, sess []byte, reused bool, want ...string) []byte {
 		t.Helper()
 		mu.Lock()

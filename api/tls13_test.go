@@ -59,13 +59,13 @@ func exports(t *testing.T, s *api.TLSSocket) (withCtx, without []byte) {
 	return a, b
 }
 
-// ourServer13 starts our echo server with maxVersion 'TLSv1.3' and c's
+// ourServer13 starts our echo server at the default versions (TLS 1.3) and c's
 // ciphers and curve; it reports each connection.
 func ourServer13(t *testing.T, pki nodePKI, c tls13Case) (int, chan serverReport) {
 	t.Helper()
 	srv, port := echoServer(t, api.ServerOptions{SecureContextOptions: api.SecureContextOptions{
 		Key: []api.KeyOption{{PEM: pki.key}}, Cert: [][]byte{pki.chain},
-		MaxVersion: "TLSv1.3", Ciphers: c.ciphers, ECDHCurve: c.curve,
+		Ciphers: c.ciphers, ECDHCurve: c.curve,
 	}})
 	reports := make(chan serverReport, 4)
 	srv.OnSecureConnection(func(s *api.TLSSocket) {
@@ -75,11 +75,12 @@ func ourServer13(t *testing.T, pki nodePKI, c tls13Case) (int, chan serverReport
 	return port, reports
 }
 
-// connect13 connects our client with maxVersion 'TLSv1.3'.
+// connect13 connects our client with the default versions, which give
+// TLS 1.3.
 func connect13(t *testing.T, pki nodePKI, c tls13Case, port int) *api.TLSSocket {
 	t.Helper()
 	sock, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: port, Servername: "localhost",
-		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: "TLSv1.3", Ciphers: c.ciphers, ECDHCurve: c.curve}}, nil)
+		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}, Ciphers: c.ciphers, ECDHCurve: c.curve}}, nil)
 	if err != nil {
 		t.Fatalf("%+v: %v", c, err)
 	}
@@ -100,7 +101,7 @@ func echo(t *testing.T, s *api.TLSSocket, msg string) {
 }
 
 // TestTLSSocketTLS13ProtocolCipherEphemeralKeyInfoExporter: our client
-// and server with maxVersion 'TLSv1.3' report Node v20's values (the
+// and server at the default versions report Node v20's values for TLS 1.3 (the
 // suite's version is 'TLSv1.3'; an RFC 7919 group is {DH, size}), agree on
 // exported keying material, and the KeyUpdate extension UpdateKeys keeps
 // data flowing both ways.
@@ -162,13 +163,13 @@ func TestTLSSocketRenegotiateTLS13FailsAsNode(t *testing.T) {
 
 	port12, reports12 := ourServer13(t, pki, tls13Case{})
 	sock12, err := api.Connect(api.ConnectOptions{Host: "127.0.0.1", Port: port12, Servername: "localhost",
-		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}}, nil)
+		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}, MaxVersion: "TLSv1.2"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sock12.Close()
 	if r := <-reports12; r.protocol != "TLSv1.2" || sock12.Protocol() != "TLSv1.2" {
-		t.Fatalf("default client: %q/%q, want TLSv1.2 (TLS 1.3 is opt-in)", sock12.Protocol(), r.protocol)
+		t.Fatalf("client at most TLSv1.2: %q/%q", sock12.Protocol(), r.protocol)
 	}
 	if err := sock12.UpdateKeys(true); !errors.As(err, &e) || e.Code != "ERR_SSL_WRONG_SSL_VERSION" {
 		t.Fatalf("UpdateKeys on TLS 1.2: %v", err)
@@ -224,7 +225,7 @@ func (r nodeReport) cipher() api.CipherInfo {
 }
 
 // TestTLS13MatchesNodeBothWays: Node v20 with minVersion 'TLSv1.3'
-// against our side with maxVersion 'TLSv1.3', both directions, for each
+// against our side at the default versions, both directions, for each
 // suite and several groups: Protocol, Cipher, EphemeralKeyInfo, the
 // exported keying material and the Finished verify_data (getFinished,
 // getPeerFinished) are what Node reports on its end.
@@ -303,26 +304,32 @@ func TestTLS13MatchesNodeBothWays(t *testing.T) {
 // with "TLS_" go to the TLS 1.3 list as in Node v20's secure-context.js,
 // with the same verdicts, and the same version range afterwards (only
 // TLS 1.3 names raise the minimum to TLS 1.3 when the maximum allows it).
+// The default range (TLS 1.2 to 1.3) and the secureProtocol methods'
+// ranges (TLS_method to TLS 1.3, SSLv23_method capped at TLS 1.2) are
+// Node's too.
 func TestCreateSecureContextOptionCiphersTLS13MatchesNode(t *testing.T) {
 	node := nodeBin(t)
-	type probe struct{ Ciphers, MinVersion, MaxVersion, ECDHCurve string }
+	type probe struct{ Ciphers, MinVersion, MaxVersion, ECDHCurve, SecureProtocol string }
 	var probes []probe
 	for _, c := range []string{"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256",
 		"tls_aes_128_gcm_sha256", "TLS_BOGUS", "TLS_AES_128_GCM_SHA256:TLS_BOGUS", "TLS_BOGUS:ECDHE-RSA-AES128-GCM-SHA256",
 		":", "HIGH:TLS_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-AES128-GCM-SHA256"} {
-		for _, max := range []string{"TLSv1.2", "TLSv1.3"} {
-			probes = append(probes, probe{c, "", max, ""})
+		for _, max := range []string{"TLSv1.2", "TLSv1.3", ""} {
+			probes = append(probes, probe{c, "", max, "", ""})
 		}
 	}
 	for _, curve := range []string{"ffdhe2048", "X25519:ffdhe3072:P-384", "ffdhe8192"} {
-		probes = append(probes, probe{"", "", "TLSv1.3", curve})
+		probes = append(probes, probe{"", "", "TLSv1.3", curve, ""})
 	}
-	probes = append(probes, probe{"", "TLSv1.3", "", ""}, probe{"", "TLSv1.2", "TLSv1.3", ""})
+	probes = append(probes, probe{}, probe{"", "TLSv1.3", "", "", ""}, probe{"", "TLSv1.2", "TLSv1.3", "", ""}, probe{"", "TLSv1", "", "", ""})
+	for _, m := range []string{"TLS_method", "TLS_client_method", "TLS_server_method", "SSLv23_method", "SSLv23_client_method", "TLSv1_2_method", "TLSv1_1_method"} {
+		probes = append(probes, probe{"", "", "", "", m}, probe{"TLS_AES_128_GCM_SHA256", "", "", "", m})
+	}
 	in, _ := json.Marshal(probes)
 	out, err := exec.Command(node, "-e", `const tls = require('tls');
 console.log(JSON.stringify(JSON.parse(process.argv[1]).map(o => {
   try {
-    const c = tls.createSecureContext({ciphers: o.Ciphers || undefined, minVersion: o.MinVersion || undefined, maxVersion: o.MaxVersion || undefined, ecdhCurve: o.ECDHCurve || undefined}).context;
+    const c = tls.createSecureContext({ciphers: o.Ciphers || undefined, minVersion: o.MinVersion || undefined, maxVersion: o.MaxVersion || undefined, ecdhCurve: o.ECDHCurve || undefined, secureProtocol: o.SecureProtocol || undefined}).context;
     return {Code: '', Min: c.getMinProto(), Max: c.getMaxProto()};
   } catch (e) { return {Code: e.code, Min: 0, Max: 0}; }
 })));`, string(in)).CombinedOutput()
@@ -335,7 +342,8 @@ console.log(JSON.stringify(JSON.parse(process.argv[1]).map(o => {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
 	for i, p := range probes {
-		ctx, err := api.CreateSecureContext(api.SecureContextOptions{Ciphers: p.Ciphers, MinVersion: p.MinVersion, MaxVersion: p.MaxVersion, ECDHCurve: p.ECDHCurve})
+		ctx, err := api.CreateSecureContext(api.SecureContextOptions{Ciphers: p.Ciphers, MinVersion: p.MinVersion, MaxVersion: p.MaxVersion,
+			ECDHCurve: p.ECDHCurve, SecureProtocol: p.SecureProtocol})
 		var got verdict
 		if err != nil {
 			var e *api.Error
@@ -344,9 +352,21 @@ console.log(JSON.stringify(JSON.parse(process.argv[1]).map(o => {
 		} else {
 			cfg := ctx.EngineConfig()
 			got.Min, got.Max = cfg.MinVersion, cfg.MaxVersion
+			// Zero is the default: TLS 1.2 to TLS 1.3, as Node v20's
+			// tls.DEFAULT_MIN_VERSION and DEFAULT_MAX_VERSION.
 			if got.Min == 0 {
 				got.Min = cipher.VersionTLS12
 			}
+			if got.Max == 0 {
+				got.Max = cipher.VersionTLS13
+			}
+		}
+		if strings.HasPrefix(p.SecureProtocol, "TLS_") && want[i].Min == 0 {
+			// Node's TLS_method leaves OpenSSL's minimum (0, TLS 1.0),
+			// but at OpenSSL's default security level a TLS 1.0 or 1.1
+			// handshake fails (ERR_SSL_NO_SUITABLE_SIGNATURE_ALGORITHM,
+			// probed on Node v20): we keep the default minimum, TLS 1.2.
+			want[i].Min = cipher.VersionTLS12
 		}
 		if got != want[i] {
 			t.Errorf("%+v: %+v, node %+v", p, got, want[i])

@@ -113,6 +113,7 @@ func newHSCase(name string, kt certgen.KeyType, suite string, group kex.Group) h
 		ours: func(b *testing.B) {
 			pki := tlstest.NewPKI(kt)
 			cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+			pin12(cc, sc)
 			cc.CipherSuites, sc.Groups = []uint16{id}, []kex.Group{group}
 			cc.Groups = []kex.Group{group, kex.P256}
 			b.ReportAllocs()
@@ -134,6 +135,14 @@ func newHSCase(name string, kt certgen.KeyType, suite string, group kex.Group) h
 			}
 		},
 		floor: handshakeFloor(kt, group),
+	}
+}
+
+// pin12 keeps our engine configurations at TLS 1.2, as goConfigs keeps
+// crypto/tls, for the TLS 1.2 rows (TLS 1.3 is the default).
+func pin12(cfgs ...*engine.Config) {
+	for _, c := range cfgs {
+		c.MaxVersion = cipher.VersionTLS12
 	}
 }
 
@@ -221,6 +230,7 @@ func resumeOurs(mode string) func(b *testing.B) {
 	return func(b *testing.B) {
 		pki := tlstest.NewPKI(certgen.ECDSAP256)
 		cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+		pin12(cc, sc)
 		cc.CipherSuites = []uint16{cipher.SuiteByName("ECDHE-ECDSA-AES128-GCM-SHA256").ID}
 		if mode == "ticket" {
 			sc.Tickets, _ = session.NewTicketer(bytes.Repeat([]byte{1}, session.KeyLen))
@@ -268,6 +278,7 @@ func serverCPU(mode string) func(b *testing.B) {
 		ticketer, _ := session.NewTicketer(bytes.Repeat([]byte{9}, session.KeyLen))
 		server := func() *engine.Config {
 			sc := pki.ServerConfig(2)
+			pin12(sc)
 			sc.Tickets = ticketer
 			return sc
 		}
@@ -276,6 +287,7 @@ func serverCPU(mode string) func(b *testing.B) {
 			b.Fatal(err)
 		}
 		cc := pki.ClientConfig(3)
+		pin12(cc)
 		var sess *session.State
 		switch mode {
 		case "resumed-ticket":
@@ -291,6 +303,7 @@ func serverCPU(mode string) func(b *testing.B) {
 			cc.DisableTickets = true
 			server = func() *engine.Config {
 				sc := pki.ServerConfig(2)
+				pin12(sc)
 				sc.SessionCache = cache
 				return sc
 			}
@@ -341,6 +354,7 @@ func bulkOurs(suite string, size int) func(b *testing.B) {
 		if is13(suite) {
 			pin13(kex.X25519, cc, sc)
 		} else {
+			pin12(cc, sc)
 			cc.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
 		}
 		p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
@@ -435,6 +449,7 @@ const idleConns = 2000
 func idleOurs(b *testing.B) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	pin12(cc, sc) // as idleTheirs
 	for b.Loop() {
 		before := heapInUse()
 		// Keep the two engines of each pair, not the test harness around

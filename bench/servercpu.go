@@ -91,6 +91,7 @@ func serverCPUCases() []Case {
 		configs := func(pki *tlstest.PKI) (*engine.Config, *gotls.Config, *gotls.Config) {
 			sc := pki.ServerConfig(2)
 			sc.Rand, sc.Groups = rand.Reader, []kex.Group{h.group}
+			pin12(sc)
 			if h.suite == "" {
 				pin13(h.group, sc)
 				ccfg, scfg := goConfigs13(pki, h.group)

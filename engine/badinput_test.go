@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
@@ -61,10 +62,14 @@ func serverAlertWith(t *testing.T, tweak func(*engine.Config), input []byte) (re
 	return a, err
 }
 
-// clientHello returns a real ClientHello message from our client.
+// clientHello returns a real ClientHello message from our client, a TLS
+// 1.2 one: the server's answer to it stays in the clear, where the tests
+// read the alert (a TLS 1.3 server encrypts its alerts after ServerHello).
 func clientHello(t *testing.T) []byte {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	c := engine.NewClient(pki.ClientConfig(3), engine.ClientOptions{ServerName: "localhost"})
+	cfg := pki.ClientConfig(3)
+	cfg.MaxVersion = cipher.VersionTLS12
+	c := engine.NewClient(cfg, engine.ClientOptions{ServerName: "localhost"})
 	e := c.NextEvent()
 	if e.Kind != engine.EventSend {
 		t.Fatalf("first client event %v", e.Kind)
@@ -125,8 +130,9 @@ func withLength(msg []byte) []byte {
 	return msg
 }
 
-// TestTamperedHandshake changes one byte in flight and checks the alert the
-// detecting side sends, as the other side receives it.
+// TestTamperedHandshake changes one byte in flight of a TLS 1.2 handshake
+// and checks the alert the detecting side sends, as the other side
+// receives it (TestTLS13Tampered* do the same in TLS 1.3).
 func TestTamperedHandshake(t *testing.T) {
 	type tamper struct {
 		name       string
@@ -190,7 +196,12 @@ func TestTamperedHandshake(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			p := pair(t, certgen.ECDSAP256, tc.cfg)
+			p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) {
+				c.MaxVersion, s.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
+				if tc.cfg != nil {
+					tc.cfg(c, s)
+				}
+			})
 			counts := map[bool]int{}
 			p.Tamper = func(fromClient bool, data []byte) []byte {
 				i := counts[fromClient]

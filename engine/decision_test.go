@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
@@ -44,6 +45,8 @@ func TestServerDecisionOrderFollowsNode(t *testing.T) {
 	connect := func(seed uint64, tickets bool, sess *session.State) *tlstest.Pair {
 		t.Helper()
 		sc, cc := pki.ServerConfig(seed), pki.ClientConfig(seed+100)
+		// Session lookup is TLS 1.2's session-id resumption.
+		sc.MaxVersion, cc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
 		sc.LookupSessions, sc.AskServerContext, sc.AskOCSP = true, true, true
 		if tickets {
 			sc.Tickets = tk

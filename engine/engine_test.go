@@ -40,14 +40,32 @@ func certCurve(kt certgen.KeyType) []kex.Group {
 	return nil
 }
 
+// pair is an in-memory TLS 1.2 pair: most tests of this package are
+// about what TLS 1.2 has (renegotiation, its resumption, its messages on
+// the wire, RSA and DHE key exchange), written before TLS 1.3 became the
+// default. pair13 and TestTLS13Defaults cover the default versions.
 func pair(t *testing.T, kt certgen.KeyType, tweak func(c, s *engine.Config)) *tlstest.Pair {
 	t.Helper()
 	pki := tlstest.NewPKI(kt)
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	cc.MaxVersion, sc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
 	if tweak != nil {
 		tweak(cc, sc)
 	}
 	return tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
+}
+
+// client12 and server12 are pki's configurations kept at TLS 1.2.
+func client12(pki *tlstest.PKI, seed uint64) *engine.Config {
+	c := pki.ClientConfig(seed)
+	c.MaxVersion = cipher.VersionTLS12
+	return c
+}
+
+func server12(pki *tlstest.PKI, seed uint64) *engine.Config {
+	s := pki.ServerConfig(seed)
+	s.MaxVersion = cipher.VersionTLS12
+	return s
 }
 
 // exchange sends data both ways and closes both sides.

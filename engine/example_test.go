@@ -6,6 +6,7 @@ import (
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
+	"github.com/tlsengine/tlsengine/record"
 )
 
 // A server asks which configuration to use for the client's server name
@@ -41,7 +42,7 @@ func Example_serverContext() {
 					}
 				case engine.EventHandshakeDone:
 					if from == client {
-						fmt.Println("client negotiated", e.State.Suite.OpenSSLName)
+						fmt.Printf("client negotiated %v %s, server key %T\n", record.Version(e.State.Version), e.State.Suite.Name, e.State.PeerCertificates[0].PublicKey)
 					}
 				case engine.EventError:
 					fmt.Println("error:", e.Err)
@@ -51,5 +52,5 @@ func Example_serverContext() {
 	}
 	// Output:
 	// server name "localhost"
-	// client negotiated ECDHE-RSA-AES128-GCM-SHA256
+	// client negotiated TLSv1.3 TLS_AES_256_GCM_SHA384, server key *rsa.PublicKey
 }

@@ -268,7 +268,7 @@ func TestMaxCertificateListSize(t *testing.T) {
 func TestFlightGoesOutBeforeLaterFatalRecord(t *testing.T) {
 	// A server given a ClientHello and a record that is not TLS.
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	s := engine.NewServer(pki.ServerConfig(9))
+	s := engine.NewServer(server12(pki, 9)) // a TLS 1.2 flight ends in ServerHelloDone
 	if err := s.Feed(append(tlstest.HandshakeRecord(clientHello(t)), 22, 2, 0, 0, 1, 0)); err == nil {
 		t.Fatal("no error")
 	}

@@ -4,8 +4,9 @@ import (
 	"time"
 
 	"errors"
-	"github.com/tlsengine/tlsengine/handshake"
 	"testing"
+
+	"github.com/tlsengine/tlsengine/handshake"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"

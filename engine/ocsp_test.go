@@ -32,7 +32,7 @@ func TestOCSPStapling(t *testing.T) {
 		{"server does not staple", true, false, staple, false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+			cc, sc := client12(pki, 1), server12(pki, 2)
 			sc.AskOCSP = tc.ask
 			var asked *engine.OCSPDecision
 			p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", RequestOCSP: tc.request})
@@ -68,7 +68,7 @@ func TestOCSPStapling(t *testing.T) {
 // internal_error (Node: OCSPRequest's callback(err) destroys the socket).
 func TestOCSPDecisionError(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	cc, sc := client12(pki, 1), server12(pki, 2)
 	sc.AskOCSP = true
 	p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", RequestOCSP: true})
 	p.Resolvers.OCSP = func(*engine.OCSPDecision) ([]byte, error) { return nil, errors.New("responder down") }

@@ -17,7 +17,7 @@ import (
 func renegPair(t *testing.T, askRenegotiation bool) (*tlstest.Pair, *tlstest.PKI) {
 	t.Helper()
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	cc, sc := client12(pki, 1), server12(pki, 2)
 	sc.AskRenegotiation = askRenegotiation
 	cc.Certificates = []*handshake.Credential{pki.Cert}
 	cc.RenegotiateOnRequest = true
@@ -39,7 +39,7 @@ func TestServerRenegotiationRequestsCertificate(t *testing.T) {
 	p, pki := renegPair(t, false)
 	first := p.Server.State
 	p.Client.Conn.Write([]byte("before "))
-	next := pki.ServerConfig(3)
+	next := server12(pki, 3)
 	next.ClientAuth = handshake.RequireVerifiedClientCert
 	if err := p.Server.Conn.Renegotiate(next); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func serverRenegotiation(t *testing.T, during func(s *engine.Conn)) (*tlstest.Pa
 		}
 		return data
 	}
-	if err := p.Server.Conn.Renegotiate(pki.ServerConfig(4)); err != nil {
+	if err := p.Server.Conn.Renegotiate(server12(pki, 4)); err != nil {
 		t.Fatal(err)
 	}
 	p.Pump()
@@ -200,7 +200,7 @@ func serverRenegotiation(t *testing.T, during func(s *engine.Conn)) (*tlstest.Pa
 // client refuses with illegal_parameter.
 func TestRenegotiationServerCertificateChange(t *testing.T) {
 	p, pki := renegPair(t, false)
-	other := pki.ServerConfig(5)
+	other := server12(pki, 5)
 	other.Certificates = []*handshake.Credential{tlstest.NewPKI(certgen.Ed25519).Cert}
 	if err := p.Server.Conn.Renegotiate(other); err != nil {
 		t.Fatal(err)

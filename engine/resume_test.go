@@ -21,7 +21,7 @@ type resumeFixture struct {
 
 func newResumeFixture(t *testing.T, tweak func(*engine.Config)) *resumeFixture {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	sc := pki.ServerConfig(100)
+	sc := server12(pki, 100)
 	tweak(sc)
 	return &resumeFixture{pki: pki, server: sc, seed: 1}
 }
@@ -30,7 +30,7 @@ func newResumeFixture(t *testing.T, tweak func(*engine.Config)) *resumeFixture {
 func (f *resumeFixture) connect(t *testing.T, sess *session.State, tweak func(c *engine.Config)) (client, server *engine.ConnectionState) {
 	t.Helper()
 	f.seed++
-	cc := f.pki.ClientConfig(f.seed)
+	cc := client12(f.pki, f.seed)
 	if tweak != nil {
 		tweak(cc)
 	}
@@ -128,7 +128,7 @@ func TestTicketRefusals(t *testing.T) {
 	noSNI := *c1.Session
 	noSNI.ServerName = ""
 	f.seed++
-	p := tlstest.NewPair(f.pki.ClientConfig(f.seed), f.server, engine.ClientOptions{VerifyName: "127.0.0.1", Session: &noSNI})
+	p := tlstest.NewPair(client12(f.pki, f.seed), f.server, engine.ClientOptions{VerifyName: "127.0.0.1", Session: &noSNI})
 	if err := p.Handshake(); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestResumeEMSMismatch(t *testing.T) {
 	f := newResumeFixture(t, func(c *engine.Config) { c.Tickets = tk })
 	c1, _ := f.connect(t, nil, nil)
 	f.seed++
-	cc := f.pki.ClientConfig(f.seed)
+	cc := client12(f.pki, f.seed)
 	cc.DisableExtendedMasterSecret = true
 	p := tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost", Session: c1.Session})
 	if err := p.Handshake(); err == nil || p.Server.Err == nil {
@@ -164,7 +164,7 @@ func TestResumeEMSMismatch(t *testing.T) {
 	}
 	// A session made without EMS is not resumed with it: a full handshake.
 	f.seed++
-	cc = f.pki.ClientConfig(f.seed)
+	cc = client12(f.pki, f.seed)
 	cc.DisableExtendedMasterSecret = true
 	p = tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost"})
 	if err := p.Handshake(); err != nil {
@@ -188,12 +188,12 @@ func TestExternalSessionStore(t *testing.T) {
 		return store[string(id)], nil
 	}}
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
-	servers := []*engine.Config{pki.ServerConfig(10), pki.ServerConfig(11)}
+	servers := []*engine.Config{server12(pki, 10), server12(pki, 11)}
 	for _, sc := range servers {
 		sc.LookupSessions = true
 	}
 	connect := func(sc *engine.Config, sess *session.State, seed uint64) *tlstest.Pair {
-		cc := pki.ClientConfig(seed)
+		cc := client12(pki, seed)
 		cc.DisableTickets = true
 		p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost", Session: sess})
 		p.Resolvers = resolvers

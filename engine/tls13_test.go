@@ -14,11 +14,11 @@ import (
 	"github.com/tlsengine/tlsengine/record"
 )
 
-// pair13 is a pair whose both sides allow TLS 1.3.
+// pair13 is a pair at the default versions, TLS 1.2 to 1.3 on both sides.
 func pair13(t *testing.T, kt certgen.KeyType, tweak func(c, s *engine.Config)) *tlstest.Pair {
 	t.Helper()
 	return pair(t, kt, func(c, s *engine.Config) {
-		c.MaxVersion, s.MaxVersion = cipher.VersionTLS13, cipher.VersionTLS13
+		c.MaxVersion, s.MaxVersion = 0, 0
 		if tweak != nil {
 			tweak(c, s)
 		}
@@ -99,20 +99,41 @@ func TestTLS13Keylog(t *testing.T) {
 	}
 }
 
-// TestTLS13DefaultStaysTLS12 guards that TLS 1.3 is only negotiated when
-// MaxVersion allows it: the default is still TLS 1.2 on both sides.
-func TestTLS13DefaultStaysTLS12(t *testing.T) {
+// TestTLS13Defaults: with no MinVersion or MaxVersion, both sides speak
+// TLS 1.2 to 1.3 as Node v20 does (tls.DEFAULT_MIN_VERSION 'TLSv1.2',
+// DEFAULT_MAX_VERSION 'TLSv1.3'), so two defaults negotiate TLS 1.3 with
+// Node's first suite, TLS_AES_256_GCM_SHA384. A side kept at TLS 1.2
+// meets a default one at TLS 1.2, and the default server marks its random
+// with the RFC 8446, Section 4.1.3 sentinel, which a client that offered
+// only TLS 1.2 does not check.
+func TestTLS13Defaults(t *testing.T) {
 	for _, tc := range []struct {
 		name         string
 		client, serv uint16
-	}{{"default", 0, 0}, {"client13", cipher.VersionTLS13, 0}, {"server13", 0, cipher.VersionTLS13}} {
+		want         uint16
+		sentinel     string
+	}{
+		{"default", 0, 0, cipher.VersionTLS13, ""},
+		{"client 1.2", cipher.VersionTLS12, 0, cipher.VersionTLS12, "DOWNGRD\x01"},
+		{"server 1.2", 0, cipher.VersionTLS12, cipher.VersionTLS12, ""},
+	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := pair(t, certgen.ECDSAP256, func(c, s *engine.Config) { c.MaxVersion, s.MaxVersion = tc.client, tc.serv })
+			pki := tlstest.NewPKI(certgen.ECDSAP256)
+			cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+			cc.MaxVersion, sc.MaxVersion = tc.client, tc.serv
+			p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
 			if err := p.Handshake(); err != nil {
 				t.Fatal(err)
 			}
-			if v := p.Client.State.Version; v != cipher.VersionTLS12 {
-				t.Fatalf("version 0x%04x", v)
+			st := p.Client.State
+			if st.Version != tc.want || p.Server.State.Version != tc.want {
+				t.Fatalf("version 0x%04x/0x%04x, want 0x%04x", st.Version, p.Server.State.Version, tc.want)
+			}
+			if tc.want == cipher.VersionTLS13 && st.Suite.Name != "TLS_AES_256_GCM_SHA384" {
+				t.Fatalf("suite %s", st.Suite.Name)
+			}
+			if got := string(st.ServerRandom[24:]); (got == tc.sentinel) != (tc.sentinel != "") {
+				t.Fatalf("server random ends %q, want sentinel %q", got, tc.sentinel)
 			}
 		})
 	}

@@ -29,11 +29,13 @@ import (
 var ticketKey = bytes.Repeat([]byte{0x5a}, session.KeyLen)
 
 // replayServer is the server every server-side seed was recorded
-// against: the null suite first, then the real ones, a requested client
-// certificate, ALPN, tickets and a session cache.
+// against: TLS 1.2 (server13 is the TLS 1.3 one), the null suite first,
+// then the real ones, a requested client certificate, ALPN, tickets and a
+// session cache.
 func replayServer() *engine.Config {
 	pki := tlstest.NewPKI(certgen.Ed25519)
 	cfg := pki.ServerConfig(2)
+	cfg.MaxVersion = cipher.VersionTLS12
 	cfg.CipherSuites = append([]uint16{testonly.NullSuiteID}, handshake.DefaultCipherSuites...)
 	cfg.TestOnlySuites = []*cipher.Suite{testonly.NullSuite}
 	cfg.PreferServerCipherSuites = true
@@ -56,10 +58,12 @@ const (
 )
 
 // replayClient is the client every client-side seed was recorded with,
-// in the variant the bits of v select.
+// in the variant the bits of v select: TLS 1.2 (client13 is the TLS 1.3
+// one).
 func replayClient(v byte) (*engine.Config, engine.ClientOptions) {
 	pki := tlstest.NewPKI(certgen.Ed25519)
 	cfg := pki.ClientConfig(1)
+	cfg.MaxVersion = cipher.VersionTLS12
 	cfg.CipherSuites = append([]uint16{testonly.NullSuiteID}, handshake.DefaultCipherSuites...)
 	cfg.TestOnlySuites = []*cipher.Suite{testonly.NullSuite}
 	if v&realSuites != 0 {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -28,12 +29,13 @@ var (
 	tr     transcript
 )
 
-// realTranscript runs a handshake with client authentication and ALPN so
-// the seeds cover most message types.
+// realTranscript runs a TLS 1.2 handshake with client authentication and
+// ALPN so the seeds cover most message types in the clear.
 func realTranscript() transcript {
 	trOnce.Do(func() {
 		pki := tlstest.NewPKI(certgen.ECDSAP256)
 		cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+		cc.MaxVersion, sc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
 		cc.Certificates = []*handshake.Credential{pki.Cert}
 		cc.ALPNProtocols, sc.ALPNProtocols = []string{"h2"}, []string{"h2"}
 		sc.ClientAuth = handshake.RequestClientCert

@@ -142,8 +142,8 @@ type Config struct {
 	ALPNProtocols []string
 
 	// MinVersion and MaxVersion bound the negotiated version; zero means
-	// TLS 1.2 for both. TLS 1.3 is negotiated only when MaxVersion allows
-	// it.
+	// TLS 1.2 for MinVersion and TLS 1.3 for MaxVersion, Node v20's
+	// defaults (tls.DEFAULT_MIN_VERSION, tls.DEFAULT_MAX_VERSION).
 	MinVersion, MaxVersion uint16
 
 	// ClientAuth is the server's client-certificate policy.
@@ -269,14 +269,12 @@ func (c *Config) minVersion() uint16 {
 	return min(cipher.VersionTLS12, c.maxVersion())
 }
 
+// maxVersion defaults to TLS 1.3, as Node v20's tls.DEFAULT_MAX_VERSION.
 func (c *Config) maxVersion() uint16 {
-	if c.MaxVersion != 0 && c.MaxVersion < cipher.VersionTLS12 {
-		return c.MaxVersion
+	if c.MaxVersion != 0 {
+		return min(c.MaxVersion, cipher.VersionTLS13)
 	}
-	if c.MaxVersion >= cipher.VersionTLS13 {
-		return cipher.VersionTLS13
-	}
-	return cipher.VersionTLS12
+	return cipher.VersionTLS13
 }
 
 // sessionLifetime is SessionTimeout in seconds.

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -95,6 +96,8 @@ func flightPair(t *testing.T, s handshake.Shape) *tlstest.Pair {
 		pki = tlstest.NewPKI(certgen.ECDSAP256)
 	}
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	// The table is TLS 1.2's (renegotiation, session ids, tickets).
+	cc.MaxVersion, sc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
 	cc.CipherSuites = []uint16{flightSuites[kx]}
 	sc.CipherSuites = cc.CipherSuites
 	if kx == "DHE" {

@@ -91,6 +91,7 @@ func TestKeysInstalledAtChangeCipherSpec(t *testing.T) {
 		t.Fatal(err)
 	}
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	cc.MaxVersion, sc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
 	cc.RenegotiateOnRequest = true
 	sc.Tickets = tickets
 	run := func(opts handshake.ClientOptions, renegotiate bool) (client, server []string, st *handshake.ConnectionState) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -23,6 +24,7 @@ func TestUnsealableTicketSendsEmptyTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	cc.MaxVersion, sc.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12 // RFC 5077 tickets
 	sc.Tickets = tk
 	sc.ClientAuth = handshake.RequestClientCert
 	long := &handshake.Credential{Leaf: pki.Cert.Leaf, Key: pki.Cert.Key}

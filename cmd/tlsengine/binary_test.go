@@ -80,7 +80,7 @@ func TestBinaryServeConnect(t *testing.T) {
 	if cout.String() != "hello from a process\n" {
 		t.Errorf("connect stdout %q", cout.String())
 	}
-	if !strings.Contains(cerr.String(), "Protocol  : TLSv1.2\n") ||
+	if !strings.Contains(cerr.String(), "Protocol  : TLSv1.3\n") ||
 		!strings.Contains(cerr.String(), "Verification error: DEPTH_ZERO_SELF_SIGNED_CERT: ") {
 		t.Errorf("connect stderr:\n%s", cerr.String())
 	}
@@ -104,7 +104,7 @@ func TestBinaryServeConnect(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("server ignored SIGTERM; stderr:\n%s", serverLog.String())
 	}
-	if log := serverLog.String(); !fingerprintRE.MatchString(log) || !strings.Contains(log, ": TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256 ALPN=none SNI=none\n") {
+	if log := serverLog.String(); !fingerprintRE.MatchString(log) || !strings.Contains(log, ": TLSv1.3 TLS_AES_256_GCM_SHA384 ALPN=none SNI=none\n") {
 		t.Errorf("server log:\n%s", log)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/x509lite"
@@ -39,19 +41,21 @@ func TestEchoWithGeneratedCertificate(t *testing.T) {
 	if r.stdout != input {
 		t.Errorf("echo: got %d bytes, want %d", len(r.stdout), len(input))
 	}
-	want := "Protocol  : TLSv1.2\n" +
-		"Cipher    : ECDHE-ECDSA-AES128-GCM-SHA256\n" +
+	// TLS 1.3 by default, with Node's first suite; neither extended
+	// master secret nor secure renegotiation exists in TLS 1.3: as
+	// s_client, no line for the first, "IS NOT supported" for the second.
+	want := "Protocol  : TLSv1.3\n" +
+		"Cipher    : TLS_AES_256_GCM_SHA384\n" +
 		"Group     : X25519\n" +
 		"ALPN      : none\n" +
-		"Extended master secret: yes\n" +
-		"Secure Renegotiation IS supported\n" +
+		"Secure Renegotiation IS NOT supported\n" +
 		"Verification error: DEPTH_ZERO_SELF_SIGNED_CERT: "
 	if !strings.HasPrefix(r.stderr, want) {
 		t.Errorf("summary:\n%s\nwant prefix:\n%s", r.stderr, want)
 	}
-	waitFor(t, srv.log, ": TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256 ALPN=none SNI=none\n")
+	waitFor(t, srv.log, ": TLSv1.3 TLS_AES_256_GCM_SHA384 ALPN=none SNI=none\n")
 	// The per-connection line starts with the peer address.
-	if !regexp.MustCompile(`(?m)^127\.0\.0\.1:\d+: TLSv1\.2 `).MatchString(srv.log.String()) {
+	if !regexp.MustCompile(`(?m)^127\.0\.0\.1:\d+: TLSv1\.3 `).MatchString(srv.log.String()) {
 		t.Errorf("log line without the peer address:\n%s", srv.log.String())
 	}
 }
@@ -105,10 +109,11 @@ func TestVerification(t *testing.T) {
 }
 
 func TestWWW(t *testing.T) {
-	// The server restricts the suites; the client's order picks among them.
+	// The server restricts the suites; the client's order picks among them
+	// (TLS 1.2 suites: the client stays at TLS 1.2).
 	srv := startServer(t, "-www", "-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256")
 	for _, req := range []string{"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n", "GET /\n\n", "GET / HTTP/1.0\r\n\n"} {
-		r := runConnect(t, req, srv.addr, "-insecure", "-servername", "localhost", "-alpn", "h2")
+		r := runConnect(t, req, srv.addr, "-insecure", "-servername", "localhost", "-alpn", "h2", "-max-version", "TLSv1.2")
 		if r.code != 0 {
 			t.Fatalf("%q: exit %d; stderr:\n%s", req, r.code, r.stderr)
 		}
@@ -201,7 +206,8 @@ func TestWWWOneRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc := &recordingConn{Conn: raw}
-	sock := api.NewClientSocket(rc, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true},
+	// TLS 1.2, whose record types show on the wire.
+	sock := api.NewClientSocket(rc, &engine.Config{Rand: rand.Reader, Now: time.Now, InsecureSkipVerify: true, MaxVersion: cipher.VersionTLS12},
 		engine.ClientOptions{ServerName: "localhost"})
 	defer sock.Close()
 	sock.SetDeadline(time.Now().Add(10 * time.Second))
@@ -349,10 +355,20 @@ func TestClientCertificates(t *testing.T) {
 			t.Errorf("verified client: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
 		}
 		waitFor(t, srv.log, " authorized\n")
-		for _, args := range [][]string{nil, withOther} {
-			r := runConnect(t, "no\n", append([]string{srv.addr, "-insecure"}, args...)...)
-			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "tlsengine: handshake failed: ") {
-				t.Errorf("client %v: exit %d stdout %q stderr:\n%s", args, r.code, r.stdout, r.stderr)
+		// In TLS 1.2 the client's handshake fails; in TLS 1.3 the client
+		// finishes first and then reads the server's alert, as s_client.
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"-max-version", "TLSv1.2"}, "tlsengine: handshake failed: "},
+			{append([]string{"-max-version", "TLSv1.2"}, withOther...), "tlsengine: handshake failed: "},
+			{nil, "tlsengine: tls: peer sent fatal alert: certificate required\n"},
+			{withOther, "tlsengine: tls: peer sent fatal alert: "},
+		} {
+			r := runConnect(t, "no\n", append([]string{srv.addr, "-insecure"}, tc.args...)...)
+			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("client %v: exit %d stdout %q stderr:\n%s", tc.args, r.code, r.stdout, r.stderr)
 			}
 		}
 		waitFor(t, srv.log, "handshake failed: tls: peer did not return a certificate")
@@ -367,12 +383,19 @@ func TestNegotiationFlags(t *testing.T) {
 		want []string
 		log  string
 	}{
-		{[]string{"-alpn", "http/1.1"}, []string{"ALPN      : http/1.1\n", "Group     : secp384r1\n"}, "ALPN=http/1.1 SNI=none"},
+		// TLS 1.2: the server's preferred group. TLS 1.3: the group of
+		// the client's key share (X25519) rather than a HelloRetryRequest
+		// for the server's preferred one, as OpenSSL does.
+		{[]string{"-alpn", "http/1.1", "-max-version", "TLSv1.2"}, []string{"ALPN      : http/1.1\n", "Group     : secp384r1\n"}, "ALPN=http/1.1 SNI=none"},
+		{[]string{"-alpn", "http/1.1"}, []string{"ALPN      : http/1.1\n", "Group     : X25519\n"}, ""},
 		{[]string{"-alpn", "spdy/1,h2"}, []string{"ALPN      : h2\n"}, "ALPN=h2 SNI=none"},
 		{[]string{"-ecdh-curve", "P-256"}, []string{"Group     : prime256v1\n"}, ""},
-		{[]string{"-ciphers", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"}, []string{"Cipher    : ECDHE-ECDSA-AES256-GCM-SHA384\n"},
+		// TLS 1.2 suite names choose the TLS 1.2 suites only (the TLS 1.3
+		// ones keep their defaults, as in Node), so these stay at TLS 1.2.
+		{[]string{"-ciphers", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "-max-version", "TLSv1.2"}, []string{"Cipher    : ECDHE-ECDSA-AES256-GCM-SHA384\n"},
 			"TLSv1.2 ECDHE-ECDSA-AES256-GCM-SHA384 ALPN=none"},
-		{[]string{"-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256"}, []string{"Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305\n"}, ""},
+		{[]string{"-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256", "-max-version", "TLSv1.2"}, []string{"Cipher    : ECDHE-ECDSA-CHACHA20-POLY1305\n"}, ""},
+		{[]string{"-ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256"}, []string{"Protocol  : TLSv1.3\n", "Cipher    : TLS_AES_256_GCM_SHA384\n"}, ""},
 	} {
 		r := runConnect(t, "x", append([]string{srv.addr, "-insecure"}, tc.args...)...)
 		if r.code != 0 || r.stdout != "x" {
@@ -389,7 +412,7 @@ func TestNegotiationFlags(t *testing.T) {
 		}
 	}
 	// No common cipher suite: a handshake failure on both sides.
-	r := runConnect(t, "", srv.addr, "-insecure", "-ciphers", "ECDHE-RSA-AES128-GCM-SHA256")
+	r := runConnect(t, "", srv.addr, "-insecure", "-ciphers", "ECDHE-RSA-AES128-GCM-SHA256", "-max-version", "TLSv1.2")
 	if r.code != 1 || !strings.Contains(r.stderr, "tlsengine: handshake failed: tls: ") {
 		t.Errorf("no shared suite: exit %d stderr:\n%s", r.code, r.stderr)
 	}
@@ -468,25 +491,45 @@ func TestOperandAnywhere(t *testing.T) {
 	}
 }
 
+// TestKeylog: both sides write the NSS key log: one CLIENT_RANDOM line in
+// TLS 1.2, the five TLS 1.3 secrets (SHA-384 ones, of the default suite)
+// in TLS 1.3; the two logs hold the same lines.
 func TestKeylog(t *testing.T) {
-	dir := t.TempDir()
-	serverLog, clientLog := filepath.Join(dir, "server.keys"), filepath.Join(dir, "client.keys")
-	srv := startServer(t, "-keylog", serverLog)
-	r := runConnect(t, "k", srv.addr, "-insecure", "-keylog", clientLog)
-	if r.code != 0 {
-		t.Fatalf("exit %d stderr:\n%s", r.code, r.stderr)
-	}
-	waitFor(t, srv.log, "TLSv1.2")
-	line := regexp.MustCompile(`^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$`)
-	c, _ := os.ReadFile(clientLog)
-	if !line.Match(c) {
-		t.Errorf("client key log %q", c)
-	}
-	// The server writes its line during the handshake, before it logs
-	// the connection.
-	s, _ := os.ReadFile(serverLog)
-	if !bytes.Equal(s, c) {
-		t.Errorf("server key log %q, client %q", s, c)
+	for _, tc := range []struct {
+		version string
+		line    *regexp.Regexp
+	}{
+		{"TLSv1.2", regexp.MustCompile(`^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}\n$`)},
+		{"TLSv1.3", regexp.MustCompile(`^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} [0-9a-f]{96}\n$`)},
+	} {
+		dir := t.TempDir()
+		serverLog, clientLog := filepath.Join(dir, "server.keys"), filepath.Join(dir, "client.keys")
+		srv := startServer(t, "-keylog", serverLog)
+		r := runConnect(t, "k", srv.addr, "-insecure", "-keylog", clientLog, "-max-version", tc.version)
+		if r.code != 0 {
+			t.Fatalf("exit %d stderr:\n%s", r.code, r.stderr)
+		}
+		waitFor(t, srv.log, tc.version)
+		c, _ := os.ReadFile(clientLog)
+		lines := strings.SplitAfter(string(c), "\n")
+		lines = lines[:len(lines)-1]
+		if want := map[string]int{"TLSv1.2": 1, "TLSv1.3": 5}[tc.version]; len(lines) != want {
+			t.Errorf("%s: client key log has %d lines, want %d:\n%s", tc.version, len(lines), want, c)
+		}
+		for _, l := range lines {
+			if !tc.line.MatchString(l) {
+				t.Errorf("%s: client key log line %q", tc.version, l)
+			}
+		}
+		// The server writes its lines during the handshake, before it
+		// logs the connection.
+		s, _ := os.ReadFile(serverLog)
+		sl := strings.SplitAfter(string(s), "\n")
+		slices.Sort(sl)
+		slices.Sort(lines)
+		if !slices.Equal(sl[1:], lines) {
+			t.Errorf("%s: server key log %q, client %q", tc.version, s, c)
+		}
 	}
 }
 
@@ -504,7 +547,7 @@ func TestGracefulShutdown(t *testing.T) {
 	if err := sock.Handshake(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, srv.log, "TLSv1.2")
+	waitFor(t, srv.log, "TLSv1.3")
 	if code := srv.stop(t); code != 0 {
 		t.Errorf("serve exit %d, want 0", code)
 	}
@@ -581,16 +624,17 @@ func TestVerifyText(t *testing.T) {
 
 // TestSessionResumption: -sess-out saves the session, -sess-in resumes it
 // by ticket, and with -no-ticket by session id; -ticket-keys shares
-// tickets between two servers.
+// tickets between two servers. TLS 1.2: TLS 1.3 resumption is not there
+// yet, and the TLS 1.3 connection saves no session (TestSessionOutTLS13).
 func TestSessionResumption(t *testing.T) {
 	for _, serverArgs := range [][]string{nil, {"-no-ticket"}} {
 		srv := startServer(t, serverArgs...)
 		sess := filepath.Join(t.TempDir(), "session")
-		r := runConnect(t, "x\n", srv.addr, "-insecure", "-sess-out", sess)
+		r := runConnect(t, "x\n", srv.addr, "-insecure", "-sess-out", sess, "-max-version", "TLSv1.2")
 		if r.code != 0 || !strings.Contains(r.stderr, "Session   : New\n") {
 			t.Fatalf("%v first connection: exit %d\n%s", serverArgs, r.code, r.stderr)
 		}
-		r = runConnect(t, "x\n", srv.addr, "-insecure", "-sess-in", sess)
+		r = runConnect(t, "x\n", srv.addr, "-insecure", "-sess-in", sess, "-max-version", "TLSv1.2")
 		if r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
 			t.Fatalf("%v resumption: exit %d\n%s", serverArgs, r.code, r.stderr)
 		}
@@ -599,16 +643,32 @@ func TestSessionResumption(t *testing.T) {
 	key := strings.Repeat("ab", 48)
 	a, b := startServer(t, "-ticket-keys", key), startServer(t, "-ticket-keys", key)
 	sess := filepath.Join(t.TempDir(), "session")
-	if r := runConnect(t, "x\n", a.addr, "-insecure", "-sess-out", sess); r.code != 0 {
+	if r := runConnect(t, "x\n", a.addr, "-insecure", "-sess-out", sess, "-max-version", "TLSv1.2"); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	// The second server has its own certificate, so the client is told
 	// the chain of the original handshake; the ticket is what resumes.
-	if r := runConnect(t, "x\n", b.addr, "-insecure", "-sess-in", sess); r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
+	if r := runConnect(t, "x\n", b.addr, "-insecure", "-sess-in", sess, "-max-version", "TLSv1.2"); r.code != 0 || !strings.Contains(r.stderr, "Session   : Reused\n") {
 		t.Fatalf("a server sharing -ticket-keys did not resume:\n%s", r.stderr)
 	}
 	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 1 {
 		t.Fatalf("missing -sess-in file: exit %d", r.code)
+	}
+}
+
+// TestSessionOutTLS13: until TLS 1.3 resumption exists, a TLS 1.3
+// connection (the default) has no session: -sess-out says so, writes no
+// file, and the connection still succeeds.
+func TestSessionOutTLS13(t *testing.T) {
+	srv := startServer(t)
+	sess := filepath.Join(t.TempDir(), "session")
+	r := runConnect(t, "x\n", srv.addr, "-insecure", "-sess-out", sess)
+	if r.code != 0 || r.stdout != "x\n" || !strings.Contains(r.stderr, "Protocol  : TLSv1.3\n") ||
+		!strings.Contains(r.stderr, "tlsengine: -sess-out: the server offered no session to resume\n") {
+		t.Fatalf("exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(sess); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("-sess-out file: %v", err)
 	}
 }
 
@@ -638,7 +698,7 @@ func TestVersionsCipherStringsAndDHE(t *testing.T) {
 	os.WriteFile(certFile, rsa.CertPEM(), 0o600)
 	os.WriteFile(keyFile, key, 0o600)
 	rsaSrv := startServer(t, "-key", keyFile, "-cert", certFile, "-dhparam", dh, "-ciphers", "DHE-RSA-AES128-GCM-SHA256")
-	r = runConnect(t, "x\n", rsaSrv.addr, "-insecure", "-ciphers", "HIGH:!aNULL")
+	r = runConnect(t, "x\n", rsaSrv.addr, "-insecure", "-ciphers", "HIGH:!aNULL", "-max-version", "TLSv1.2")
 	if r.code != 0 || !strings.Contains(r.stderr, "Cipher    : DHE-RSA-AES128-GCM-SHA256\n") {
 		t.Fatalf("DHE: exit %d\n%s", r.code, r.stderr)
 	}

@@ -90,7 +90,7 @@ func (f *commonFlags) register(fs *flag.FlagSet, peer string) {
 	fs.StringVar(&f.ca, "ca", "", "PEM `file` of CA certificates that verify the "+peer)
 	fs.StringVar(&f.ciphers, "ciphers", "", "OpenSSL cipher `string` (HIGH:!aNULL, or suite names, OpenSSL or IANA), preferred first; TLS 1.3 suites by name (TLS_AES_128_GCM_SHA256), as Node")
 	fs.StringVar(&f.minVersion, "min-version", "", "lowest protocol `version`: TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default TLSv1.2)")
-	fs.StringVar(&f.maxVersion, "max-version", "", "highest protocol `version`: TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default TLSv1.2; TLS 1.3 is opt-in)")
+	fs.StringVar(&f.maxVersion, "max-version", "", "highest protocol `version`: TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default TLSv1.3)")
 	fs.StringVar(&f.curves, "ecdh-curve", "", "colon-separated key exchange `groups` (X25519, prime256v1, secp384r1, secp521r1, ffdhe2048..ffdhe8192, X25519MLKEM768 for TLS 1.3)")
 	fs.StringVar(&f.alpn, "alpn", "", "comma-separated ALPN `protocols`, preferred first")
 	fs.StringVar(&f.keylog, "keylog", "", "append NSS key log lines (SSLKEYLOGFILE format) to `file`")
@@ -111,13 +111,9 @@ func (f *commonFlags) baseConfig() (*engine.Config, error) {
 	if cfg.MaxVersion, err = parseVersion("-max-version", f.maxVersion); err != nil {
 		return nil, err
 	}
-	// As Node v20: at least TLS 1.3 allows TLS 1.3, and only TLS 1.3
-	// suites named raise the minimum to TLS 1.3 when the maximum allows
-	// it.
-	if cfg.MinVersion >= cipher.VersionTLS13 && cfg.MaxVersion == 0 {
-		cfg.MaxVersion = cipher.VersionTLS13
-	}
-	if f.ciphers != "" && len(cfg.CipherSuites) == 0 && cfg.MaxVersion >= cipher.VersionTLS13 {
+	// As Node v20: only TLS 1.3 suites named raise the minimum to TLS 1.3
+	// when the maximum (by default TLS 1.3) allows it.
+	if f.ciphers != "" && len(cfg.CipherSuites) == 0 && (cfg.MaxVersion == 0 || cfg.MaxVersion >= cipher.VersionTLS13) {
 		cfg.MinVersion = cipher.VersionTLS13
 	}
 	if cfg.MinVersion != 0 && cfg.MaxVersion != 0 && cfg.MinVersion > cfg.MaxVersion {

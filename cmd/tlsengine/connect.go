@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
@@ -252,7 +253,10 @@ func printSummary(w io.Writer, st *engine.ConnectionState) {
 	fmt.Fprintf(w, "Cipher    : %s\n", suiteName(st))
 	fmt.Fprintf(w, "Group     : %s\n", groupName(st))
 	fmt.Fprintf(w, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))
-	fmt.Fprintf(w, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
+	if st.Version < cipher.VersionTLS13 {
+		// TLS 1.3 has no such extension; s_client leaves the line out.
+		fmt.Fprintf(w, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
+	}
 	if st.SecureRenegotiation {
 		fmt.Fprintln(w, "Secure Renegotiation IS supported")
 	} else {

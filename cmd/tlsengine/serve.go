@@ -405,7 +405,9 @@ func statusResponse(st *engine.ConnectionState, requested bool) []byte {
 	fmt.Fprintf(&body, "Group     : %s\n", groupName(st))
 	fmt.Fprintf(&body, "ALPN      : %s\n", printable(orNone(st.ALPNProtocol)))
 	fmt.Fprintf(&body, "SNI       : %s\n", printable(orNone(st.ServerName)))
-	fmt.Fprintf(&body, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
+	if st.Version < cipher.VersionTLS13 {
+		fmt.Fprintf(&body, "Extended master secret: %s\n", yesNo(st.ExtendedMasterSecret))
+	}
 	if st.SecureRenegotiation {
 		fmt.Fprintf(&body, "Secure Renegotiation IS supported\n")
 	} else {

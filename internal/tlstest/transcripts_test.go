@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
@@ -339,8 +340,8 @@ func writeChain(t *testing.T, kt certgen.KeyType, name func(string) string) {
 	}
 }
 
-// server is our server in the transcripts: fixed randomness, clock and
-// ticket key, tickets on, the default suites.
+// server is our server in the transcripts: TLS 1.2, fixed randomness,
+// clock and ticket key, tickets on, the default suites.
 func (fx *fixtures) server(cred *handshake.Credential) *engine.Config {
 	tk, err := session.NewTicketer(ticketKey)
 	if err != nil {
@@ -352,10 +353,11 @@ func (fx *fixtures) server(cred *handshake.Credential) *engine.Config {
 		Certificates: []*handshake.Credential{cred},
 		RootCAs:      fx.roots,
 		Tickets:      tk,
+		MaxVersion:   cipher.VersionTLS12,
 	}
 }
 
-// client is our client in the transcripts' i-th connection to a server,
+// client is our TLS 1.2 client in the transcripts' i-th connection to a server,
 // offering sess: fixed randomness and clock, verifying against the
 // fixtures' roots; firstWithoutTickets turns tickets off on the first.
 func (fx *fixtures) client(i int, sess *session.State, firstWithoutTickets bool) (*engine.Config, engine.ClientOptions) {
@@ -364,5 +366,6 @@ func (fx *fixtures) client(i int, sess *session.State, firstWithoutTickets bool)
 		Now:            tlstest.FixedNow(tlstest.Epoch),
 		RootCAs:        fx.roots,
 		DisableTickets: firstWithoutTickets && i == 0,
+		MaxVersion:     cipher.VersionTLS12,
 	}, engine.ClientOptions{ServerName: "localhost", Session: sess}
 }
