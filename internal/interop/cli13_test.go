@@ -13,8 +13,8 @@ import (
 	"github.com/tlsengine/tlsengine/internal/certgen"
 )
 
-// TestCLITLS13WithOpenSSL checks the command-line tool in TLS 1.3, which
-// it speaks only when asked (the default stays TLS 1.2):
+// TestCLITLS13WithOpenSSL checks the command-line tool in TLS 1.3 (its
+// default; the flags here say it anyway):
 // `openssl s_client -tls1_3` against `tlsengine serve -max-version
 // TLSv1.3` (echo, with s_client's K answered) and `tlsengine connect
 // -max-version TLSv1.3 -key-update` against `openssl s_server -tls1_3
