@@ -44,9 +44,10 @@ type serverHS13 struct {
 	ks     schedule13
 	compat compat13
 	// retried is set once a HelloRetryRequest went out; firstHello is
-	// the ClientHello it answered.
+	// the ClientHello it answered and cookie the cookie it carried.
 	retried    bool
 	firstHello *ClientHello
+	cookie     []byte
 	// share is the client's key share on hs.group.
 	share       []byte
 	certRequest *CertificateRequest13
@@ -147,10 +148,14 @@ func (hs *serverHS13) helloRetry(m *Machine, g kex.Group) (state, error) {
 	}
 	hs.retried = true
 	hs.group = g
+	var err error
+	if hs.cookie, err = newHRRCookie(hs.cfg.Rand, hs.suite.ID, g, hs.ks.t.Sum().Bytes()); err != nil {
+		return nil, err
+	}
 	if err := hs.ks.t.ReplaceClientHello1(); err != nil {
 		return nil, errInternal(err, "tls: transcript")
 	}
-	hrr := NewHelloRetryRequest(hs.hello.SessionID, hs.suite.ID, g, nil)
+	hrr := NewHelloRetryRequest(hs.hello.SessionID, hs.suite.ID, g, hs.cookie)
 	if _, err := hs.ks.send(m, hrr); err != nil {
 		return nil, err
 	}
@@ -188,6 +193,9 @@ func (s *expectClientHello13) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	if err := retriedHelloChanges(hs.firstHello, ch); err != nil {
+		return nil, err
+	}
+	if err := checkHRRCookie(hs.cookie, ch.Cookie); err != nil {
 		return nil, err
 	}
 	// RFC 8446, Section 4.2.8: the new key_share holds a single share on

@@ -1,6 +1,7 @@
 package handshake_test
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strings"
@@ -280,20 +281,27 @@ func TestTLS13ChangedSecondClientHello(t *testing.T) {
 	for name, change := range changes {
 		t.Run(name, func(t *testing.T) {
 			r := hrrRun(t)
-			n := 0
-			r.pump(func(c bool, raw []byte) []byte {
-				if ch, ok := parse13(t, raw).(*handshake.ClientHello); ok {
-					if n++; n == 2 {
-						change(ch)
-						ch.PaddingLen = 0
-						raw = marshal(t, ch)
-					}
-				}
-				return raw
-			})
+			editSecondClientHello(t, r, change)
 			wantAlert13(t, r.serverErr, record.AlertIllegalParameter)
 		})
 	}
+}
+
+// editSecondClientHello runs r with change applied to the client's second
+// ClientHello (the one after the HelloRetryRequest) in flight.
+func editSecondClientHello(t *testing.T, r *run13, change func(*handshake.ClientHello)) {
+	t.Helper()
+	n := 0
+	r.pump(func(c bool, raw []byte) []byte {
+		if ch, ok := parse13(t, raw).(*handshake.ClientHello); ok {
+			if n++; n == 2 {
+				change(ch)
+				ch.PaddingLen = 0
+				raw = marshal(t, ch)
+			}
+		}
+		return raw
+	})
 }
 
 // TestTLS13DowngradeSentinel: a TLS 1.3 server that negotiates TLS 1.2
@@ -389,6 +397,57 @@ func TestTLS13HelloRetryRequestCookie(t *testing.T) {
 	})
 	if string(echoed) != string(cookie) {
 		t.Fatalf("second ClientHello cookie %q", echoed)
+	}
+}
+
+// TestTLS13ServerHelloRetryRequestCookie: our HelloRetryRequest carries a
+// cookie (RFC 8446, Section 4.2.2) that starts with Hash(ClientHello1),
+// under the suite's hash, followed by a 32-byte MAC; the second
+// ClientHello must echo it: none, or a changed one, is illegal_parameter,
+// and the echoed one completes the handshake.
+func TestTLS13ServerHelloRetryRequestCookie(t *testing.T) {
+	{
+		r := hrrRun(t)
+		var ch1, cookie []byte
+		r.pump(func(c bool, raw []byte) []byte {
+			switch m := parse13(t, raw).(type) {
+			case *handshake.ClientHello:
+				if ch1 == nil {
+					ch1 = raw
+				}
+			case *handshake.ServerHello:
+				if m.IsHelloRetryRequest() {
+					cookie = m.Cookie
+				}
+			}
+			return raw
+		})
+		if r.clientErr != nil || r.serverErr != nil {
+			t.Fatalf("client %v, server %v", r.clientErr, r.serverErr)
+		}
+		h := cipher.Suite13ByID(r.ss.state.Suite.ID).PRFHash.New()
+		h.Write(ch1)
+		if sum := h.Sum(nil); len(cookie) != len(sum)+32 || !bytes.Equal(cookie[:len(sum)], sum) {
+			t.Fatalf("cookie %x, want Hash(ClientHello1) %x and a 32-byte MAC", cookie, sum)
+		}
+	}
+	for name, change := range map[string]func([]byte) []byte{
+		"missing":   func([]byte) []byte { return nil },
+		"changed":   func(c []byte) []byte { c = bytes.Clone(c); c[len(c)-1] ^= 1; return c },
+		"hash only": func(c []byte) []byte { return c[:len(c)-32] },
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := hrrRun(t)
+			editSecondClientHello(t, r, func(ch *handshake.ClientHello) {
+				if ch.Cookie = change(ch.Cookie); ch.Cookie == nil {
+					ch.Extensions = slices.DeleteFunc(ch.Extensions, func(e handshake.ExtensionType) bool { return e == handshake.ExtCookie })
+				}
+			})
+			wantAlert13(t, r.serverErr, record.AlertIllegalParameter)
+			if !strings.Contains(r.serverErr.Error(), "cookie") {
+				t.Fatalf("server error %v", r.serverErr)
+			}
+		})
 	}
 }
 
