@@ -309,7 +309,8 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	if err := installWrite(m, hs.suite, hs.ks.serverHS); err != nil {
 		return nil, err
 	}
-	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != ""}
+	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != "",
+		SupportedGroups: groupsUpdate13(cfg.groups13(), ch.SupportedGroups, hs.group)}
 	if _, err := hs.ks.send(m, ee); err != nil {
 		return nil, err
 	}

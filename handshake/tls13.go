@@ -52,6 +52,26 @@ func (c *Config) groups13() []kex.Group {
 	return out
 }
 
+// groupsUpdate13 is the supported_groups a server sends in
+// EncryptedExtensions (RFC 8446, Section 4.2.7): when it prefers a group
+// the client also supports to the one chosen (from the client's key
+// shares, which spared a HelloRetryRequest), it SHOULD send its groups,
+// all of them, so the client can send a share on the preferred one next
+// time; otherwise nothing (nil). A group the client does not support is
+// no reason to send it: the client could not act on it. OpenSSL sends the
+// list whenever the chosen group is not its first.
+func groupsUpdate13(ours, clients []kex.Group, chosen kex.Group) []kex.Group {
+	for _, g := range ours {
+		if g == chosen {
+			return nil
+		}
+		if slices.Contains(clients, g) {
+			return ours
+		}
+	}
+	return nil
+}
+
 // usable13 reports whether g is a TLS 1.3 key share group we implement:
 // ECDHE, an RFC 7919 group, or X25519MLKEM768.
 func usable13(g kex.Group) bool {

@@ -287,6 +287,45 @@ func TestTLS13ChangedSecondClientHello(t *testing.T) {
 	}
 }
 
+// TestTLS13SupportedGroupsInEncryptedExtensions: a server that prefers a
+// group the client supports to the one of the client's key share it took
+// sends all its groups in EncryptedExtensions (RFC 8446, Section 4.2.7);
+// the client accepts them and does not act on them during the handshake
+// (the group stays the key share's). A server whose first group is the
+// chosen one, or whose preferred groups the client does not support,
+// sends none.
+func TestTLS13SupportedGroupsInEncryptedExtensions(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		client, server []kex.Group
+		want           []kex.Group
+	}{
+		{"server prefers P-384", []kex.Group{kex.X25519, kex.P384}, []kex.Group{kex.P384, kex.X25519, kex.P256}, []kex.Group{kex.P384, kex.X25519, kex.P256}},
+		{"server's first is the share's", []kex.Group{kex.X25519, kex.P384}, []kex.Group{kex.X25519, kex.P384}, nil},
+		{"client lacks the server's first", []kex.Group{kex.X25519}, []kex.Group{kex.P521, kex.X25519}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun13(t, certgen.ECDSAP256, func(c, s *handshake.Config) { c.Groups, s.Groups = tc.client, tc.server })
+			var ee *handshake.EncryptedExtensions
+			r.pump(func(c bool, raw []byte) []byte {
+				if m, ok := parse13(t, raw).(*handshake.EncryptedExtensions); ok {
+					ee = m
+				}
+				return raw
+			})
+			if r.clientErr != nil || r.serverErr != nil || ee == nil {
+				t.Fatalf("client %v, server %v, EncryptedExtensions %v", r.clientErr, r.serverErr, ee)
+			}
+			if !slices.Equal(ee.SupportedGroups, tc.want) || slices.Contains(ee.Extensions, handshake.ExtSupportedGroups) != (tc.want != nil) {
+				t.Fatalf("EncryptedExtensions supported_groups %v (extensions %v), want %v", ee.SupportedGroups, ee.Extensions, tc.want)
+			}
+			if r.cs.state.Group != kex.X25519 || r.ss.state.Group != kex.X25519 {
+				t.Fatalf("group %v/%v, want the key share's X25519", r.cs.state.Group, r.ss.state.Group)
+			}
+		})
+	}
+}
+
 // editSecondClientHello runs r with change applied to the client's second
 // ClientHello (the one after the HelloRetryRequest) in flight.
 func editSecondClientHello(t *testing.T, r *run13, change func(*handshake.ClientHello)) {

@@ -152,3 +152,33 @@ func TestTLS13OpenSSLServer(t *testing.T) {
 		}
 	}
 }
+
+// TestTLS13OpenSSLClientSupportedGroupsInEE: our server preferring P-256
+// takes the X25519 key share of `openssl s_client -groups X25519:P-256`
+// (no HelloRetryRequest) and sends its groups in EncryptedExtensions (RFC
+// 8446, Section 4.2.7); s_client's -msg trace shows them on the wire
+// (supported_groups, type 10: P-256 = 0x0017, X25519 = 0x001d) and
+// OpenSSL completes the handshake on X25519 without acting on them.
+func TestTLS13OpenSSLClientSupportedGroupsInEE(t *testing.T) {
+	row(t, "openssl s_client", "client", "TLSv1.3 supported_groups in EncryptedExtensions", "X25519")
+	p := pkis[certgen.ECDSAP256]
+	cfg := p.serverConfig()
+	cfg.Groups = []kex.Group{kex.P256, kex.X25519}
+	addr, results := startEcho(t, cfg)
+	sc := start(t, "openssl", "s_client", "-connect", addr, "-tls1_3", "-groups", "X25519:P-256", "-msg",
+		"-servername", "localhost", "-CAfile", p.rootPEM, "-verify_return_error")
+	sClientEcho(t, sc, false, "ping-groups")
+	sc.stdin.Close()
+	if err := sc.wait(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	out := sc.output()
+	_, after, ok := strings.Cut(out, "EncryptedExtensions\n")
+	if !ok || !strings.Contains(strings.SplitN(after, "\n", 2)[0], "00 0a 00 06 00 04 00 17 00 1d") ||
+		!strings.Contains(out, "Server Temp Key: X25519") {
+		t.Errorf("s_client output:\n%s", out)
+	}
+	if res := result(t, results); res.err != nil || res.state.Group != kex.X25519 {
+		t.Fatalf("our server: %v, group %v", res.err, res.state)
+	}
+}
