@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/mlkem"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -85,6 +86,8 @@ func serverCPUCases() []Case {
 		{"ECDHE-ECDSA-P256/X25519", certgen.ECDSAP256, "ECDHE-ECDSA-AES128-GCM-SHA256", kex.X25519},
 		{"ECDHE-RSA-2048/X25519", certgen.RSA2048, "ECDHE-RSA-AES128-GCM-SHA256", kex.X25519},
 		{"TLS 1.3 ECDSA-P256/X25519", certgen.ECDSAP256, "", kex.X25519},
+		{"TLS 1.3 RSA-2048/X25519", certgen.RSA2048, "", kex.X25519},
+		{"TLS 1.3 ECDSA-P256/X25519MLKEM768", certgen.ECDSAP256, "", kex.X25519MLKEM768},
 	} {
 		// configs are the server's engine configuration and the
 		// crypto/tls configurations of both ends.
@@ -126,7 +129,7 @@ func serverCPUCases() []Case {
 				_, ccfg, scfg := configs(tlstest.NewPKI(h.kt))
 				serverThreadCPU(b, func(c net.Conn) handshaker { return goServer{gotls.Server(c, scfg)} }, client(ccfg))
 			},
-			Floor: serverFloor(h.kt),
+			Floor: serverFloor(h.kt, h.group),
 		})
 	}
 	return cs
@@ -134,12 +137,18 @@ func serverCPUCases() []Case {
 
 // serverFloor is a full ECDHE handshake's primitive work on the server:
 // one X25519 key generation, one shared secret and one signature, timed
-// the same way (thread CPU).
-func serverFloor(kt certgen.KeyType) func(b *testing.B) {
+// the same way (thread CPU); with X25519MLKEM768 also the ML-KEM-768
+// encapsulation the server answers with.
+func serverFloor(kt certgen.KeyType, group kex.Group) func(b *testing.B) {
 	return func(b *testing.B) {
 		pki := tlstest.NewPKI(kt)
 		digest := sha256.Sum256(make([]byte, 32+32+69))
 		peer, _ := ecdh.X25519().GenerateKey(rand.Reader)
+		dk, err := mlkem.GenerateKey768()
+		if err != nil {
+			b.Fatal(err)
+		}
+		ek := dk.EncapsulationKey()
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
 		b.ReportAllocs()
@@ -147,6 +156,9 @@ func serverFloor(kt certgen.KeyType) func(b *testing.B) {
 		for b.Loop() {
 			k, _ := ecdh.X25519().GenerateKey(rand.Reader)
 			k.ECDH(peer.PublicKey())
+			if group == kex.X25519MLKEM768 {
+				ek.Encapsulate()
+			}
 			switch k := pki.Chain.Leaf.Key.(type) {
 			case *ecdsa.PrivateKey:
 				ecdsa.SignASN1(rand.Reader, k, digest[:])
