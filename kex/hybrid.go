@@ -3,6 +3,7 @@ package kex
 import (
 	"crypto/mlkem"
 	"crypto/mlkem/mlkemtest"
+	cryptorand "crypto/rand"
 	"fmt"
 	"io"
 )
@@ -81,7 +82,10 @@ func (k *hybridShare) Finish(peerShare []byte) ([]byte, error) {
 // a connection byte for byte. The randomness is used exactly as Encapsulate
 // uses its own, so the output has the same distribution for a good rand.
 // Under GODEBUG=fips140=only mlkemtest refuses, and the server answers
-// this group with an internal error.
+// this group with an internal error. mlkemtest parses the key again (the
+// matrix expansion, a fifth of the server's handshake), so when rand is
+// crypto/rand.Reader, the source Encapsulate draws from anyway, the
+// encapsulation is EncapsulationKey768.Encapsulate's, with one parse.
 func answerHybrid(peerShare []byte, rand io.Reader) (share, secret []byte, err error) {
 	// draft-ietf-tls-ecdhe-mlkem, as draft-ietf-tls-mlkem, Section 4.2:
 	// the server MUST abort with illegal_parameter if the encapsulation
@@ -103,15 +107,28 @@ func answerHybrid(peerShare []byte, rand io.Reader) (share, secret []byte, err e
 	if err != nil {
 		return nil, nil, err
 	}
-	var m [32]byte
-	if _, err := io.ReadFull(rand, m[:]); err != nil {
-		return nil, nil, fmt.Errorf("tls: reading randomness for the key share: %w", err)
-	}
-	mk, ct, err := mlkemtest.Encapsulate768(ek, m[:])
+	mk, ct, err := encapsulate(ek, rand)
 	if err != nil {
-		return nil, nil, fmt.Errorf("tls: ML-KEM-768 encapsulation: %w", err)
+		return nil, nil, err
 	}
 	share = make([]byte, 0, hybridServerShareLen)
 	share = append(append(share, ct...), x.pub...)
 	return share, append(mk, z...), nil
+}
+
+// encapsulate is ML-KEM-768 encapsulation to ek with randomness from rand
+// (see answerHybrid).
+func encapsulate(ek *mlkem.EncapsulationKey768, rand io.Reader) (sharedKey, ciphertext []byte, err error) {
+	if rand == cryptorand.Reader {
+		sharedKey, ciphertext = ek.Encapsulate()
+		return sharedKey, ciphertext, nil
+	}
+	var m [32]byte
+	if _, err := io.ReadFull(rand, m[:]); err != nil {
+		return nil, nil, fmt.Errorf("tls: reading randomness for the key share: %w", err)
+	}
+	if sharedKey, ciphertext, err = mlkemtest.Encapsulate768(ek, m[:]); err != nil {
+		return nil, nil, fmt.Errorf("tls: ML-KEM-768 encapsulation: %w", err)
+	}
+	return sharedKey, ciphertext, nil
 }

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"hash"
 
-	_ "crypto/sha256" // registers crypto.SHA256 for New
-	_ "crypto/sha512" // registers crypto.SHA384 for New
+	"crypto/sha256" // also registers crypto.SHA256 for New
+	"crypto/sha512" // also registers crypto.SHA384 for New
 )
 
 // labelPrefix starts every HkdfLabel label (RFC 8446, Section 7.1).
@@ -29,26 +29,43 @@ func Extract(h crypto.Hash, salt, ikm []byte) []byte {
 // context longer than 255 bytes) or where HKDF cannot produce length bytes
 // (more than 255 hash blocks).
 func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, length int) ([]byte, error) {
+	if err := checkExpandLabel(h, label, context, length); err != nil {
+		return nil, err
+	}
+	return expandLabel(hmac.New(h.New, secret), label, context, length), nil
+}
+
+// checkExpandLabel applies the limits of HKDF-Expand-Label's encoding and
+// of HKDF to its arguments.
+func checkExpandLabel(h crypto.Hash, label string, context []byte, length int) error {
 	checkHash(h)
-	full := len(labelPrefix) + len(label)
 	switch {
-	case label == "" || full > 255:
+	case label == "" || len(labelPrefix)+len(label) > 255:
 		// opaque label<7..255> (RFC 8446, Section 7.1).
-		return nil, errors.New("keysched: HKDF-Expand-Label label must be 1 to 249 bytes")
+		return errors.New("keysched: HKDF-Expand-Label label must be 1 to 249 bytes")
 	case len(context) > 255:
 		// opaque context<0..255>.
-		return nil, errors.New("keysched: HKDF-Expand-Label context longer than 255 bytes")
+		return errors.New("keysched: HKDF-Expand-Label context longer than 255 bytes")
 	case length < 0 || length > 255*h.Size():
 		// RFC 5869, Section 2.3: L <= 255*HashLen (which also fits uint16).
-		return nil, errors.New("keysched: HKDF-Expand-Label length out of range")
+		return errors.New("keysched: HKDF-Expand-Label length out of range")
 	}
-	info := make([]byte, 0, 2+1+full+1+len(context))
+	return nil
+}
+
+// expandLabel is HKDF-Expand-Label with mac, an HMAC keyed with the
+// secret, on arguments checkExpandLabel accepted. Several labels of one
+// secret can share mac: each block resets it.
+func expandLabel(mac hash.Hash, label string, context []byte, length int) []byte {
+	full := len(labelPrefix) + len(label)
+	// The HkdfLabel, and one spare byte for HKDF-Expand's block counter.
+	info := make([]byte, 0, 2+1+full+1+len(context)+1)
 	info = append(info, byte(length>>8), byte(length), byte(full))
 	info = append(info, labelPrefix...)
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
-	return expand(h, secret, info, length), nil
+	return expand(mac, info, length)
 }
 
 // DeriveSecret is Derive-Secret (RFC 8446, Section 7.1) given the transcript
@@ -58,31 +75,22 @@ func DeriveSecret(h crypto.Hash, secret []byte, label string, transcriptHash []b
 	return ExpandLabel(h, secret, label, transcriptHash, h.Size())
 }
 
-// expand is HKDF-Expand (RFC 5869, Section 2.3); callers bound length.
-func expand(h crypto.Hash, prk, info []byte, length int) []byte {
-	mac := hmac.New(h.New, prk)
-	out := make([]byte, 0, length+h.Size())
-	var prev []byte // T(i-1), empty for T(1)
+// expand is HKDF-Expand (RFC 5869, Section 2.3) with mac, an HMAC keyed
+// with the PRK; callers bound length. T(i) = HMAC(PRK, T(i-1) | info | i).
+func expand(mac hash.Hash, info []byte, length int) []byte {
+	size := mac.Size()
+	out := make([]byte, 0, length+size)
+	msg := append(info, 0) // info | counter, in info's spare byte if it has one
+	var prev []byte        // T(i-1), empty for T(1)
 	for counter := byte(1); len(out) < length; counter++ {
+		msg[len(msg)-1] = counter
 		mac.Reset()
 		mac.Write(prev)
-		mac.Write(info)
-		mac.Write([]byte{counter})
+		mac.Write(msg)
 		out = mac.Sum(out)
-		prev = out[len(out)-h.Size():]
+		prev = out[len(out)-size:]
 	}
 	return out[:length]
-}
-
-// mustExpandLabel is ExpandLabel for the package's own fixed labels, whose
-// contexts are hashes or ticket-sized and whose lengths are at most a hash
-// or a key, so the encoding limits cannot be reached.
-func mustExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, length int) []byte {
-	out, err := ExpandLabel(h, secret, label, context, length)
-	if err != nil {
-		panic(err.Error() + " for fixed label " + label)
-	}
-	return out
 }
 
 // checkHash panics unless h is a TLS 1.3 cipher-suite hash. The hash comes
@@ -93,10 +101,20 @@ func checkHash(h crypto.Hash) {
 	}
 }
 
-// emptyHash is Hash("") for h, the context of the "derived" steps.
+// emptyHash is Hash("") for h, the context of the "derived" steps. The
+// slice is shared: callers only read it.
 func emptyHash(h crypto.Hash) []byte {
-	return h.New().Sum(nil)
+	if h == crypto.SHA384 {
+		return emptySHA384[:]
+	}
+	checkHash(h)
+	return emptySHA256[:]
 }
+
+var (
+	emptySHA256 = sha256.Sum256(nil)
+	emptySHA384 = sha512.Sum384(nil)
+)
 
 // newHash returns a fresh h.
 func newHash(h crypto.Hash) hash.Hash {

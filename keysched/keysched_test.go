@@ -3,6 +3,8 @@ package keysched
 import (
 	"bytes"
 	"crypto"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -230,7 +232,7 @@ func TestExpandLabelEncoding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := expand(crypto.SHA256, prk, unhex(c.info), c.length); !bytes.Equal(got, w) {
+		if w := expand(hmac.New(sha256.New, prk), unhex(c.info), c.length); !bytes.Equal(got, w) {
 			t.Errorf("%s: ExpandLabel %x, HKDF-Expand with the trace's info %x", c.label, got, w)
 		}
 	}

@@ -117,8 +117,8 @@ func (s *secret) next(by string, ikm []byte) secret {
 		ikm = make([]byte, h.Size())
 	}
 	var out []byte
-	s.useUp(by, func(key []byte) {
-		salt := mustExpandLabel(h, key, labelDerived, emptyHash(h), h.Size())
+	s.useUp(by, func([]byte) {
+		salt := s.expandLabel(labelDerived, emptyHash(h), h.Size())
 		out = Extract(h, salt, ikm)
 		clear(salt)
 	})

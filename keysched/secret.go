@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 )
 
@@ -21,6 +22,10 @@ type secretState struct {
 	// spent names the derivation that consumed the secret; a consumed
 	// secret is zeroed and refuses further use, so the stages stay one-way.
 	spent string
+	// mac is an HMAC keyed with key, made on the first expansion and
+	// shared by the labels expanded from the secret (key and iv; the
+	// traffic secrets of one stage), which saves an hmac.New each.
+	mac hash.Hash
 }
 
 func newSecret(h crypto.Hash, key []byte) secret {
@@ -49,20 +54,34 @@ func (s *secret) useUp(by string, f func(key []byte)) {
 	key := s.use(by)
 	f(key)
 	clear(key)
-	s.key, s.spent = nil, by
+	s.key, s.spent, s.mac = nil, by, nil
+}
+
+// expandLabel is HKDF-Expand-Label(s, label, context, length) for the
+// package's own fixed labels, whose contexts are hashes or ticket-sized and
+// whose lengths are at most a hash or a key, so the encoding limits cannot
+// be reached.
+func (s *secret) expandLabel(label string, context []byte, length int) []byte {
+	key := s.use(label)
+	if err := checkExpandLabel(s.hash, label, context, length); err != nil {
+		panic(err.Error() + " for fixed label " + label)
+	}
+	if s.mac == nil {
+		s.mac = hmac.New(s.hash.New, key)
+	}
+	return expandLabel(s.mac, label, context, length)
 }
 
 // derive is Derive-Secret(s, label, Messages) given the messages' hash
 // (RFC 8446, Section 7.1).
 func (s *secret) derive(label string, th TranscriptHash) []byte {
-	return mustExpandLabel(s.hash, s.use(label), label, th.sumFor(s.hash, label), s.hash.Size())
+	return s.expandLabel(label, th.sumFor(s.hash, label), s.hash.Size())
 }
 
 // keys derives one direction's record key and IV (RFC 8446, Section 7.3).
 // The lengths come from the cipher-suite table.
 func (s *secret) keys(keyLen, ivLen int) (key, iv []byte) {
-	k := s.use("traffic keys")
-	return mustExpandLabel(s.hash, k, "key", nil, keyLen), mustExpandLabel(s.hash, k, "iv", nil, ivLen)
+	return s.expandLabel("key", nil, keyLen), s.expandLabel("iv", nil, ivLen)
 }
 
 // finishedMAC is HMAC(finished_key, transcript hash) with finished_key =
@@ -70,7 +89,7 @@ func (s *secret) keys(keyLen, ivLen int) (key, iv []byte) {
 // verify_data (RFC 8446, Section 4.4.4) and, from a binder key, the PSK
 // binder (Section 4.2.11.2).
 func (s *secret) finishedMAC(th TranscriptHash) []byte {
-	finishedKey := mustExpandLabel(s.hash, s.use("finished key"), "finished", nil, s.hash.Size())
+	finishedKey := s.expandLabel("finished", nil, s.hash.Size())
 	defer clear(finishedKey)
 	mac := hmac.New(s.hash.New, finishedKey)
 	mac.Write(th.sumFor(s.hash, "finished"))

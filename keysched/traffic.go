@@ -47,8 +47,8 @@ func (t *ApplicationTrafficSecret) Keys(keyLen, ivLen int) (key, iv []byte) {
 // and uses secret_N up: derive its keys before moving on.
 func (t *ApplicationTrafficSecret) Next() *ApplicationTrafficSecret {
 	var next []byte
-	t.useUp("Next", func(key []byte) {
-		next = mustExpandLabel(t.hash, key, labelTrafficUpdate, nil, t.hash.Size())
+	t.useUp("Next", func([]byte) {
+		next = t.expandLabel(labelTrafficUpdate, nil, t.hash.Size())
 	})
 	return &ApplicationTrafficSecret{newSecret(t.hash, next)}
 }
@@ -103,5 +103,5 @@ func (r *ResumptionMasterSecret) TicketPSK(nonce []byte) ([]byte, error) {
 	if len(nonce) > 255 {
 		return nil, errors.New("keysched: ticket nonce longer than 255 bytes")
 	}
-	return mustExpandLabel(r.hash, r.use("TicketPSK"), labelResumption, nonce, r.hash.Size()), nil
+	return r.expandLabel(labelResumption, nonce, r.hash.Size()), nil
 }
