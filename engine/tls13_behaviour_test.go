@@ -2,7 +2,10 @@ package engine_test
 
 import (
 	"bytes"
+	"crypto"
+	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/keysched"
 	"github.com/tlsengine/tlsengine/record"
 )
 
@@ -346,5 +350,48 @@ func TestTLS13OfferContinuesInTLS12(t *testing.T) {
 			}
 			exchange(t, p)
 		})
+	}
+}
+
+// TestTLS13KeylogAfterKeyUpdate: each KeyUpdate adds the direction's next
+// secret to the NSS key log as CLIENT_TRAFFIC_SECRET_N or
+// SERVER_TRAFFIC_SECRET_N (N counts the updates), which Wireshark reads to
+// follow a capture past KeyUpdate; both sides log the same lines, and each
+// secret is HKDF-Expand-Label(the previous one, "traffic upd", "",
+// Hash.length) (RFC 8446, Section 7.2).
+func TestTLS13KeylogAfterKeyUpdate(t *testing.T) {
+	p := handshake13(t, nil)
+	if err := p.Client.Conn.UpdateKeys(true); err != nil { // client 1, answered by server 1
+		t.Fatal(err)
+	}
+	p.Pump()
+	if err := p.Server.Conn.UpdateKeys(false); err != nil { // server 2
+		t.Fatal(err)
+	}
+	p.Pump()
+	if p.Client.Err != nil || p.Server.Err != nil {
+		t.Fatalf("client %v, server %v", p.Client.Err, p.Server.Err)
+	}
+	secrets := map[string][]byte{}
+	for _, l := range p.Client.Keylog {
+		f := strings.Fields(l)
+		b, err := hex.DecodeString(f[2])
+		if len(f) != 3 || err != nil {
+			t.Fatalf("line %q", l)
+		}
+		secrets[f[0]] = b
+	}
+	client, server := slices.Clone(p.Client.Keylog), slices.Clone(p.Server.Keylog)
+	slices.Sort(client)
+	slices.Sort(server)
+	if !slices.Equal(client, server) || len(client) != 8 {
+		t.Fatalf("key logs:\n%s\n--\n%s", strings.Join(p.Client.Keylog, "\n"), strings.Join(p.Server.Keylog, "\n"))
+	}
+	for _, next := range []string{"CLIENT_TRAFFIC_SECRET_1", "SERVER_TRAFFIC_SECRET_1", "SERVER_TRAFFIC_SECRET_2"} {
+		prev := next[:len(next)-1] + string(next[len(next)-1]-1)
+		want, err := keysched.ExpandLabel(crypto.SHA384, secrets[prev], "traffic upd", nil, 48)
+		if err != nil || secrets[prev] == nil || !bytes.Equal(secrets[next], want) {
+			t.Errorf("%s = %x, want the update of %s: %x", next, secrets[next], prev, want)
+		}
 	}
 }

@@ -24,6 +24,9 @@ type established13 struct {
 	// a flood of requests costs one answer, and engine's no-progress
 	// bound ends it.
 	updateOwed bool
+	// readGen and writeGen count each direction's KeyUpdates: the N of
+	// its key log label (keylogTrafficLabel).
+	readGen, writeGen int
 }
 
 // newEstablished13 is the connection a completed TLS 1.3 handshake
@@ -43,6 +46,8 @@ func (s *established13) handle(m *Machine, in input) (state, error) {
 		// its next traffic secret; the message must end its record
 		// (Section 5.1, checked by InstallReadKeys).
 		s.read = s.read.Next()
+		s.readGen++
+		m.sink.Keylog(s.read.KeylogLine(keylogTrafficLabel(!s.isClient, s.readGen), m.keylogRandom))
 		if err := installRead(m, s.suite, s.read); err != nil {
 			return nil, err
 		}
@@ -71,6 +76,8 @@ func (s *established13) updateWrite(m *Machine, requestPeer bool) error {
 	}
 	m.sink.SendMessage(raw)
 	s.write = s.write.Next()
+	s.writeGen++
+	m.sink.Keylog(s.write.KeylogLine(keylogTrafficLabel(s.isClient, s.writeGen), m.keylogRandom))
 	return installWrite(m, s.suite, s.write)
 }
 

@@ -206,6 +206,9 @@ type Machine struct {
 	// renegCfg is the configuration of the handshake it asked for.
 	helloRequested bool
 	renegCfg       *Config
+	// keylogRandom is the client random of a TLS 1.3 connection, which
+	// the key log lines of the secrets KeyUpdate brings name.
+	keylogRandom []byte
 }
 
 // NewServer returns a server machine waiting for a ClientHello.

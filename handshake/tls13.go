@@ -10,6 +10,7 @@ import (
 	"crypto/ecdsa"
 	"errors"
 	"slices"
+	"strconv"
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/kex"
@@ -25,6 +26,17 @@ const (
 	keylogServerTraffic   = "SERVER_TRAFFIC_SECRET_0"
 	keylogExporter        = "EXPORTER_SECRET"
 )
+
+// keylogTrafficLabel is the NSS key log label of a direction's n-th
+// application traffic secret, CLIENT_TRAFFIC_SECRET_N or
+// SERVER_TRAFFIC_SECRET_N: N counts the KeyUpdates (RFC 8446, Section
+// 7.2), so Wireshark follows a connection through them.
+func keylogTrafficLabel(client bool, n int) string {
+	if client {
+		return "CLIENT_TRAFFIC_SECRET_" + strconv.Itoa(n)
+	}
+	return "SERVER_TRAFFIC_SECRET_" + strconv.Itoa(n)
+}
 
 // The CertificateVerify context strings (RFC 8446, Section 4.4.3).
 const (
@@ -233,6 +245,7 @@ func (k *schedule13) applicationSecrets(m *Machine) {
 	m.sink.Keylog(k.clientApp.KeylogLine(keylogClientTraffic, k.clientRandom))
 	m.sink.Keylog(k.serverApp.KeylogLine(keylogServerTraffic, k.clientRandom))
 	m.sink.Keylog(k.exporter.KeylogLine(keylogExporter, k.clientRandom))
+	m.keylogRandom = k.clientRandom
 }
 
 // trafficSecret is a handshake or application traffic secret.
