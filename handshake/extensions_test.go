@@ -538,12 +538,21 @@ func TestReadExtensions(t *testing.T) {
 	if types, err := readExtensions("Test", cryptobyte.String(many), skip); err != nil || len(types) != 1<<14 {
 		t.Errorf("%d types, %v", len(types), err)
 	}
+	// The list is searched up to smallExtensionBlock types, then a bitmap
+	// of all of them takes over: duplicates on both sides of the switch.
+	var small []byte
+	for i := range smallExtensionBlock {
+		small = append(small, ext(ExtensionType(100+i))...)
+	}
 	bad := map[string][]byte{
-		"duplicate first and last": append(append(ext(7), many...), ext(7)...),
-		"duplicate 0xffff":         append(ext(0xffff), ext(0xffff)...),
-		"duplicate 0":              append(ext(0), ext(0)...),
-		"header truncated":         {0, 1, 0},
-		"body overruns":            {0, 1, 0, 2, 0},
+		"duplicate at the switch to the bitmap": append(slices.Clone(small), ext(104)...),
+		"duplicate after the switch":            append(append(slices.Clone(small), ext(7)...), ext(7)...),
+		"duplicate of the last listed":          append(append(slices.Clone(small), ext(7)...), ext(100+smallExtensionBlock-1)...),
+		"duplicate first and last":              append(append(ext(7), many...), ext(7)...),
+		"duplicate 0xffff":                      append(ext(0xffff), ext(0xffff)...),
+		"duplicate 0":                           append(ext(0), ext(0)...),
+		"header truncated":                      {0, 1, 0},
+		"body overruns":                         {0, 1, 0, 2, 0},
 	}
 	for name, data := range bad {
 		if _, err := readExtensions("Test", cryptobyte.String(data), skip); !errors.Is(err, record.ErrDecode) {
