@@ -21,8 +21,9 @@
 // asks the SNI decision as on a full TLS 1.2 handshake, then goes on in
 // server13.go; the client sends one
 // ClientHello for both and branches on the ServerHello's
-// supported_versions or a HelloRetryRequest. TLS 1.3 is negotiated only
-// when Config.MaxVersion allows it. No PSK resumption and no 0-RTT yet:
+// supported_versions or a HelloRetryRequest. Both sides allow TLS 1.2 to
+// 1.3 by default, as Node v20; Config.MaxVersion TLS 1.2 keeps a side at
+// TLS 1.2. No PSK resumption and no 0-RTT yet:
 // a server sends no NewSessionTicket, a client drops the ones it gets,
 // and early data is skipped.
 //
