@@ -57,7 +57,7 @@ func TestTLS13CasesNegotiateTLS13(t *testing.T) {
 			}
 		}
 	}
-	if want := 3 + 1 + 1; n != want && haveThreadCPU || n != want-1 && !haveThreadCPU {
+	if want := 3 + 3 + 1; n != want && haveThreadCPU || n != want-3 && !haveThreadCPU {
 		t.Errorf("%d TLS 1.3 cases, want %d (handshakes, server CPU, bulk)", n, want)
 	}
 }
