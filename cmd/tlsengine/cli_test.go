@@ -356,18 +356,23 @@ func TestClientCertificates(t *testing.T) {
 		}
 		waitFor(t, srv.log, " authorized\n")
 		// In TLS 1.2 the client's handshake fails; in TLS 1.3 the client
-		// finishes first and then reads the server's alert, as s_client.
+		// finishes first and then reads the server's alert, as s_client
+		// (refusedAfterHandshake).
 		for _, tc := range []struct {
 			args []string
 			want string
 		}{
 			{[]string{"-max-version", "TLSv1.2"}, "tlsengine: handshake failed: "},
 			{append([]string{"-max-version", "TLSv1.2"}, withOther...), "tlsengine: handshake failed: "},
-			{nil, "tlsengine: tls: peer sent fatal alert: certificate required\n"},
-			{withOther, "tlsengine: tls: peer sent fatal alert: "},
+			{nil, "certificate required"},
+			{withOther, ""},
 		} {
 			r := runConnect(t, "no\n", append([]string{srv.addr, "-insecure"}, tc.args...)...)
-			if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, tc.want) {
+			ok := strings.Contains(r.stderr, tc.want)
+			if !strings.HasPrefix(tc.want, "tlsengine: handshake failed") {
+				ok = refusedAfterHandshake(r.stderr, tc.want)
+			}
+			if r.code != 1 || r.stdout != "" || !ok {
 				t.Errorf("client %v: exit %d stdout %q stderr:\n%s", tc.args, r.code, r.stdout, r.stderr)
 			}
 		}
@@ -654,6 +659,18 @@ func TestSessionResumption(t *testing.T) {
 	if r := runConnect(t, "", a.addr, "-sess-in", filepath.Join(t.TempDir(), "missing")); r.code != 1 {
 		t.Fatalf("missing -sess-in file: exit %d", r.code)
 	}
+}
+
+// refusedAfterHandshake reports whether connect's stderr shows a TLS 1.3
+// server refusing the client after the client's handshake completed: the
+// server's alert (naming alert, when given), or, when the client's stdin
+// data reached the server after it closed, the transport's broken pipe or
+// reset, which can come first and lose the alert (the server's kernel
+// answers the late data with a reset).
+func refusedAfterHandshake(stderr, alert string) bool {
+	return strings.Contains(stderr, "Protocol  : TLSv1.3\n") &&
+		(strings.Contains(stderr, "tlsengine: tls: peer sent fatal alert: "+alert) ||
+			strings.Contains(stderr, "broken pipe") || strings.Contains(stderr, "connection reset by peer"))
 }
 
 // TestSessionOutTLS13: until TLS 1.3 resumption exists, a TLS 1.3

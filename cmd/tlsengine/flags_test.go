@@ -104,7 +104,7 @@ func TestPFXFlags(t *testing.T) {
 
 			// Without the client's archive the server refuses (in TLS 1.3
 			// with an alert after the client's handshake).
-			if r := runConnect(t, "x", srv.addr, "-ca", srvID.root); r.code != 1 || !strings.Contains(r.stderr, "peer sent fatal alert: certificate required") {
+			if r := runConnect(t, "x", srv.addr, "-ca", srvID.root); r.code != 1 || !refusedAfterHandshake(r.stderr, "certificate required") {
 				t.Errorf("no client certificate: exit %d stderr:\n%s", r.code, r.stderr)
 			}
 			// A wrong passphrase, either side.
