@@ -44,6 +44,8 @@ var allowed = map[string][]string{
 	"cipher/cipherlist":    {"cipher"},
 	"internal/testonly":    {"cipher"},
 	"internal/nodepeer":    {},
+	"internal/redistest":   {},
+	"fleet":                {"api", "session"},
 	"examples":             {},
 	"examples/echo-client": {"api"},
 	"examples/echo-server": {"api"},
