@@ -34,7 +34,7 @@ var allowed = map[string][]string{
 	"handshake":        {"record", "cipher", "kex", "keysched", "x509lite", "session", "cipher/cipherlist"},
 	"engine":           {"handshake", "record", "session", "cipher", "kex", "x509lite", "cipher/cipherlist"},
 	"api":              {"engine", "x509lite", "session", "record", "cipher", "kex", "cipher/cipherlist"},
-	"cmd/tlsengine":    {"api", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},
+	"cmd/tlsengine":    {"api", "fleet", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},
 	"internal/tlstest": {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen"},
 	"internal/certgen": {},
 	"internal/interop": {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
