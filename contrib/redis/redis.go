@@ -35,8 +35,7 @@ func New(c goredis.Cmdable) *Store { return &Store{c: c} }
 // fit for a handshake's path: every dial, read, write and wait for a
 // pooled connection bounded by timeout (0: fleet.DefaultTimeout),
 // context deadlines honoured, one dial attempt, no retries. It returns
-// the client too, for
-// Close.
+// the client too, for Close.
 func Open(url string, timeout time.Duration) (*Store, *goredis.Client, error) {
 	o, err := goredis.ParseURL(url)
 	if err != nil {
