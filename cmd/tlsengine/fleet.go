@@ -86,11 +86,13 @@ func (s *server) configureFleet(cfg *engine.Config) error {
 }
 
 // startFleet fetches the fleet's ticket keys once, then keeps them in step
-// until ctx ends (wg waits for it).
-func (s *server) startFleet(ctx context.Context, wg *sync.WaitGroup) {
+// until ctx ends or the returned stop is called (stop waits for it).
+func (s *server) startFleet(ctx context.Context) (stop func()) {
 	if s.fleet == nil {
-		return
+		return func() {}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
 	line := "session store " + s.fleet.store.Addr() + ": sessions shared"
 	if k := s.fleet.keys; k != nil {
 		k.Sync(ctx)
@@ -102,6 +104,11 @@ func (s *server) startFleet(ctx context.Context, wg *sync.WaitGroup) {
 		}()
 	}
 	s.log.printf("%s", line)
+	return func() {
+		cancel()
+		wg.Wait()
+		s.fleet.store.Close()
+	}
 }
 
 // lookup answers the engine's session decision from the store: a miss

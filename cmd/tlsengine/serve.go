@@ -122,13 +122,14 @@ func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) e
 	defer closeKeylog()
 	s.keylog = keylog
 
+	// The fleet's ticket keys are in place before the first client.
+	defer s.startFleet(ctx)()
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stopAccept()
 
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	s.startFleet(ctx, &wg)
 	var backoff time.Duration
 	for {
 		conn, err := ln.Accept()
