@@ -168,11 +168,11 @@ func TestFleetHungRedis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
 	var held sync.WaitGroup
-	stop := make(chan struct{})
-	defer func() { close(stop); held.Wait() }()
+	stop, accepting := make(chan struct{}), make(chan struct{})
+	defer func() { ln.Close(); <-accepting; close(stop); held.Wait() }()
 	go func() {
+		defer close(accepting)
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -264,13 +264,20 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // first resumes.
 func TestFleetConcurrentClients(t *testing.T) {
 	r := redistest.Start(t)
-	store := openRedis(t, r)
+	// A generous timeout: this test is about correctness under
+	// concurrency, on a shared 2-core machine, under -race; a lookup past
+	// the timeout would be a (correct) full handshake.
+	store, err := fleet.OpenRedis(r.URL(), fleet.RedisOptions{Timeout: 5 * time.Second, MaxConns: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
 	for _, tc := range []struct {
 		name string
 		opts api.ServerOptions
 	}{{"by id", api.ServerOptions{NoTickets: true}}, {"by ticket", api.ServerOptions{}}} {
 		t.Run(tc.name, func(t *testing.T) {
-			ms := startFleet(t, store, tc.opts, fleet.Options{})
+			ms := startFleet(t, store, tc.opts, fleet.Options{Timeout: 5 * time.Second})
 			const clients, rounds = 16, 9
 			var resumed, failed atomic.Int64
 			var wg sync.WaitGroup
