@@ -28,11 +28,11 @@ func testPKI(t *testing.T) pki {
 		if err != nil {
 			panic(err)
 		}
-		key, err := ch.Leaf.KeyPEM()
+		p, err := ch.PEM()
 		if err != nil {
 			panic(err)
 		}
-		shared = pki{ca: ch.Root.CertPEM(), chain: append(ch.Leaf.CertPEM(), ch.Intermediate.CertPEM()...), key: key}
+		shared = pki{ca: p.Root, chain: p.Chain, key: p.Key}
 	})
 	return shared
 }

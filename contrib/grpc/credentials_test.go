@@ -34,11 +34,11 @@ func newChain(t *testing.T, name string) pem {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ch.Leaf.KeyPEM()
+	p, err := ch.PEM()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pem{ca: ch.Root.CertPEM(), chain: append(ch.Leaf.CertPEM(), ch.Intermediate.CertPEM()...), key: key}
+	return pem{ca: p.Root, chain: p.Chain, key: p.Key}
 }
 
 // service answers UnaryCall with the payload and, in Username, what the

@@ -26,11 +26,11 @@ func newPKI(t *testing.T) pki {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ch.Leaf.KeyPEM()
+	pp, err := ch.PEM()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pki{ca: ch.Root.CertPEM(), chain: append(ch.Leaf.CertPEM(), ch.Intermediate.CertPEM()...), key: key}
+	return pki{ca: pp.Root, chain: pp.Chain, key: pp.Key}
 }
 
 // server starts an echo server attached to store and returns its port.
