@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/credentials"
@@ -43,19 +44,53 @@ func FromContext(ctx context.Context) (AuthInfo, bool) {
 // api.ConnectContext with opts over gRPC's connection, offering ALPN h2
 // (whatever opts.ALPNProtocols says) and requiring the server to pick it.
 // opts.Servername, if empty, is the host of the target's authority.
-// opts.Host, Port, Path and Socket are ignored.
+// opts.Host, Port, Path and Socket are ignored. Unless opts.Session is
+// set, each connection offers the last session of the same authority, so
+// a reconnection resumes (on any server of a fleet sharing sessions).
 func NewClientCredentials(opts api.ConnectOptions) credentials.TransportCredentials {
 	opts.ALPNProtocols = []string{alpnH2}
-	return &clientCreds{opts: opts}
+	return &clientCreds{opts: opts, sessions: &sessionCache{m: map[string][]byte{}}}
 }
 
 type clientCreds struct {
-	opts api.ConnectOptions
+	opts     api.ConnectOptions
+	sessions *sessionCache // shared by clones
+}
+
+// maxSessions bounds a client's session cache (one per authority).
+const maxSessions = 64
+
+// sessionCache keeps the last session per authority.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *sessionCache) get(authority string) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[authority]
+}
+
+func (c *sessionCache) put(authority string, sess []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[authority]; !ok && len(c.m) >= maxSessions {
+		for k := range c.m { // drop any one
+			delete(c.m, k)
+			break
+		}
+	}
+	c.m[authority] = sess
 }
 
 func (c *clientCreds) ClientHandshake(ctx context.Context, authority string, raw net.Conn) (net.Conn, credentials.AuthInfo, error) {
 	opts := c.opts
 	opts.Socket, opts.Host, opts.Port, opts.Path = raw, "", 0, ""
+	fixed := opts.Session != nil
+	if !fixed {
+		opts.Session = c.sessions.get(authority)
+	}
 	if opts.Servername == "" {
 		host, _, err := net.SplitHostPort(authority)
 		if err != nil {
@@ -74,6 +109,9 @@ func (c *clientCreds) ClientHandshake(ctx context.Context, authority string, raw
 	if sock.ALPNProtocol() != alpnH2 {
 		sock.Close()
 		return nil, nil, errors.New("tls: the server did not select ALPN h2, which gRPC requires")
+	}
+	if !fixed {
+		sock.OnSession(func(sess []byte) { c.sessions.put(authority, sess) })
 	}
 	return sock, authInfo(sock), nil
 }

@@ -328,3 +328,24 @@ func TestGRPCRefusals(t *testing.T) {
 		t.Fatal("a client without ALPN h2 was served")
 	}
 }
+
+// A second gRPC connection through the same client credentials resumes
+// the first one's session, on a tlsengine server and on crypto/tls.
+func TestGRPCClientResumes(t *testing.T) {
+	srvPKI, clientPKI := newChain(t, "localhost"), newChain(t, "grpc-client")
+	for name, sc := range map[string]credentials.TransportCredentials{
+		"tlsengine":  ourServer(t, srvPKI, clientPKI, false, ""),
+		"crypto/tls": goServer(t, srvPKI, clientPKI, false),
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr := serve(t, sc)
+			cc := ourClient(srvPKI, clientPKI, false, "TLSv1.2")
+			for i, want := range []bool{false, true, true} {
+				_, ai := calls(t, addr, cc)
+				if got := ai.(tlsgrpc.AuthInfo).Socket.IsSessionReused(); got != want {
+					t.Fatalf("connection %d: resumed=%v, want %v", i, got, want)
+				}
+			}
+		})
+	}
+}
