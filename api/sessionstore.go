@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"time"
 
 	"github.com/tlsengine/tlsengine/session"
@@ -32,4 +33,17 @@ func (s *Server) SetTicketKeyRing(current []byte, older [][]byte) error {
 		return &Error{Code: "ERR_INVALID_ARG_VALUE", Message: "Session ticket keys must be 48-byte buffers", Err: err}
 	}
 	return nil
+}
+
+// HandshakeSocket runs the handshake of sock, a socket NewTLSSocket made
+// with this server (TLSSocketOptions.Server), then emits newSession for
+// its new session, if any, and waits for the listeners as for the
+// server's own connections (Node emits newSession for such sockets too).
+// Adapters that accept connections themselves (gRPC credentials) use it
+// so that a shared session store sees their sessions.
+func (s *Server) HandshakeSocket(ctx context.Context, sock *TLSSocket) error {
+	if err := sock.Handshake(ctx); err != nil {
+		return err
+	}
+	return s.newSession(sock)
 }

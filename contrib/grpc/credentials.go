@@ -176,7 +176,7 @@ func (s *ServerCredentials) ServerHandshake(raw net.Conn) (net.Conn, credentials
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	if err := sock.Handshake(ctx); err != nil {
+	if err := s.srv.HandshakeSocket(ctx, sock); err != nil {
 		raw.Close()
 		return nil, nil, err
 	}

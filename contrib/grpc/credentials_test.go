@@ -22,6 +22,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/api"
 	tlsgrpc "github.com/tlsengine/tlsengine/contrib/grpc"
+	"github.com/tlsengine/tlsengine/fleet"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 )
 
@@ -347,5 +348,38 @@ func TestGRPCClientResumes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gRPC servers attached to one fleet store resume each other's sessions
+// by id: the credentials' handshakes emit newSession to the store.
+func TestGRPCFleetResumesByID(t *testing.T) {
+	srvPKI, clientPKI := newChain(t, "localhost"), newChain(t, "grpc-client")
+	store := &fleet.Memory{}
+	var addrs []string
+	for range 3 {
+		creds, err := tlsgrpc.NewServerCredentials(api.ServerOptions{
+			SecureContextOptions: api.SecureContextOptions{Key: []api.KeyOption{{PEM: srvPKI.key}}, Cert: [][]byte{srvPKI.chain}},
+			NoTickets:            true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := fleet.Attach(creds.Server(), store, fleet.Options{NoTicketKeys: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		addrs = append(addrs, serve(t, creds))
+	}
+	_, ai := calls(t, addrs[0], ourClient(srvPKI, clientPKI, false, "TLSv1.2"))
+	sess := ai.(tlsgrpc.AuthInfo).Socket.Session()
+	for i, addr := range addrs {
+		cc := tlsgrpc.NewClientCredentials(api.ConnectOptions{
+			SecureContextOptions: api.SecureContextOptions{CA: [][]byte{srvPKI.ca}}, Session: sess,
+		})
+		if _, ai := calls(t, addr, cc); !ai.(tlsgrpc.AuthInfo).Socket.IsSessionReused() {
+			t.Fatalf("gRPC server %d did not resume the session made on server 0", i)
+		}
 	}
 }
