@@ -58,6 +58,9 @@ func startMember(t *testing.T, store fleet.Store, opts api.ServerOptions, fo fle
 	}
 	m := &member{srv: srv}
 	if store != nil {
+		if fo.Timeout == 0 {
+			fo.Timeout = testTimeout
+		}
 		if m.fleet, err = fleet.Attach(srv, store, fo); err != nil {
 			t.Fatal(err)
 		}

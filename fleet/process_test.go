@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/fleet"
 	"github.com/tlsengine/tlsengine/internal/redistest"
 	"github.com/tlsengine/tlsengine/session"
 )
@@ -72,7 +74,8 @@ func startServeProc(t *testing.T, args ...string) *serveProc {
 	if err := os.WriteFile(key, pk.key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tlsengineBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0", "-cert", cert, "-key", key}, args...)...)
+	// -store-timeout: see testTimeout.
+	cmd := exec.Command(tlsengineBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0", "-cert", cert, "-key", key, "-store-timeout", testTimeout.String()}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +177,7 @@ func TestFleetServeProcesses(t *testing.T) {
 // after it, the tickets each issues carry the new key's name, the same
 // on all three, and a ticket from before resumes on each.
 func TestFleetServeProcessesRotation(t *testing.T) {
-	const period = time.Second
+	const period = 2 * time.Second
 	r := redistest.Start(t)
 	var ms []*member
 	for range 3 {
@@ -215,5 +218,24 @@ func TestFleetServeProcessesRotation(t *testing.T) {
 		if resumed, _ := connect(t, m.port, old); !resumed {
 			t.Fatalf("serve %d does not resume a ticket from before the rotation", i)
 		}
+	}
+}
+
+// A `tlsengine serve` process and a Go server attached with fleet.Attach
+// form one fleet: sessions and tickets from either resume on the other.
+func TestFleetServeProcessAndGoServer(t *testing.T) {
+	r := redistest.Start(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		opts api.ServerOptions
+	}{{"by id", []string{"-no-ticket"}, api.ServerOptions{NoTickets: true}}, {"by ticket", nil, api.ServerOptions{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startServeProc(t, append([]string{"-session-store", r.URL()}, tc.args...)...)
+			ms := []*member{{port: p.port}, startMember(t, openRedis(t, r), tc.opts, fleet.Options{})}
+			if resumed, offered := resumeMatrix(t, ms, true); resumed != offered {
+				t.Fatalf("resumed %d of %d", resumed, offered)
+			}
+		})
 	}
 }

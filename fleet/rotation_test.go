@@ -33,21 +33,23 @@ func TestFleetRotationWhileClientsHoldOldTickets(t *testing.T) {
 	ms := startFleet(t, ticketsOnly{store}, api.ServerOptions{SessionTimeout: 5 * time.Second}, fleet.Options{Rotation: period})
 	waitBoundary(period)
 	_, old := connect(t, ms[0].port, nil)
-	oldKey := ms[0].srv.TicketKeys()
 
-	// The next boundary: how long until every server seals with the
-	// new key, measured from the boundary.
+	// The next boundary: how long until every server seals with a new
+	// key, measured from the boundary. The keys are read 100 ms before
+	// it, long after the previous boundary.
 	now := time.Now()
 	boundary := now.Truncate(period).Add(period)
-	time.Sleep(boundary.Sub(now) - 50*time.Millisecond)
-	reached := make([]time.Duration, len(ms))
-	for i := range reached {
-		reached[i] = -1
+	time.Sleep(boundary.Sub(now) - 100*time.Millisecond)
+	oldKeys := make([][]byte, len(ms))
+	for i, m := range ms {
+		oldKeys[i] = m.srv.TicketKeys()
 	}
+	reached := make([]time.Duration, len(ms))
+	done := make([]bool, len(ms))
 	for left := len(ms); left > 0 && time.Since(boundary) < period/2; {
 		for i, m := range ms {
-			if reached[i] < 0 && !bytes.Equal(m.srv.TicketKeys(), oldKey) {
-				reached[i] = time.Since(boundary)
+			if !done[i] && !bytes.Equal(m.srv.TicketKeys(), oldKeys[i]) {
+				reached[i], done[i] = time.Since(boundary), true
 				left--
 			}
 		}
@@ -55,8 +57,11 @@ func TestFleetRotationWhileClientsHoldOldTickets(t *testing.T) {
 	}
 	var slowest time.Duration
 	for i, d := range reached {
-		if d < 0 {
+		if !done[i] {
 			t.Fatalf("server %d still seals with the old key %v after the boundary", i, period/2)
+		}
+		if d < 0 {
+			t.Fatalf("server %d changed keys %v before the boundary", i, -d)
 		}
 		slowest = max(slowest, d)
 	}

@@ -18,6 +18,9 @@ import (
 // keys.
 const DefaultRotation = time.Hour
 
+// retryRound is how soon Run tries again after a failed round.
+const retryRound = time.Second
+
 // keyMagic starts every stored ticket key (version 1: the magic, then the
 // 48-byte key in Node's layout).
 var keyMagic = []byte("tlsengine-ticket-key-v1\x00")
@@ -278,8 +281,8 @@ func (k *TicketKeys) Current() []byte {
 	return bytes.Clone(k.applied)
 }
 
-// Run does a round at once, then at every period boundary and every Poll,
-// until ctx ends.
+// Run does a round at once, then at every period boundary and every Poll
+// (every second while rounds fail), until ctx ends.
 func (k *TicketKeys) Run(ctx context.Context) {
 	poll := k.Poll
 	if poll <= 0 {
@@ -293,9 +296,15 @@ func (k *TicketKeys) Run(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		k.Sync(ctx)
+		wait := poll
+		if k.Sync(ctx) != nil {
+			// A failed round is tried again soon: a server that started
+			// while the store was unreachable joins the fleet's keys as
+			// soon as it answers.
+			wait = min(poll, retryRound)
+		}
 		now := k.now()
 		next := time.Unix(0, (k.periodOf(now)+1)*int64(k.period()))
-		t.Reset(min(poll, next.Sub(now)+time.Millisecond))
+		t.Reset(min(wait, next.Sub(now)+time.Millisecond))
 	}
 }
