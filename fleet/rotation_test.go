@@ -189,3 +189,26 @@ func containsKey(keys [][]byte, k []byte) bool {
 	}
 	return false
 }
+
+// A server that starts while the store is unreachable runs on its own
+// key, and joins the fleet's within about a second of the store answering
+// (not at the next poll).
+func TestFleetServerJoinsWhenStoreReturns(t *testing.T) {
+	mem := &fleet.Memory{}
+	cut := &failing{Store: mem}
+	cut.down.Store(true)
+	first := startMember(t, mem, api.ServerOptions{}, fleet.Options{})
+	late := startMember(t, cut, api.ServerOptions{}, fleet.Options{})
+	if bytes.Equal(late.srv.TicketKeys(), first.srv.TicketKeys()) {
+		t.Fatal("a server that never reached the store has the fleet's key")
+	}
+	cut.down.Store(false)
+	start := time.Now()
+	for !bytes.Equal(late.srv.TicketKeys(), first.srv.TicketKeys()) {
+		if time.Since(start) > 3*time.Second {
+			t.Fatal("the server did not join the fleet's keys 3 s after the store came back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("joined the fleet's keys %v after the store came back", time.Since(start).Round(time.Millisecond))
+}
