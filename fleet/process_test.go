@@ -239,3 +239,25 @@ func TestFleetServeProcessAndGoServer(t *testing.T) {
 		})
 	}
 }
+
+// serve -session-store rediss:// -session-store-ca: two processes share
+// sessions through Redis over TLS.
+func TestFleetServeProcessesOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	p := testPKI(t)
+	cert, key, ca := filepath.Join(dir, "redis.pem"), filepath.Join(dir, "redis.key"), filepath.Join(dir, "ca.pem")
+	for name, data := range map[string][]byte{cert: p.chain, key: p.key, ca: p.ca} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := redistest.StartTLS(t, cert, key)
+	var ms []*member
+	for range 2 {
+		sp := startServeProc(t, "-session-store", "rediss://localhost:"+strconv.Itoa(r.Port), "-session-store-ca", ca, "-no-ticket")
+		ms = append(ms, &member{port: sp.port})
+	}
+	if resumed, offered := resumeMatrix(t, ms, true); resumed != offered {
+		t.Fatalf("resumed %d of %d", resumed, offered)
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tlsengine/tlsengine/api"
 )
 
 // RedisOptions tune a Redis store; the zero value is usable.
@@ -27,6 +29,11 @@ type RedisOptions struct {
 	// failed on a fresh connection: calls fail at once meanwhile, so a
 	// dead Redis costs handshakes nothing (0: 500 ms).
 	RetryAfter time.Duration
+	// TLS, for a rediss:// URL, are the client's TLS options (CA, a
+	// client certificate, Servername; nil: the system's roots and the
+	// URL's host). Host, Port, Path and Socket are ignored. The TLS is
+	// tlsengine's own.
+	TLS *api.ConnectOptions
 }
 
 // DefaultTimeout bounds one store call: a session lookup past it is a
@@ -51,6 +58,7 @@ type Redis struct {
 	password string
 	db       int
 	opts     RedisOptions
+	tls      *api.ConnectOptions // rediss:// only
 
 	slots chan struct{}  // one token per connection that may be open
 	idle  chan *respConn // connections ready for reuse
@@ -61,19 +69,30 @@ type Redis struct {
 }
 
 // OpenRedis returns a store for a redis://[[user]:password@]host:port[/db]
-// URL. It does not connect: the first call does.
+// URL, or rediss:// for Redis over TLS (opts.TLS). It does not connect:
+// the first call does.
 func OpenRedis(rawURL string, opts RedisOptions) (*Redis, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("fleet: session store URL: %v", err)
 	}
-	if u.Scheme != "redis" {
-		return nil, fmt.Errorf("fleet: session store URL %q: only redis://HOST:PORT is supported", rawURL)
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, fmt.Errorf("fleet: session store URL %q: only redis://HOST:PORT and rediss://HOST:PORT are supported", rawURL)
 	}
 	if u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("fleet: session store URL %q: want redis://[[user]:password@]HOST:PORT[/DB]", rawURL)
 	}
 	r := &Redis{addr: u.Host, opts: opts}
+	if u.Scheme == "rediss" {
+		tlsOpts := api.ConnectOptions{}
+		if opts.TLS != nil {
+			tlsOpts = *opts.TLS
+		}
+		if tlsOpts.Servername == "" {
+			tlsOpts.Host = u.Hostname()
+		}
+		r.tls = &tlsOpts
+	}
 	if u.Port() == "" {
 		r.addr = net.JoinHostPort(u.Hostname(), "6379")
 	}
@@ -230,6 +249,16 @@ func (r *Redis) conn(ctx context.Context) (*respConn, bool, error) {
 	nc, err := d.DialContext(ctx, "tcp", r.addr)
 	if err != nil {
 		return nil, false, fmt.Errorf("fleet: redis: %w", err)
+	}
+	if r.tls != nil {
+		o := *r.tls
+		o.Socket = nc
+		sock, err := api.ConnectContext(ctx, o, nil)
+		if err != nil {
+			nc.Close()
+			return nil, false, fmt.Errorf("fleet: redis TLS: %w", err)
+		}
+		nc = sock
 	}
 	c := &respConn{conn: nc, r: bufio.NewReaderSize(nc, maxRESPLine)}
 	if r.password != "" {

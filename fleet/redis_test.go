@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/fleet"
 	"github.com/tlsengine/tlsengine/internal/redistest"
 )
@@ -179,5 +183,46 @@ func TestOpenRedisURLs(t *testing.T) {
 	s, err := fleet.OpenRedis("redis://example.com", fleet.RedisOptions{})
 	if err != nil || s.Addr() != "example.com:6379" {
 		t.Fatalf("default port: %v %v", s, err)
+	}
+}
+
+// rediss://: the RESP client speaks to Redis over tlsengine's own TLS,
+// verifying Redis's certificate; a fleet on it resumes across servers.
+func TestRedisOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	p := testPKI(t)
+	cert, key := filepath.Join(dir, "redis.pem"), filepath.Join(dir, "redis.key")
+	if err := os.WriteFile(cert, p.chain, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, p.key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := redistest.StartTLS(t, cert, key)
+	url := "rediss://localhost:" + strconv.Itoa(r.Port)
+	store, err := fleet.OpenRedis(url, fleet.RedisOptions{Timeout: testTimeout, TLS: &api.ConnectOptions{
+		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{p.ca}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	if err := store.Set(ctx, "k", []byte("over TLS"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.Get(ctx, "k"); err != nil || string(got) != "over TLS" {
+		t.Fatalf("Get: %q %v", got, err)
+	}
+	ms := startFleet(t, store, api.ServerOptions{NoTickets: true}, fleet.Options{})
+	if resumed, offered := resumeMatrix(t, ms, true); resumed != offered {
+		t.Fatalf("over rediss://: resumed %d of %d", resumed, offered)
+	}
+	// Without the CA, Redis's certificate does not verify: every call
+	// fails, and nothing is sent in the clear.
+	untrusted, _ := fleet.OpenRedis(url, fleet.RedisOptions{})
+	defer untrusted.Close()
+	if _, err := untrusted.Get(ctx, "k"); err == nil || !strings.Contains(err.Error(), "TLS") {
+		t.Fatalf("an unverified Redis answered: %v", err)
 	}
 }

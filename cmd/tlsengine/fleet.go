@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"flag"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/fleet"
 	"github.com/tlsengine/tlsengine/session"
@@ -15,13 +18,15 @@ import (
 // fleetFlags are the serve flags that make several servers one fleet.
 type fleetFlags struct {
 	store          string
+	storeCA        string
 	rotation       time.Duration
 	storeTimeout   time.Duration
 	sessionTimeout time.Duration
 }
 
 func (f *fleetFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.store, "session-store", "", "share sessions and ticket keys with every server using the same store: redis://[[user]:password@]HOST:PORT[/DB]")
+	fs.StringVar(&f.store, "session-store", "", "share sessions and ticket keys with every server using the same store: redis://[[user]:password@]HOST:PORT[/DB], or rediss:// for Redis over TLS")
+	fs.StringVar(&f.storeCA, "session-store-ca", "", "with a rediss:// -session-store: PEM `file` of the CAs that verify Redis's certificate (default: the system's)")
 	f.rotation = fleet.DefaultRotation
 	fs.Var(durationFlag{&f.rotation}, "ticket-rotation", "with -session-store: a new ticket key every `duration` (the same on every server); older keys still open tickets for -session-timeout")
 	f.storeTimeout = fleet.DefaultTimeout
@@ -55,7 +60,18 @@ func (s *server) configureFleet(cfg *engine.Config) error {
 	if f.storeTimeout <= 0 {
 		return usagef("-store-timeout must be positive")
 	}
-	store, err := fleet.OpenRedis(f.store, fleet.RedisOptions{Timeout: f.storeTimeout})
+	ro := fleet.RedisOptions{Timeout: f.storeTimeout}
+	if f.storeCA != "" {
+		if !strings.HasPrefix(f.store, "rediss://") {
+			return usagef("-session-store-ca goes with a rediss:// -session-store")
+		}
+		ca, err := os.ReadFile(f.storeCA)
+		if err != nil {
+			return err
+		}
+		ro.TLS = &api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{ca}}}
+	}
+	store, err := fleet.OpenRedis(f.store, ro)
 	if err != nil {
 		return usagef("-session-store: %v", err)
 	}

@@ -23,16 +23,29 @@ type Server struct {
 	cmd  *exec.Cmd
 	// exited is closed once cmd has been waited for.
 	exited chan struct{}
+	// tlsArgs, for StartTLS, make Port a TLS port.
+	tlsArgs []string
 }
 
 // Start runs redis-server on a free loopback port and waits until it
 // answers PING.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return start(t, &Server{t: t})
+}
+
+// StartTLS is Start for Redis over TLS only, with the certificate chain
+// and key files given (PEM); clients are not asked for certificates.
+func StartTLS(t testing.TB, certFile, keyFile string) *Server {
+	t.Helper()
+	return start(t, &Server{t: t, tlsArgs: []string{"--tls-cert-file", certFile, "--tls-key-file", keyFile, "--tls-auth-clients", "no"}})
+}
+
+func start(t testing.TB, s *Server) *Server {
+	t.Helper()
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Fatalf("redis-server is not installed (run `make deps`): %v", err)
 	}
-	s := &Server{t: t}
 	for attempt := 0; ; attempt++ {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
@@ -57,8 +70,12 @@ func (s *Server) Addr() string { return net.JoinHostPort("127.0.0.1", strconv.It
 func (s *Server) URL() string { return "redis://" + s.Addr() }
 
 func (s *Server) start() error {
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(s.Port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")
+	args := []string{"--port", strconv.Itoa(s.Port)}
+	if s.tlsArgs != nil {
+		args = append([]string{"--port", "0", "--tls-port", strconv.Itoa(s.Port)}, s.tlsArgs...)
+	}
+	cmd := exec.Command("redis-server", append(args, "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning")...)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -69,7 +86,7 @@ func (s *Server) start() error {
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if s.ping() == nil {
+		if s.ready() == nil {
 			s.cmd, s.exited = cmd, exited
 			return nil
 		}
@@ -111,8 +128,8 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
-// Do sends one inline command (space-separated words) and returns the
-// first line of the reply; for test setup (planting garbage, FLUSHALL).
+// Do sends one command and returns the first line of the reply; for test
+// setup (planting garbage, FLUSHALL). Not for a StartTLS server.
 func (s *Server) Do(words ...string) (string, error) {
 	c, err := net.DialTimeout("tcp", s.Addr(), 2*time.Second)
 	if err != nil {
@@ -130,6 +147,18 @@ func (s *Server) Do(words ...string) (string, error) {
 	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	return strings.TrimRight(line, "\r\n"), err
+}
+
+// ready is PING answered, or for TLS a TCP connection accepted.
+func (s *Server) ready() error {
+	if s.tlsArgs != nil {
+		c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	}
+	return s.ping()
 }
 
 func (s *Server) ping() error {
