@@ -258,7 +258,7 @@ func TestFleetGarbageEntries(t *testing.T) {
 	// A garbage ticket key is replaced by the next round, and the
 	// servers agree again.
 	now := time.Now()
-	name := fleet.DefaultPrefix + "tk:3600:" + itoa(now.UnixNano()/int64(time.Hour)+1)
+	name := fleet.DefaultPrefix + "tk:1h0m0s:" + itoa(now.UnixNano()/int64(time.Hour)+1)
 	if line, err := r.Do("SET", name, "garbage"); err != nil || line != "+OK" {
 		t.Fatalf("SET %s: %q %v", name, line, err)
 	}

@@ -161,13 +161,14 @@ func (k *TicketKeys) Sync(ctx context.Context) error {
 	return err
 }
 
-// name is where period e's key lives.
+// name is where period e's key lives: the period is part of it, so
+// servers configured with different periods never mix their keys.
 func (k *TicketKeys) name(e int64) string {
 	p := k.Prefix
 	if p == "" {
 		p = DefaultPrefix
 	}
-	return p + "tk:" + strconv.FormatInt(int64(k.period()/time.Second), 10) + ":" + strconv.FormatInt(e, 10)
+	return p + "tk:" + k.period().String() + ":" + strconv.FormatInt(e, 10)
 }
 
 // fetch reads period e's key; with create, an absent (or unreadable) key
