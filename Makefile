@@ -7,6 +7,8 @@ GO       ?= go
 FUZZTIME ?= 30s
 # RACE is the race detector flag for `make test`; `make test RACE=` turns it off.
 RACE     ?= -race
+# CONTRIB are the nested modules under contrib/, each with its own go.mod.
+CONTRIB  := $(patsubst %/go.mod,%,$(wildcard contrib/*/go.mod))
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build deps test demo fuzz bench clean
@@ -18,8 +20,8 @@ build:
 	$(GO) build -o bin/tlsengine ./cmd/tlsengine
 
 # deps installs what the tests need when it is missing: the interop peers
-# (openssl, gnutls-cli from gnutls-bin, node from nodejs, curl) and a C compiler
-# for the race detector. One apt-get update, then one install. On a fresh
+# (openssl, gnutls-cli from gnutls-bin, node from nodejs, curl), redis-server
+# for the fleet tests and a C compiler for the race detector. One apt-get update, then one install. On a fresh
 # machine unattended-upgrades often holds the dpkg lock for a while after
 # boot: apt-get waits for it (up to APT_LOCK_WAIT seconds) instead of failing.
 # The node tests compare with may be another binary: TLSENGINE_NODE=/path
@@ -32,6 +34,7 @@ deps:
 	command -v gnutls-cli >/dev/null 2>&1 || missing="$$missing gnutls-bin"; \
 	[ -n "$$TLSENGINE_NODE" ] || command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v curl       >/dev/null 2>&1 || missing="$$missing curl"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	if [ -n "$(RACE)" ]; then command -v gcc >/dev/null 2>&1 || missing="$$missing gcc libc6-dev"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing$$missing"; \
@@ -44,6 +47,12 @@ test: deps
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) test $(RACE) -count=1 -timeout 9m ./...
+	# The nested modules (adapters bringing gRPC and go-redis, which the
+	# core module does not depend on): `go test ./...` does not enter them.
+	@for m in $(CONTRIB); do \
+		echo "== $$m"; \
+		(cd $$m && $(GO) vet ./... && $(GO) test $(RACE) -count=1 -timeout 5m ./...) || exit 1; \
+	done
 	# Allocation counts and stack sizes are meaningless under -race:
 	# measure them without it.
 	$(GO) test -count=1 -run 'NotAllocate' ./cipher/

@@ -282,7 +282,7 @@ func (c *Config) sessionLifetime() int64 {
 	if c.SessionTimeout > 0 {
 		return int64(c.SessionTimeout / time.Second)
 	}
-	return 300
+	return int64(session.DefaultTimeout / time.Second)
 }
 
 // ClientOptions are the per-connection settings of a client.

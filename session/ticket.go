@@ -5,7 +5,6 @@ import (
 	gocipher "crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -30,12 +29,15 @@ const (
 // HMAC-SHA256 (32) over everything before it: the layout of OpenSSL and
 // so Node, which is RFC 5077, Section 4's recommendation without the
 // uint16 length in front of encrypted_state. SetKey rotates: tickets sealed
-// under the previous key still open, new tickets use the new key. It is
-// safe for concurrent use.
+// under the previous key still open, new tickets use the new key; SetKeys
+// installs a whole key ring (a fleet's rotation). It is safe for
+// concurrent use.
 type Ticketer struct {
-	mu       sync.RWMutex
-	current  *ticketKey
-	previous *ticketKey
+	mu      sync.RWMutex
+	current *ticketKey
+	// older are the keys that still open tickets but seal none: the one
+	// SetKey replaced, or the ring SetKeys installed.
+	older []*ticketKey
 }
 
 type ticketKey struct {
@@ -55,23 +57,32 @@ func NewTicketer(key []byte) (*Ticketer, error) {
 // SetKey makes key the key for new tickets; the key it replaces keeps
 // opening the tickets it sealed.
 func (t *Ticketer) SetKey(key []byte) error {
+	k, err := newTicketKey(key)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.current != nil && t.current.raw != k.raw {
+		t.older = []*ticketKey{t.current}
+	}
+	t.current = k
+	return nil
+}
+
+// newTicketKey checks a 48-byte key and prepares its cipher.
+func newTicketKey(key []byte) (*ticketKey, error) {
 	if len(key) != KeyLen {
-		return fmt.Errorf("tls: session ticket keys must be %d bytes, got %d", KeyLen, len(key))
+		return nil, fmt.Errorf("tls: session ticket keys must be %d bytes, got %d", KeyLen, len(key))
 	}
 	k := &ticketKey{}
 	copy(k.raw[:], key)
 	block, err := aes.NewCipher(k.raw[32:48])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	k.block = block
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.current != nil && t.current.raw != k.raw {
-		t.previous = t.current
-	}
-	t.current = k
-	return nil
+	return k, nil
 }
 
 // Key returns the current key (Node's getTicketKeys).
@@ -112,24 +123,16 @@ func (t *Ticketer) Seal(s *State, rand io.Reader) ([]byte, error) {
 // handshake whatever the cause.
 var errTicket = errors.New("tls: session ticket not accepted")
 
-// Open authenticates and decrypts a ticket sealed under the current or
-// the previous key. The MAC is checked, in constant time, before anything
-// is decrypted. It reports whether the ticket was sealed under an older
-// key, which callers renew.
+// Open authenticates and decrypts a ticket sealed under the current key
+// or one of the older ones. The MAC is checked, in constant time, before
+// anything is decrypted. It reports whether the ticket was sealed under an
+// older key, which callers renew.
 func (t *Ticketer) Open(ticket []byte) (s *State, oldKey bool, err error) {
 	if len(ticket) < minTicket || (len(ticket)-nameLen-ivLen-macLen)%aes.BlockSize != 0 {
 		return nil, false, errTicket
 	}
-	t.mu.RLock()
-	cur, prev := t.current, t.previous
-	t.mu.RUnlock()
-	var k *ticketKey
-	switch {
-	case subtle.ConstantTimeCompare(ticket[:nameLen], cur.raw[:nameLen]) == 1:
-		k = cur
-	case prev != nil && subtle.ConstantTimeCompare(ticket[:nameLen], prev.raw[:nameLen]) == 1:
-		k, oldKey = prev, true
-	default:
+	k, oldKey := t.keyNamed(ticket[:nameLen])
+	if k == nil {
 		return nil, false, errTicket
 	}
 	body, tag := ticket[:len(ticket)-macLen], ticket[len(ticket)-macLen:]

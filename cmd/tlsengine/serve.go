@@ -42,6 +42,7 @@ type serveOptions struct {
 	dhparam            string
 	sni                sniFlag
 	handshakeTimeout   time.Duration
+	fleet              fleetFlags
 }
 
 // serveMain parses the serve command line, listens and serves until ctx
@@ -89,6 +90,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.Var(&o.sni, "sni", "`NAME=CERT,KEY`: present CERT and KEY (PEM files) to clients asking for NAME, a Node addContext pattern (\"*.example.com\"); repeatable, the last match wins")
 	o.handshakeTimeout = api.DefaultHandshakeTimeout
 	fs.Var(durationFlag{&o.handshakeTimeout}, "handshake-timeout", "close a connection whose handshake takes longer than `duration`, with a unit: 30s, 2m (Node's handshakeTimeout)")
+	o.fleet.register(fs)
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -120,6 +122,8 @@ func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) e
 	defer closeKeylog()
 	s.keylog = keylog
 
+	// The fleet's ticket keys are in place before the first client.
+	defer s.startFleet(ctx)()
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
 	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stopAccept()
@@ -167,6 +171,7 @@ type server struct {
 	sni    []sniContext
 	keylog func(string)
 	log    *lineLogger
+	fleet  *serveFleet // nil without -session-store
 }
 
 // configure builds the engine configuration, generating a certificate when
@@ -230,6 +235,9 @@ func (s *server) configure() error {
 			return usagef("-ticket-keys: %v", err)
 		}
 	}
+	if err := s.configureFleet(cfg); err != nil {
+		return err
+	}
 	if s.sni, err = loadSNI(s.opts.sni, s.opts.passphrase); err != nil {
 		return err
 	}
@@ -274,6 +282,9 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
 	if len(s.sni) > 0 {
 		resolvers.ServerContext = s.serverContext
 	}
+	if s.fleet != nil {
+		resolvers.SessionLookup = s.fleet.lookup
+	}
 	sock := api.NewServerSocket(conn, s.cfg, resolvers)
 	if s.keylog != nil {
 		sock.OnKeylog(s.keylog)
@@ -309,6 +320,9 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
 		return
 	}
 	st := sock.ConnectionState()
+	if s.fleet != nil {
+		s.fleet.save(st)
+	}
 	s.log.printf("%s: %s", peer, s.describe(st))
 	return func() {
 		defer s.recoverConn(conn, peer)

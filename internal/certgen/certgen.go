@@ -373,3 +373,17 @@ func randomSerial(r io.Reader) (*big.Int, error) {
 	}
 	return s, nil
 }
+
+// ChainPEM is a chain as a server and its clients take it: the root (what
+// a peer trusts), the leaf followed by the intermediate (what the server
+// sends), and the leaf's PKCS#8 key, all PEM.
+type ChainPEM struct{ Root, Chain, Key []byte }
+
+// PEM returns the chain as ChainPEM.
+func (c *Chain) PEM() (ChainPEM, error) {
+	key, err := c.Leaf.KeyPEM()
+	if err != nil {
+		return ChainPEM{}, err
+	}
+	return ChainPEM{Root: c.Root.CertPEM(), Chain: append(c.Leaf.CertPEM(), c.Intermediate.CertPEM()...), Key: key}, nil
+}

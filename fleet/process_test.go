@@ -1,0 +1,263 @@
+package fleet_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/fleet"
+	"github.com/tlsengine/tlsengine/internal/redistest"
+	"github.com/tlsengine/tlsengine/session"
+)
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+// tlsengineBinary builds cmd/tlsengine once per test binary.
+func tlsengineBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "fleet-bin"); binErr != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "go", "build", "-o", binDir, "../cmd/tlsengine").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "tlsengine")
+}
+
+// serveProc is one `tlsengine serve` process.
+type serveProc struct {
+	cmd  *exec.Cmd
+	port int
+	mu   sync.Mutex
+	log  bytes.Buffer
+}
+
+func (p *serveProc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+// startServeProc runs `tlsengine serve` with the test chain and args and
+// waits for "listening on".
+func startServeProc(t *testing.T, args ...string) *serveProc {
+	t.Helper()
+	dir := t.TempDir()
+	pk := testPKI(t)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(cert, pk.chain, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(key, pk.key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// -store-timeout: see testTimeout.
+	cmd := exec.Command(tlsengineBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0", "-cert", cert, "-key", key, "-store-timeout", testTimeout.String()}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{cmd: cmd}
+	cmd.Stderr = writerFunc(func(b []byte) (int, error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.log.Write(b)
+	})
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("serve log (port %d):\n%s", p.port, p.output())
+		}
+	})
+	ready := make(chan int, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		re := regexp.MustCompile(`listening on 127\.0\.0\.1:(\d+)`)
+		for sc.Scan() {
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				port, _ := strconv.Atoi(m[1])
+				ready <- port
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	select {
+	case p.port = <-ready:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not start:\n%s", p.output())
+	}
+	return p
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(b []byte) (int, error) { return f(b) }
+
+// Three `tlsengine serve -session-store` processes form a fleet: a
+// session made on any resumes on each, by id (-no-ticket) and by ticket;
+// with Redis killed every handshake still completes, and resumption by
+// id comes back with Redis.
+func TestFleetServeProcesses(t *testing.T) {
+	r := redistest.Start(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{{"by id", []string{"-no-ticket"}}, {"by ticket", nil}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ms []*member
+			for range 3 {
+				p := startServeProc(t, append([]string{"-session-store", r.URL()}, tc.args...)...)
+				ms = append(ms, &member{port: p.port})
+			}
+			resumed, offered := resumeMatrix(t, ms, true)
+			t.Logf("3 serve processes, resumption %s: %d/%d", tc.name, resumed, offered)
+			if resumed != offered {
+				t.Fatalf("resumed %d of %d", resumed, offered)
+			}
+		})
+	}
+
+	t.Run("redis down", func(t *testing.T) {
+		var ms []*member
+		for range 3 {
+			p := startServeProc(t, "-session-store", r.URL(), "-no-ticket")
+			ms = append(ms, &member{port: p.port})
+		}
+		_, sess := connect(t, ms[0].port, nil)
+		r.Stop()
+		for i := range 9 {
+			resumed, _, err := tryConnect(ms[i%3].port, sess)
+			if err != nil || resumed {
+				t.Fatalf("Redis down: resumed=%v err=%v", resumed, err)
+			}
+		}
+		r.Restart()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, sess := connect(t, ms[1].port, nil)
+			if resumed, _ := connect(t, ms[2].port, sess); resumed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no resumption 5 s after Redis came back")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
+
+// A rotation reaches three serve processes at the period boundary:
+// after it, the tickets each issues carry the new key's name, the same
+// on all three, and a ticket from before resumes on each.
+func TestFleetServeProcessesRotation(t *testing.T) {
+	const period = 2 * time.Second
+	r := redistest.Start(t)
+	var ms []*member
+	for range 3 {
+		p := startServeProc(t, "-session-store", r.URL(), "-ticket-rotation", period.String(), "-session-timeout", "5s")
+		ms = append(ms, &member{port: p.port})
+	}
+	ticketName := func(sess []byte) string {
+		st, err := session.Unmarshal(sess)
+		if err != nil || len(st.Ticket) < 16 {
+			t.Fatalf("no ticket in the session: %v", err)
+		}
+		return string(st.Ticket[:16])
+	}
+	waitBoundary(period)
+	_, old := connect(t, ms[0].port, nil)
+	oldName := ticketName(old)
+	boundary := waitBoundary(period)
+	var slowest time.Duration
+	names := map[string]bool{}
+	for i, m := range ms {
+		for {
+			_, sess := connect(t, m.port, nil)
+			if n := ticketName(sess); n != oldName {
+				names[n] = true
+				break
+			}
+			if time.Since(boundary) > period/2 {
+				t.Fatalf("serve %d still seals with the old key %v after the boundary", i, period/2)
+			}
+		}
+		slowest = max(slowest, time.Since(boundary))
+	}
+	t.Logf("rotation: all 3 serve processes issue tickets under the new key %v after the boundary (the handshakes included)", slowest.Round(time.Millisecond))
+	if len(names) != 1 {
+		t.Fatalf("after the rotation the servers seal with %d different keys", len(names))
+	}
+	for i, m := range ms {
+		if resumed, _ := connect(t, m.port, old); !resumed {
+			t.Fatalf("serve %d does not resume a ticket from before the rotation", i)
+		}
+	}
+}
+
+// A `tlsengine serve` process and a Go server attached with fleet.Attach
+// form one fleet: sessions and tickets from either resume on the other.
+func TestFleetServeProcessAndGoServer(t *testing.T) {
+	r := redistest.Start(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		opts api.ServerOptions
+	}{{"by id", []string{"-no-ticket"}, api.ServerOptions{NoTickets: true}}, {"by ticket", nil, api.ServerOptions{}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startServeProc(t, append([]string{"-session-store", r.URL()}, tc.args...)...)
+			ms := []*member{{port: p.port}, startMember(t, openRedis(t, r), tc.opts, fleet.Options{})}
+			if resumed, offered := resumeMatrix(t, ms, true); resumed != offered {
+				t.Fatalf("resumed %d of %d", resumed, offered)
+			}
+		})
+	}
+}
+
+// serve -session-store rediss:// -session-store-ca: two processes share
+// sessions through Redis over TLS.
+func TestFleetServeProcessesOverTLS(t *testing.T) {
+	dir := t.TempDir()
+	p := testPKI(t)
+	cert, key, ca := filepath.Join(dir, "redis.pem"), filepath.Join(dir, "redis.key"), filepath.Join(dir, "ca.pem")
+	for name, data := range map[string][]byte{cert: p.chain, key: p.key, ca: p.ca} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := redistest.StartTLS(t, cert, key)
+	var ms []*member
+	for range 2 {
+		sp := startServeProc(t, "-session-store", "rediss://localhost:"+strconv.Itoa(r.Port), "-session-store-ca", ca, "-no-ticket")
+		ms = append(ms, &member{port: sp.port})
+	}
+	if resumed, offered := resumeMatrix(t, ms, true); resumed != offered {
+		t.Fatalf("resumed %d of %d", resumed, offered)
+	}
+}
