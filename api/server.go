@@ -81,6 +81,8 @@ type Server struct {
 	renegWindow time.Duration
 
 	wg sync.WaitGroup
+
+	life lifecycle // Close's callbacks, the close event, Shutdown (shutdown.go)
 }
 
 type sniContext struct {
@@ -485,6 +487,7 @@ func (s *Server) forget(sock *TLSSocket) {
 	s.mu.Lock()
 	delete(s.conns, sock)
 	s.mu.Unlock()
+	s.emitCloseIfDrained()
 }
 
 // SetMaxConnections is Node's server.maxConnections = n: with n
@@ -518,19 +521,6 @@ func (s *Server) Address() net.Addr {
 		return nil
 	}
 	return s.ln.Addr()
-}
-
-// Close stops accepting connections; it does not close the open ones
-// (Node's close: the server goes away once they have ended).
-func (s *Server) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	ln := s.ln
-	s.mu.Unlock()
-	if ln != nil {
-		return ln.Close()
-	}
-	return nil
 }
 
 // Listener returns a net.Listener whose Accept yields each secure
