@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"net"
 	"regexp"
 	"slices"
@@ -55,6 +56,10 @@ type ServerOptions struct {
 	// NoTickets issues no session tickets, so sessions resume by id only
 	// (Node: secureOptions with SSL_OP_NO_TICKET).
 	NoTickets bool
+	// KeyLog, if set, receives every connection's key material as NSS
+	// key log lines (SSLKEYLOGFILE format, one per line), as crypto/tls's
+	// KeyLogWriter; OnKeylog is Node's event form. For debugging only.
+	KeyLog io.Writer
 }
 
 // Server is Node's tls.Server: it accepts TCP connections, runs their
@@ -82,7 +87,8 @@ type Server struct {
 
 	wg sync.WaitGroup
 
-	life lifecycle // Close's callbacks, the close event, Shutdown (shutdown.go)
+	life   lifecycle    // Close's callbacks, the close event, Shutdown (shutdown.go)
+	keylog serverKeylog // the keylog event (keylog.go)
 }
 
 type sniContext struct {
@@ -355,6 +361,7 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 		},
 	})
 	sock.handshakeTimeout = s.opts.HandshakeTimeout // Close's bound on a renegotiation
+	s.attachKeylog(sock)
 	return sock
 }
 
