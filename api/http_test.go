@@ -231,3 +231,31 @@ func TestHTTPListenerHoldsALPN(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPTransportResumes: a new connection of HTTPTransport to a host
+// resumes the session of the previous one.
+func TestHTTPTransportResumes(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, api.SocketFromContext(r.Context()).IsSessionReused())
+	})}
+	ln := srv.HTTPListener(hs)
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(ln)
+	defer hs.Close()
+	tr := api.NewHTTPTransport(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}})
+	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	url := "https://localhost:" + strconv.Itoa(srv.Address().(*net.TCPAddr).Port) + "/"
+	for i, want := range []string{"false", "true", "true"} {
+		if got, _ := get(t, c, url); got != want {
+			t.Fatalf("connection %d: resumed %s, want %s", i+1, got, want)
+		}
+		tr.CloseIdleConnections() // the next request dials again
+	}
+}

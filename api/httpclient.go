@@ -20,8 +20,9 @@ import (
 //
 // The first request to a host dials to learn its choice; later ones go
 // straight to the transport that speaks it, which keeps connections
-// alive (HTTP/2 multiplexes one per host). Plain http:// requests go to
-// HTTP1 unchanged.
+// alive (HTTP/2 multiplexes one per host), and a new connection resumes
+// the host's latest TLS session. Plain http:// requests go to HTTP1
+// unchanged.
 type HTTPTransport struct {
 	// HTTP1 and HTTP2 carry the requests; their timeouts and pool limits
 	// may be tuned before the first request. Their DialTLSContext (and
@@ -33,6 +34,9 @@ type HTTPTransport struct {
 	mu     sync.Mutex
 	probes map[string]*alpnProbe     // host:port -> the host's choice
 	spare  map[spareKey][]*TLSSocket // dialed, unused
+	// sessions hold each host's latest session, which the next
+	// connection to it resumes.
+	sessions map[string][]byte
 }
 
 // spareKey says which transport a spare connection is for.
@@ -57,7 +61,8 @@ func NewHTTPTransport(opts ConnectOptions) *HTTPTransport {
 	if opts.ALPNProtocols == nil {
 		opts.ALPNProtocols = HTTPProtocols()
 	}
-	t := &HTTPTransport{opts: opts, probes: map[string]*alpnProbe{}, spare: map[spareKey][]*TLSSocket{}}
+	t := &HTTPTransport{opts: opts, probes: map[string]*alpnProbe{}, spare: map[spareKey][]*TLSSocket{},
+		sessions: map[string][]byte{}}
 	var p1, p2 http.Protocols
 	p1.SetHTTP1(true)
 	p2.SetUnencryptedHTTP2(true) // on the connection our TLS decrypted
@@ -176,7 +181,8 @@ func (t *HTTPTransport) keep(addr string, sock *TLSSocket) {
 	t.mu.Unlock()
 }
 
-// dial connects to addr with the transport's options.
+// dial connects to addr with the transport's options, resuming the
+// host's latest session (unless the options carry their own).
 func (t *HTTPTransport) dial(ctx context.Context, addr string) (*TLSSocket, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -187,7 +193,21 @@ func (t *HTTPTransport) dial(ctx context.Context, addr string) (*TLSSocket, erro
 	if opts.Port, err = strconv.Atoi(port); err != nil {
 		return nil, err
 	}
-	return ConnectContext(ctx, opts, nil)
+	if opts.Session == nil {
+		t.mu.Lock()
+		opts.Session = t.sessions[addr]
+		t.mu.Unlock()
+	}
+	sock, err := ConnectContext(ctx, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	sock.OnSession(func(session []byte) {
+		t.mu.Lock()
+		t.sessions[addr] = session
+		t.mu.Unlock()
+	})
+	return sock, nil
 }
 
 // CloseIdleConnections closes the idle connections of both transports
