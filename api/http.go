@@ -4,6 +4,10 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"time"
+
+	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/engine"
 )
 
 // HTTPProtocols is the ALPN list of a server or client that speaks both
@@ -28,7 +32,10 @@ func HTTPProtocols() []string { return []string{"h2", "http/1.1"} }
 // A connection whose client chose "h2" by ALPN is served HTTP/2 and must
 // start with the HTTP/2 preface; any other is served HTTP/1.1 and may not
 // send it (RFC 7540, Section 3.3: the protocol ALPN selected is the one
-// spoken). A server created without ALPNProtocols gets HTTPProtocols.
+// spoken). An h2 connection on parameters HTTP/2 prohibits (below TLS 1.2,
+// or a TLS 1.2 suite without AEAD or ephemeral keys: RFC 7540, Section
+// 9.2) gets GOAWAY with INADEQUATE_SECURITY instead. A server created
+// without ALPNProtocols gets HTTPProtocols.
 //
 // Shutdown and Close of hs close the listener, which closes the server;
 // hs.Shutdown lets requests under way finish and closes the idle
@@ -74,12 +81,50 @@ func SocketFromContext(ctx context.Context) *TLSSocket {
 type httpListener struct{ net.Listener }
 
 func (l *httpListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		s := c.(*TLSSocket)
+		h2 := s.ALPNProtocol() == "h2"
+		if h2 && !http2Adequate(s.ConnectionState()) {
+			go rejectHTTP2(s)
+			continue
+		}
+		return &httpConn{TLSSocket: s, h2: h2}, nil
 	}
-	s := c.(*TLSSocket)
-	return &httpConn{TLSSocket: s, h2: s.ALPNProtocol() == "h2"}, nil
+}
+
+// http2Adequate reports whether HTTP/2 may run on the connection: TLS 1.3,
+// or TLS 1.2 with an AEAD suite and an ephemeral key exchange (RFC 7540,
+// Section 9.2: TLS 1.2 or later; Section 9.2.2 and Appendix A: the other
+// TLS 1.2 suites are prohibited).
+func http2Adequate(st *engine.ConnectionState) bool {
+	if st.Version >= cipher.VersionTLS13 {
+		return true
+	}
+	return st.Version == cipher.VersionTLS12 && st.Suite.AEAD() &&
+		(st.Suite.KX == cipher.KXECDHE || st.Suite.KX == cipher.KXDHE)
+}
+
+// http2InadequateSecurity is the server's connection preface (an empty
+// SETTINGS frame, RFC 7540, Section 3.5) and a GOAWAY frame with last
+// stream 0 and error INADEQUATE_SECURITY (0xc; Sections 6.8 and 7).
+var http2InadequateSecurity = []byte{
+	0, 0, 0, 0x4, 0, 0, 0, 0, 0, // SETTINGS, length 0, stream 0
+	0, 0, 8, 0x7, 0, 0, 0, 0, 0, // GOAWAY, length 8, stream 0
+	0, 0, 0, 0, // last stream id
+	0, 0, 0, 0xc, // INADEQUATE_SECURITY
+}
+
+// rejectHTTP2 ends an h2 connection whose TLS parameters HTTP/2 prohibits
+// with a connection error of type INADEQUATE_SECURITY (RFC 7540, Section
+// 9.2.2), within closeNotifyTimeout, then closes it.
+func rejectHTTP2(s *TLSSocket) {
+	s.SetWriteDeadline(time.Now().Add(closeNotifyTimeout))
+	s.Write(http2InadequateSecurity)
+	s.Close()
 }
 
 // http2Preface is the client connection preface (RFC 7540, Section 3.5).

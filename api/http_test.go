@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/internal/certgen"
 )
 
 // describe is a handler that reports the request's HTTP protocol and its
@@ -257,5 +259,41 @@ func TestHTTPTransportResumes(t *testing.T) {
 			t.Fatalf("connection %d: resumed %s, want %s", i+1, got, want)
 		}
 		tr.CloseIdleConnections() // the next request dials again
+	}
+}
+
+// TestHTTPListenerInadequateSecurity: a client that chose h2 on a suite
+// HTTP/2 prohibits (RFC 7540, Section 9.2.2: CBC, or no ephemeral key
+// exchange) gets the server's preface and GOAWAY(INADEQUATE_SECURITY),
+// then the end of the connection; the same client on HTTP/1.1 is served.
+func TestHTTPListenerInadequateSecurity(t *testing.T) {
+	pki := newNodePKIOf(t, certgen.RSA2048)
+	port, _ := httpServer(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()})
+	goaway := []byte{0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xc}
+	for _, tc := range []struct{ ciphers, alpn string }{
+		{"ECDHE-RSA-AES128-SHA", "h2"},
+		{"AES128-GCM-SHA256", "h2"},
+		{"ECDHE-RSA-AES128-SHA", "http/1.1"},
+	} {
+		sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca},
+			Ciphers: tc.ciphers, MaxVersion: "TLSv1.2"}, Port: port, ALPNProtocols: []string{tc.alpn}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock.SetDeadline(time.Now().Add(10 * time.Second))
+		if tc.alpn == "h2" {
+			io.WriteString(sock, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+			got, err := io.ReadAll(sock)
+			if !bytes.Equal(got, goaway) || err != nil {
+				t.Errorf("%s with h2: got %x (%v), want %x and close_notify", tc.ciphers, got, err, goaway)
+			}
+		} else {
+			io.WriteString(sock, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+			got, _ := io.ReadAll(sock)
+			if !bytes.HasPrefix(got, []byte("HTTP/1.1 200")) {
+				t.Errorf("%s with http/1.1: got %q", tc.ciphers, got)
+			}
+		}
+		sock.Close()
 	}
 }
