@@ -34,7 +34,8 @@ func HTTPProtocols() []string { return []string{"h2", "http/1.1"} }
 // send it (RFC 7540, Section 3.3: the protocol ALPN selected is the one
 // spoken). An h2 connection on parameters HTTP/2 prohibits (below TLS 1.2,
 // or a TLS 1.2 suite without AEAD or ephemeral keys: RFC 7540, Section
-// 9.2) gets GOAWAY with INADEQUATE_SECURITY instead. A server created
+// 9.2) gets GOAWAY with INADEQUATE_SECURITY instead, and an HTTP/2
+// connection may not renegotiate (DisableRenegotiation). A server created
 // without ALPNProtocols gets HTTPProtocols.
 //
 // Shutdown and Close of hs close the listener, which closes the server;
@@ -91,6 +92,9 @@ func (l *httpListener) Accept() (net.Conn, error) {
 		if h2 && !http2Adequate(s.ConnectionState()) {
 			go rejectHTTP2(s)
 			continue
+		}
+		if h2 {
+			s.DisableRenegotiation() // RFC 7540, Section 9.2.1
 		}
 		return &httpConn{TLSSocket: s, h2: h2}, nil
 	}

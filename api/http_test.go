@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -295,5 +296,54 @@ func TestHTTPListenerInadequateSecurity(t *testing.T) {
 			}
 		}
 		sock.Close()
+	}
+}
+
+// TestHTTPListenerNoRenegotiationOnH2: an HTTP/2 connection may not
+// renegotiate (RFC 7540, Section 9.2.1): the client's attempt fails with a
+// fatal alert and the server socket's error listeners get
+// ERR_TLS_RENEGOTIATION_DISABLED; an HTTP/1.1 connection still
+// renegotiates.
+func TestHTTPListenerNoRenegotiationOnH2(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	socketErrs := make(chan error, 4)
+	hs := &http.Server{Handler: http.HandlerFunc(describe), ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
+		api.SocketFromContext(ctx).OnError(func(err error) { socketErrs <- err })
+		return ctx
+	}}
+	ln := srv.HTTPListener(hs)
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	go hs.Serve(ln)
+	defer hs.Close()
+	for _, alpn := range []string{"h2", "http/1.1"} {
+		sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca},
+			MaxVersion: "TLSv1.2"}, Port: srv.Address().(*net.TCPAddr).Port, ALPNProtocols: []string{alpn}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if alpn == "h2" {
+			io.WriteString(sock, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+		}
+		go io.Copy(io.Discard, sock) // the server's SETTINGS
+		err = sock.Renegotiate(api.RenegotiateOptions{Timeout: 10 * time.Second}, nil)
+		sock.Close()
+		if alpn == "http/1.1" {
+			if err != nil {
+				t.Fatalf("http/1.1: Renegotiate: %v", err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "peer sent fatal alert") {
+			t.Fatalf("h2: Renegotiate: %v, want the server's fatal alert", err)
+		}
+		if err := wait(t, socketErrs, "the server socket's error"); err != api.ErrTLSRenegotiationDisabled {
+			t.Fatalf("h2: server socket error %v", err)
+		}
 	}
 }

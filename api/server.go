@@ -353,6 +353,9 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 		SessionLookup: func(id []byte) (*session.State, error) { return s.lookupSession(id, sock.dead) },
 		OCSP:          s.ocspResponse,
 		Renegotiation: func() (bool, error) {
+			if err := sock.renegotiationDisabled(); err != nil {
+				return false, err
+			}
 			if lim.allow(time.Now()) {
 				return true, nil
 			}
