@@ -22,7 +22,7 @@ import (
 // straight to the transport that speaks it, which keeps connections
 // alive (HTTP/2 multiplexes one per host), and a new connection resumes
 // the host's latest TLS session. Plain http:// requests go to HTTP1
-// unchanged.
+// unchanged. Proxies are not supported.
 type HTTPTransport struct {
 	// HTTP1 and HTTP2 carry the requests; their timeouts and pool limits
 	// may be tuned before the first request. Their DialTLSContext (and
@@ -66,7 +66,8 @@ func NewHTTPTransport(opts ConnectOptions) *HTTPTransport {
 	var p1, p2 http.Protocols
 	p1.SetHTTP1(true)
 	p2.SetUnencryptedHTTP2(true) // on the connection our TLS decrypted
-	t.HTTP1 = &http.Transport{Proxy: http.ProxyFromEnvironment, Protocols: &p1,
+	// No Proxy: net/http would hand our dial the proxy's address.
+	t.HTTP1 = &http.Transport{Protocols: &p1,
 		DialTLSContext: func(ctx context.Context, _, addr string) (net.Conn, error) { return t.dialFor(ctx, addr, false) }}
 	// One HTTP/2 connection per host carries every request, as in
 	// browsers: concurrent first requests wait for it rather than dial
