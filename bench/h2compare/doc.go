@@ -6,5 +6,7 @@
 //
 //	cd bench/h2compare && go test -run X -bench . -count 5
 //
+// with crypto/tls under net/http as the baseline of the same run.
+//
 // Imports: the tlsengine api, net/http and x/net/http2 (tests only).
 package h2compare
