@@ -2,6 +2,7 @@ package interop
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -122,5 +123,52 @@ func TestHTTPListenerNode(t *testing.T) {
 	}
 	if n := conns.Load(); n != 2 {
 		t.Errorf("node's two clients used %d connections, want 2", n)
+	}
+}
+
+// nodeHTTPServerJS serves "<httpVersion> <alpnProtocol>" with Node's
+// http2 secure server (allowHTTP1) when argv[4] is "h2", else with its
+// https server, and prints "listening PORT" and, on exit, how many
+// connections it accepted.
+const nodeHTTPServerJS = `
+const http2 = require('http2'), https = require('https'), fs = require('fs');
+const [key, cert, kind] = process.argv.slice(2);
+const opts = {key: fs.readFileSync(key), cert: fs.readFileSync(cert), allowHTTP1: true};
+const handler = (req, res) => res.end(req.httpVersion + ' ' + (req.socket.alpnProtocol || 'none'));
+const srv = kind === 'h2' ? http2.createSecureServer(opts, handler) : https.createServer(opts, handler);
+let conns = 0;
+srv.on('secureConnection', () => { conns++; console.log('connections ' + conns); });
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
+setTimeout(() => process.exit(0), 18000).unref();
+`
+
+// TestHTTPTransportNode: HTTPTransport speaks HTTP/2 to Node's http2
+// server and HTTP/1.1 to its https server (ALPN http/1.1 only), ten
+// requests each over one connection.
+func TestHTTPTransportNode(t *testing.T) {
+	p := pkis[certgen.ECDSAP256]
+	ca, _ := os.ReadFile(p.rootPEM)
+	for _, tc := range []struct{ kind, want string }{
+		{"h2", "2.0 h2"},
+		{"https", "1.1 http/1.1"}, // Node's https server offers only http/1.1
+	} {
+		node, port := startNodeServer(t, writeScript(t, "server.js", nodeHTTPServerJS), p.keyPEM, p.chainPEM, tc.kind)
+		tr := api.NewHTTPTransport(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{ca}}})
+		client := &http.Client{Transport: tr, Timeout: peerTimeout}
+		for range 10 {
+			resp, err := client.Get("https://localhost:" + strconv.Itoa(port) + "/")
+			if err != nil {
+				t.Fatalf("%s: %v", tc.kind, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if string(body) != tc.want {
+				t.Fatalf("%s: got %q, want %q", tc.kind, body, tc.want)
+			}
+		}
+		tr.CloseIdleConnections()
+		if out := node.output(); !strings.Contains(out, "connections 1\n") || strings.Contains(out, "connections 2") {
+			t.Errorf("%s: Node's server saw:\n%s\nwant one connection", tc.kind, out)
+		}
 	}
 }
