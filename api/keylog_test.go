@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"io"
@@ -158,5 +159,36 @@ func TestServerKeylog(t *testing.T) {
 		}
 		checkKeylog(t, version, event, writer.lines(), peer.lines())
 		mu.Unlock()
+	}
+}
+
+// TestSocketKeylogListenersAddUp: a socket's OnKeylog listeners add up,
+// as Node's 'keylog' listeners do.
+func TestSocketKeylogListenersAddUp(t *testing.T) {
+	pki := newNodePKI(t)
+	a, z := net.Pipe()
+	defer a.Close()
+	defer z.Close()
+	s, err := api.NewTLSSocket(a, api.TLSSocketOptions{IsServer: true, SecureContextOptions: pki.serverOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := api.NewTLSSocket(z, api.TLSSocketOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first, second []string
+	c.OnKeylog(func(line string) { first = append(first, line) })
+	c.OnKeylog(func(line string) { second = append(second, line) })
+	errc := make(chan error, 1)
+	go func() { errc <- s.Handshake(context.Background()) }()
+	if err := c.Handshake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if len(first) == 0 || !slices.Equal(first, second) {
+		t.Fatalf("first listener %q, second %q", first, second)
 	}
 }
