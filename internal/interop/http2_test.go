@@ -52,6 +52,10 @@ func httpBoth(t *testing.T, p *pki) (string, *atomic.Int32) {
 // over one connection (curl's num_connects is 1, then 0), by the protocol
 // each chose.
 func TestHTTPListenerCurl(t *testing.T) {
+	v := start(t, "curl", "--version")
+	if err := v.wait(peerTimeout); err != nil || !strings.Contains(v.output(), " HTTP2") {
+		t.Fatalf("this curl has no HTTP/2 (its Features line lacks HTTP2; Debian's curl has it):\n%s", v.output())
+	}
 	p := pkis[certgen.ECDSAP256]
 	port, conns := httpBoth(t, p)
 	url := "https://localhost:" + port + "/"
