@@ -535,13 +535,16 @@ func (s *Server) Address() net.Addr {
 
 // Listener returns a net.Listener whose Accept yields each secure
 // connection as a *TLSSocket, so that http.Serve and the like work on
-// the server. Closing it closes the server.
+// the server. Closing it closes the server, and closing the server
+// (Close, Shutdown) closes it: Accept returns net.ErrClosed.
 func (s *Server) Listener() net.Listener {
-	l := &secureListener{srv: s, conns: make(chan *TLSSocket), done: make(chan struct{})}
+	l := &secureListener{srv: s, conns: make(chan *TLSSocket), done: make(chan struct{}), closing: s.closingChan()}
 	s.OnSecureConnection(func(sock *TLSSocket) {
 		select {
 		case l.conns <- sock:
 		case <-l.done:
+			sock.Close()
+		case <-l.closing: // no Accept is coming: the listener is closed
 			sock.Close()
 		}
 	})
@@ -549,10 +552,11 @@ func (s *Server) Listener() net.Listener {
 }
 
 type secureListener struct {
-	srv   *Server
-	conns chan *TLSSocket
-	done  chan struct{}
-	once  sync.Once
+	srv     *Server
+	conns   chan *TLSSocket
+	done    chan struct{}
+	closing <-chan struct{} // the server's Close or Shutdown
+	once    sync.Once
 }
 
 func (l *secureListener) Accept() (net.Conn, error) {
@@ -560,6 +564,8 @@ func (l *secureListener) Accept() (net.Conn, error) {
 	case c := <-l.conns:
 		return c, nil
 	case <-l.done:
+		return nil, net.ErrClosed
+	case <-l.closing:
 		return nil, net.ErrClosed
 	}
 }

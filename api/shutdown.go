@@ -13,6 +13,7 @@ type lifecycle struct {
 	onClose    []func()      // close event listeners
 	closeCbs   []func(error) // Close callbacks waiting for the close event
 	closedDone bool          // the close event was emitted
+	closing    chan struct{} // closed by Close: Listener's Accept ends
 	drained    chan struct{} // closed with the close event
 	onShutdown []func()      // RegisterOnShutdown
 	shutdown   bool          // Shutdown was called
@@ -33,6 +34,9 @@ var ErrServerNotRunning = &Error{Code: "ERR_SERVER_NOT_RUNNING", Message: "Serve
 func (s *Server) Close(callback ...func(error)) error {
 	s.mu.Lock()
 	wasRunning := s.ln != nil && !s.closed
+	if !s.closed && s.life.closing != nil {
+		close(s.life.closing)
+	}
 	s.closed = true
 	ln := s.ln
 	for _, cb := range callback {
@@ -52,6 +56,19 @@ func (s *Server) Close(callback ...func(error)) error {
 	}
 	s.emitCloseIfDrained()
 	return err
+}
+
+// closingChan is closed once the server is closed.
+func (s *Server) closingChan() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.life.closing == nil {
+		s.life.closing = make(chan struct{})
+		if s.closed {
+			close(s.life.closing)
+		}
+	}
+	return s.life.closing
 }
 
 // OnClose registers a listener for the close event: the server was

@@ -157,3 +157,37 @@ func TestHTTPShutdown(t *testing.T) {
 	}
 	wait(t, closeEvent, "the server's close event after http.Server.Shutdown")
 }
+
+// TestShutdownUnderHTTP: the tlsengine server's own Shutdown, with
+// net/http serving on HTTPListener, ends hs.Serve (Accept fails once the
+// server is closed) and closes the kept-alive connection at the deadline:
+// nothing hangs.
+func TestShutdownUnderHTTP(t *testing.T) {
+	pki := newNodePKI(t)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: http.HandlerFunc(describe)}
+	ln := srv.HTTPListener(hs)
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	defer hs.Close()
+	c, tr := goClient(pki, false)
+	defer tr.CloseIdleConnections()
+	get(t, c, "https://localhost:"+strconv.Itoa(srv.Address().(*net.TCPAddr).Port)+"/")
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown with an idle kept-alive connection: %v", err)
+	}
+	if err := wait(t, served, "hs.Serve to return after the server's Shutdown"); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("hs.Serve: %v", err)
+	}
+	if n := srv.Connections(); n != 0 {
+		t.Fatalf("%d connections after Shutdown", n)
+	}
+}
