@@ -36,22 +36,31 @@ func describe(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "%s %s %s alpn=%s sni=%s peer=%s", r.Proto, s.Protocol(), s.Cipher().StandardName, s.ALPNProtocol(), s.Servername(), peer)
 }
 
-// httpServer serves describe through HTTPListener and counts the
-// connections net/http accepted.
-func httpServer(t *testing.T, opts api.ServerOptions) (port int, conns *atomic.Int32) {
+// serveHTTP serves hs on a new listening server with opts through
+// HTTPListener; it returns the server and Serve's result to come. hs is
+// closed when the test ends.
+func serveHTTP(t *testing.T, opts api.ServerOptions, hs *http.Server) (*api.Server, <-chan error) {
 	t.Helper()
 	srv, err := api.CreateServer(opts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	conns = new(atomic.Int32)
-	hs := &http.Server{Handler: http.HandlerFunc(describe), ConnState: countNew(conns), ReadHeaderTimeout: 10 * time.Second}
 	ln := srv.HTTPListener(hs)
 	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
 		t.Fatal(err)
 	}
-	go hs.Serve(ln)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
 	t.Cleanup(func() { hs.Close() })
+	return srv, served
+}
+
+// httpServer serves describe through HTTPListener and counts the
+// connections net/http accepted.
+func httpServer(t *testing.T, opts api.ServerOptions) (port int, conns *atomic.Int32) {
+	t.Helper()
+	conns = new(atomic.Int32)
+	srv, _ := serveHTTP(t, opts, &http.Server{Handler: http.HandlerFunc(describe), ConnState: countNew(conns), ReadHeaderTimeout: 10 * time.Second})
 	return srv.Address().(*net.TCPAddr).Port, conns
 }
 
@@ -239,19 +248,10 @@ func TestHTTPListenerHoldsALPN(t *testing.T) {
 // resumes the session of the previous one.
 func TestHTTPTransportResumes(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, api.SocketFromContext(r.Context()).IsSessionReused())
-	})}
-	ln := srv.HTTPListener(hs)
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	go hs.Serve(ln)
-	defer hs.Close()
+	srv, _ := serveHTTP(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()}, &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, api.SocketFromContext(r.Context()).IsSessionReused())
+		})})
 	tr := api.NewHTTPTransport(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca}}})
 	c := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	url := "https://localhost:" + strconv.Itoa(srv.Address().(*net.TCPAddr).Port) + "/"
@@ -306,21 +306,12 @@ func TestHTTPListenerInadequateSecurity(t *testing.T) {
 // renegotiates.
 func TestHTTPListenerNoRenegotiationOnH2(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	socketErrs := make(chan error, 4)
-	hs := &http.Server{Handler: http.HandlerFunc(describe), ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
-		api.SocketFromContext(ctx).OnError(func(err error) { socketErrs <- err })
-		return ctx
-	}}
-	ln := srv.HTTPListener(hs)
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	go hs.Serve(ln)
-	defer hs.Close()
+	srv, _ := serveHTTP(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()}, &http.Server{
+		Handler: http.HandlerFunc(describe), ConnContext: func(ctx context.Context, _ net.Conn) context.Context {
+			api.SocketFromContext(ctx).OnError(func(err error) { socketErrs <- err })
+			return ctx
+		}})
 	for _, alpn := range []string{"h2", "http/1.1"} {
 		sock, err := api.Connect(api.ConnectOptions{SecureContextOptions: api.SecureContextOptions{CA: [][]byte{pki.ca},
 			MaxVersion: "TLSv1.2"}, Port: srv.Address().(*net.TCPAddr).Port, ALPNProtocols: []string{alpn}}, nil)

@@ -131,17 +131,8 @@ func TestServerShutdown(t *testing.T) {
 // server's close event follows.
 func TestHTTPShutdown(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	hs := &http.Server{Handler: http.HandlerFunc(describe)}
-	ln := srv.HTTPListener(hs)
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	srv, served := serveHTTP(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()}, hs)
 	closeEvent := make(chan struct{})
 	srv.OnClose(func() { close(closeEvent) })
 	c, tr := goClient(pki, true)
@@ -164,18 +155,8 @@ func TestHTTPShutdown(t *testing.T) {
 // nothing hangs.
 func TestShutdownUnderHTTP(t *testing.T) {
 	pki := newNodePKI(t)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	hs := &http.Server{Handler: http.HandlerFunc(describe)}
-	ln := srv.HTTPListener(hs)
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
-	defer hs.Close()
+	srv, served := serveHTTP(t, api.ServerOptions{SecureContextOptions: pki.serverOptions()}, hs)
 	c, tr := goClient(pki, false)
 	defer tr.CloseIdleConnections()
 	get(t, c, "https://localhost:"+strconv.Itoa(srv.Address().(*net.TCPAddr).Port)+"/")
