@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/netip"
 	"strconv"
@@ -50,6 +51,14 @@ type ConnectOptions struct {
 	// or else its message, as the code). Returning nil accepts a
 	// certificate for another name.
 	CheckServerIdentity func(servername string, cert *PeerCertificate) error
+	// OnKeylog is a listener for Node's socket 'keylog' event, registered
+	// before the handshake (Node's tlsSocket.on('keylog') right after
+	// connect): key material as NSS key log lines, without Node's
+	// trailing newline. KeyLog, if set, receives the same lines each
+	// followed by a newline (SSLKEYLOGFILE format, as crypto/tls's
+	// KeyLogWriter). For debugging only.
+	OnKeylog func(line string)
+	KeyLog   io.Writer
 }
 
 var (
@@ -101,6 +110,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 		cfg.InsecureSkipVerify = true
 	}
 	sock := NewClientSocket(conn, cfg, copts)
+	sock.onKeylog = clientKeylog(opts)
 	if err := sock.Handshake(ctx); err != nil {
 		sock.Close()
 		return nil, nodeError(err, false)

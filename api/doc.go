@@ -10,7 +10,10 @@
 // options, events and semantics; Go's mechanics: errors are returned (an
 // *Error carries Node's code), events are typed On… registrations, a
 // TLSSocket is a net.Conn, a Server hands out a net.Listener, and
-// context.Context cancels dials and handshakes. Node's asynchronous
+// context.Context cancels dials and handshakes. Beyond Node, for Go's
+// ecosystem: net/http with HTTP/2 (Server.HTTPListener, SocketFromContext,
+// HTTPTransport), a graceful Server.Shutdown(ctx), TLSSocket.Context, and
+// key logs to an io.Writer (ConnectOptions.KeyLog, ServerOptions.KeyLog). Node's asynchronous
 // callbacks (resumeSession, OCSPRequest, SNICallback) are plain return
 // values: each connection has its own goroutine, so a callback may block
 // where Node would wait for its cb. No callback runs under a socket's

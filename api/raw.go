@@ -49,9 +49,17 @@ func NewClientSocket(conn net.Conn, cfg *engine.Config, opts engine.ClientOption
 	return s
 }
 
-// OnKeylog registers a function that receives NSS key log lines.
+// OnKeylog registers a listener for Node's socket 'keylog' event: NSS key
+// log lines (SSLKEYLOGFILE format, without Node's trailing newline), for
+// the key material made from then on. Listeners add up, as Node's do,
+// after the server's (Server.OnKeylog) on a server socket. Connect's
+// handshake is over when it returns: use ConnectOptions.OnKeylog there.
 func (s *TLSSocket) OnKeylog(f func(line string)) {
 	s.mu.Lock()
-	s.onKeylog = f
+	if prev := s.onKeylog; prev != nil {
+		s.onKeylog = func(line string) { prev(line); f(line) }
+	} else {
+		s.onKeylog = f
+	}
 	s.mu.Unlock()
 }

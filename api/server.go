@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"net"
 	"regexp"
 	"slices"
@@ -55,6 +56,10 @@ type ServerOptions struct {
 	// NoTickets issues no session tickets, so sessions resume by id only
 	// (Node: secureOptions with SSL_OP_NO_TICKET).
 	NoTickets bool
+	// KeyLog, if set, receives every connection's key material as NSS
+	// key log lines (SSLKEYLOGFILE format, one per line), as crypto/tls's
+	// KeyLogWriter; OnKeylog is Node's event form. For debugging only.
+	KeyLog io.Writer
 }
 
 // Server is Node's tls.Server: it accepts TCP connections, runs their
@@ -81,6 +86,9 @@ type Server struct {
 	renegWindow time.Duration
 
 	wg sync.WaitGroup
+
+	life   lifecycle    // Close's callbacks, the close event, Shutdown (shutdown.go)
+	keylog serverKeylog // the keylog event (keylog.go)
 }
 
 type sniContext struct {
@@ -345,6 +353,9 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 		SessionLookup: func(id []byte) (*session.State, error) { return s.lookupSession(id, sock.dead) },
 		OCSP:          s.ocspResponse,
 		Renegotiation: func() (bool, error) {
+			if err := sock.renegotiationDisabled(); err != nil {
+				return false, err
+			}
 			if lim.allow(time.Now()) {
 				return true, nil
 			}
@@ -353,6 +364,7 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 		},
 	})
 	sock.handshakeTimeout = s.opts.HandshakeTimeout // Close's bound on a renegotiation
+	s.attachKeylog(sock)
 	return sock
 }
 
@@ -485,6 +497,7 @@ func (s *Server) forget(sock *TLSSocket) {
 	s.mu.Lock()
 	delete(s.conns, sock)
 	s.mu.Unlock()
+	s.emitCloseIfDrained()
 }
 
 // SetMaxConnections is Node's server.maxConnections = n: with n
@@ -520,28 +533,18 @@ func (s *Server) Address() net.Addr {
 	return s.ln.Addr()
 }
 
-// Close stops accepting connections; it does not close the open ones
-// (Node's close: the server goes away once they have ended).
-func (s *Server) Close() error {
-	s.mu.Lock()
-	s.closed = true
-	ln := s.ln
-	s.mu.Unlock()
-	if ln != nil {
-		return ln.Close()
-	}
-	return nil
-}
-
 // Listener returns a net.Listener whose Accept yields each secure
 // connection as a *TLSSocket, so that http.Serve and the like work on
-// the server. Closing it closes the server.
+// the server. Closing it closes the server, and closing the server
+// (Close, Shutdown) closes it: Accept returns net.ErrClosed.
 func (s *Server) Listener() net.Listener {
-	l := &secureListener{srv: s, conns: make(chan *TLSSocket), done: make(chan struct{})}
+	l := &secureListener{srv: s, conns: make(chan *TLSSocket), done: make(chan struct{}), closing: s.closingChan()}
 	s.OnSecureConnection(func(sock *TLSSocket) {
 		select {
 		case l.conns <- sock:
 		case <-l.done:
+			sock.Close()
+		case <-l.closing: // no Accept is coming: the listener is closed
 			sock.Close()
 		}
 	})
@@ -549,10 +552,11 @@ func (s *Server) Listener() net.Listener {
 }
 
 type secureListener struct {
-	srv   *Server
-	conns chan *TLSSocket
-	done  chan struct{}
-	once  sync.Once
+	srv     *Server
+	conns   chan *TLSSocket
+	done    chan struct{}
+	closing <-chan struct{} // the server's Close or Shutdown
+	once    sync.Once
 }
 
 func (l *secureListener) Accept() (net.Conn, error) {
@@ -560,6 +564,8 @@ func (l *secureListener) Accept() (net.Conn, error) {
 	case c := <-l.conns:
 		return c, nil
 	case <-l.done:
+		return nil, net.ErrClosed
+	case <-l.closing:
 		return nil, net.ErrClosed
 	}
 }

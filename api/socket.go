@@ -51,6 +51,7 @@ type TLSSocket struct {
 	// that do not end the connection.
 	handshakes    int
 	renegDeclined bool
+	renegDisabled bool // DisableRenegotiation (renegotiation.go)
 	onError       []func(error)
 
 	// requestOCSP is set on a client that asked for stapling; the

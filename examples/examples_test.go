@@ -1,5 +1,6 @@
 // Package examples_test runs the echo examples (Node's tls documentation
-// examples in Go) against each other and against Node's own.
+// examples in Go) against each other and against Node's own, and
+// examples/https-server against curl.
 package examples_test
 
 import (
