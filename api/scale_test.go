@@ -67,14 +67,9 @@ func raiseNoFile(n uint64) error {
 // connection and prints "echoed K" (K: connections that answered); at the
 // end of stdin it closes them all.
 func TestScaleClientsHelper(t *testing.T) {
-	spec := os.Getenv(scaleClientsEnv)
-	if spec == "" {
+	addr, n, ok := clientsSpec(t, scaleClientsEnv)
+	if !ok {
 		return
-	}
-	var addr string
-	var n int
-	if _, err := fmt.Sscan(spec, &addr, &n); err != nil {
-		t.Fatal(err)
 	}
 	if err := raiseNoFile(uint64(n)); err != nil {
 		t.Fatal(err)
@@ -124,6 +119,19 @@ func TestScaleClientsHelper(t *testing.T) {
 	for _, c := range conns {
 		c.Close()
 	}
+}
+
+// clientsSpec reads "ADDR N" from the environment variable env of a
+// client helper process; ok is false outside one.
+func clientsSpec(t *testing.T, env string) (addr string, n int, ok bool) {
+	spec := os.Getenv(env)
+	if spec == "" {
+		return "", 0, false
+	}
+	if _, err := fmt.Sscan(spec, &addr, &n); err != nil {
+		t.Fatal(err)
+	}
+	return addr, n, true
 }
 
 // parallel runs f(0..n-1) on 64 goroutines and fails t on the first error.
