@@ -113,6 +113,7 @@ func newHSCase(name string, kt certgen.KeyType, suite string, group kex.Group) h
 		ours: func(b *testing.B) {
 			pki := tlstest.NewPKI(kt)
 			cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+			pin12(cc, sc)
 			cc.CipherSuites, sc.Groups = []uint16{id}, []kex.Group{group}
 			cc.Groups = []kex.Group{group, kex.P256}
 			b.ReportAllocs()
@@ -221,6 +222,7 @@ func resumeOurs(mode string) func(b *testing.B) {
 	return func(b *testing.B) {
 		pki := tlstest.NewPKI(certgen.ECDSAP256)
 		cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+		pin12(cc, sc)
 		cc.CipherSuites = []uint16{cipher.SuiteByName("ECDHE-ECDSA-AES128-GCM-SHA256").ID}
 		if mode == "ticket" {
 			sc.Tickets, _ = session.NewTicketer(bytes.Repeat([]byte{1}, session.KeyLen))
@@ -268,14 +270,18 @@ func serverCPU(mode string) func(b *testing.B) {
 		ticketer, _ := session.NewTicketer(bytes.Repeat([]byte{9}, session.KeyLen))
 		server := func() *engine.Config {
 			sc := pki.ServerConfig(2)
+			pin12(sc)
 			sc.Tickets = ticketer
 			return sc
 		}
-		first := tlstest.NewPair(pki.ClientConfig(1), server(), engine.ClientOptions{ServerName: "localhost"})
+		fc := pki.ClientConfig(1)
+		pin12(fc)
+		first := tlstest.NewPair(fc, server(), engine.ClientOptions{ServerName: "localhost"})
 		if err := first.Handshake(); err != nil {
 			b.Fatal(err)
 		}
 		cc := pki.ClientConfig(3)
+		pin12(cc)
 		var sess *session.State
 		switch mode {
 		case "resumed-ticket":
@@ -291,6 +297,7 @@ func serverCPU(mode string) func(b *testing.B) {
 			cc.DisableTickets = true
 			server = func() *engine.Config {
 				sc := pki.ServerConfig(2)
+				pin12(sc)
 				sc.SessionCache = cache
 				return sc
 			}
@@ -333,6 +340,14 @@ func ed25519ServerFloor(b *testing.B) {
 	}
 }
 
+// pin12 pins our engine configurations to TLS 1.2: every row without
+// "TLS 1.3" in its name is a TLS 1.2 row, whatever the engine's default.
+func pin12(cfgs ...*engine.Config) {
+	for _, c := range cfgs {
+		c.MinVersion, c.MaxVersion = cipher.VersionTLS12, cipher.VersionTLS12
+	}
+}
+
 // bulkOurs seals size bytes on one engine and opens them on the other.
 func bulkOurs(suite string, size int) func(b *testing.B) {
 	return func(b *testing.B) {
@@ -341,6 +356,7 @@ func bulkOurs(suite string, size int) func(b *testing.B) {
 		if is13(suite) {
 			pin13(kex.X25519, cc, sc)
 		} else {
+			pin12(cc, sc)
 			cc.CipherSuites = []uint16{cipher.SuiteByName(suite).ID}
 		}
 		p := tlstest.NewPair(cc, sc, engine.ClientOptions{ServerName: "localhost"})
@@ -435,6 +451,7 @@ const idleConns = 2000
 func idleOurs(b *testing.B) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	cc, sc := pki.ClientConfig(1), pki.ServerConfig(2)
+	pin12(cc, sc)
 	for b.Loop() {
 		before := heapInUse()
 		// Keep the two engines of each pair, not the test harness around

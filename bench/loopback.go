@@ -60,7 +60,9 @@ func ourLoopbackServer(b *testing.B, pki *tlstest.PKI) (addr string, stop func()
 		b.Fatal(err)
 	}
 	return ln.Addr().String(), acceptLoop(ln, func(c net.Conn) {
-		s := api.NewServerSocket(c, pki.ServerConfig(2), nil)
+		sc := pki.ServerConfig(2)
+		pin12(sc)
+		s := api.NewServerSocket(c, sc, nil)
 		if s.Handshake(context.Background()) == nil {
 			io.Copy(io.Discard, s)
 		}
@@ -87,6 +89,7 @@ func loopbackBulkOurs(size int) func(b *testing.B) {
 			b.Fatal(err)
 		}
 		cc := pki.ClientConfig(1)
+		pin12(cc)
 		cc.CipherSuites = []uint16{cipher.SuiteByName("ECDHE-ECDSA-AES128-GCM-SHA256").ID}
 		s := api.NewClientSocket(conn, cc, engine.ClientOptions{ServerName: "localhost"})
 		if err := s.Handshake(context.Background()); err != nil {
@@ -148,6 +151,7 @@ func scaleOurs(n int) func(b *testing.B) {
 		addr, stop := ourLoopbackServer(b, pki)
 		defer stop()
 		cc := pki.ClientConfig(1)
+		pin12(cc)
 		b.SetParallelism(max(1, n/2)) // GOMAXPROCS is 2 here
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
