@@ -57,6 +57,7 @@ test: deps
 	# measure them without it.
 	$(GO) test -count=1 -run 'NotAllocate' ./cipher/
 	$(GO) test -count=1 -run 'TestServeIdleConnectionStack' ./cmd/tlsengine/
+	$(GO) test -count=1 -run 'TestReadAllocations' ./api/
 
 # demo builds the binary, starts `tlsengine serve` on a free port with a
 # generated certificate, pipes a line through `tlsengine connect` and stops

@@ -31,14 +31,9 @@ const idleClientsEnv = "TLSENGINE_IDLE_CLIENTS"
 // clients live in their own process so that their memory is not counted
 // as the server's.
 func TestIdleClientsHelper(t *testing.T) {
-	spec := os.Getenv(idleClientsEnv)
-	if spec == "" {
+	addr, n, ok := clientsSpec(t, idleClientsEnv)
+	if !ok {
 		return
-	}
-	var addr string
-	var n int
-	if _, err := fmt.Sscan(spec, &addr, &n); err != nil {
-		t.Fatal(err)
 	}
 	cfg := &gotls.Config{InsecureSkipVerify: true, MaxVersion: gotls.VersionTLS12}
 	conns := make([]*gotls.Conn, 0, n)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -34,22 +35,11 @@ func rawConnOf(conn net.Conn) syscall.RawConn {
 // poller does the waiting, so deadlines and Close end it as they end
 // conn.Read, and the errors are the ones conn.Read returns.
 func rawRead(conn net.Conn, rc syscall.RawConn) (bp *[]byte, n int, err error) {
-	var serr error
-	werr := rc.Read(func(fd uintptr) bool {
-		b := readBufs.Get().(*[]byte)
-		for {
-			n, serr = syscall.Read(int(fd), *b)
-			if serr != syscall.EINTR {
-				break
-			}
-		}
-		if serr == syscall.EAGAIN {
-			readBufs.Put(b)
-			return false // not readable yet: wait, holding no buffer
-		}
-		bp = b
-		return true
-	})
+	r := rawReaders.Get().(*rawReader)
+	werr := rc.Read(r.fn)
+	bp, n, serr := r.bp, r.n, r.err
+	r.bp, r.n, r.err = nil, 0, nil
+	rawReaders.Put(r)
 	if werr != nil {
 		var oe *net.OpError
 		if errors.As(werr, &oe) {
@@ -65,4 +55,40 @@ func rawRead(conn net.Conn, rc syscall.RawConn) (bp *[]byte, n int, err error) {
 		return bp, 0, io.EOF
 	}
 	return bp, n, nil
+}
+
+// rawReader is the callback of one rawRead and what it found. They are
+// pooled with their callback bound: a closure made per read, and the
+// results it captures, were four allocations per read (issue 16).
+type rawReader struct {
+	bp  *[]byte
+	n   int
+	err error
+	fn  func(fd uintptr) bool
+}
+
+var rawReaders = sync.Pool{New: func() any {
+	r := &rawReader{}
+	r.fn = r.read
+	return r
+}}
+
+// read tries one read(2): false (wait, holding no buffer) if nothing is
+// there yet.
+func (r *rawReader) read(fd uintptr) bool {
+	b := readBufs.Get().(*[]byte)
+	var n int
+	var err error
+	for {
+		n, err = syscall.Read(int(fd), *b)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err == syscall.EAGAIN {
+		readBufs.Put(b)
+		return false
+	}
+	r.bp, r.n, r.err = b, n, err
+	return true
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net"
 	"sync"
 
 	"github.com/tlsengine/tlsengine/record"
@@ -19,25 +18,21 @@ var readBufs = sync.Pool{New: func() any {
 	return &b
 }}
 
-// readTransport reads once from conn into a pooled buffer and passes what
-// it read to use (called before the buffer goes back to the pool). On a
-// TCP or Unix socket it waits for readability without a buffer
-// (rawRead); on any other transport the buffer is held during the read.
-func readTransport(conn net.Conn, use func([]byte)) error {
-	var bp *[]byte
-	var n int
-	var err error
-	if rc := rawConnOf(conn); rc != nil {
-		bp, n, err = rawRead(conn, rc)
-	} else {
-		bp = readBufs.Get().(*[]byte)
-		n, err = conn.Read(*bp)
+// readTransport reads once from the transport into a pooled buffer and
+// returns it with the count read (nil when nothing was read); the caller
+// gives it back to readBufs once the engine has the bytes. On a TCP or
+// Unix socket it waits for readability without a buffer (rawRead); on any
+// other transport the buffer is held during the read. s.reading is held:
+// it guards the raw connection, looked up once per socket (SyscallConn
+// allocates).
+func (s *TLSSocket) readTransport() (bp *[]byte, n int, err error) {
+	if !s.rawKnown {
+		s.raw, s.rawKnown = rawConnOf(s.conn), true
 	}
-	if bp != nil {
-		if n > 0 {
-			use((*bp)[:n])
-		}
-		readBufs.Put(bp)
+	if s.raw != nil {
+		return rawRead(s.conn, s.raw)
 	}
-	return err
+	bp = readBufs.Get().(*[]byte)
+	n, err = s.conn.Read(*bp)
+	return bp, n, err
 }

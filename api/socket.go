@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
@@ -60,6 +61,10 @@ type TLSSocket struct {
 	onOCSPResponse []func([]byte)
 
 	reading sync.Mutex // one transport reader at a time
+	// raw is the transport's syscall.RawConn (nil: not a socket), once
+	// rawKnown; both guarded by reading.
+	raw      syscall.RawConn
+	rawKnown bool
 
 	// onClose, set by a Server, forgets the connection when it closes.
 	onClose   func()
@@ -233,6 +238,17 @@ func (s *TLSSocket) Write(p []byte) (int, error) {
 // peer sends meanwhile is dropped: the socket is closing.
 func (s *TLSSocket) Close() error {
 	s.mu.Lock()
+	if s.err != nil && !errors.Is(s.err, io.EOF) {
+		// The connection failed, by a fatal alert (no close_notify
+		// follows one, RFC 5246, Section 7.2.2) or on the transport (a
+		// reset connection would answer EPIPE and a SIGPIPE): close
+		// without a word, as Node destroys such a socket. A peer that
+		// only closed its side may still read one.
+		s.mu.Unlock()
+		s.kill()
+		s.forgetOnce()
+		return s.conn.Close()
+	}
 	held := s.eng.Holding()
 	var heldOut chan struct{} // nil: never ready
 	if held {
@@ -384,14 +400,13 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 	s.mu.Unlock()
 	// The engine copies what it keeps: the buffer goes back to the pool
 	// once Feed returns, and an idle socket holds none.
-	fed := false
-	rerr := readTransport(s.conn, func(b []byte) {
-		s.mu.Lock()
-		fed = true
-		_ = s.eng.Feed(b)
-	})
-	if !fed {
-		s.mu.Lock()
+	bp, n, rerr := s.readTransport()
+	s.mu.Lock()
+	if n > 0 {
+		_ = s.eng.Feed((*bp)[:n])
+	}
+	if bp != nil {
+		readBufs.Put(bp)
 	}
 	if err := s.drainAndSend(); err != nil {
 		return err

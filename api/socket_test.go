@@ -6,6 +6,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,5 +114,61 @@ func TestTruncationIsReported(t *testing.T) {
 	var ae *api.Error
 	if !errors.As(err, &ae) || ae.Code != "ECONNRESET" {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// failingConn is a transport whose reads fail with err once failing is
+// set, and which counts the writes tried after that.
+type failingConn struct {
+	net.Conn
+	err        error
+	failing    atomic.Bool
+	lateWrites atomic.Int32
+}
+
+func (c *failingConn) Read(p []byte) (int, error) {
+	if c.failing.Load() {
+		return 0, c.err
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *failingConn) Write(p []byte) (int, error) {
+	if c.failing.Load() {
+		c.lateWrites.Add(1)
+	}
+	return c.Conn.Write(p)
+}
+
+// TestCloseAfterResetSendsNothing: once the transport failed under a read
+// (the peer reset the connection), Close closes it without trying a
+// close_notify, which would only earn EPIPE and a SIGPIPE (issue 16: one
+// failed write per connection that s_time resets).
+func TestCloseAfterResetSendsNothing(t *testing.T) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	a, b := net.Pipe()
+	defer b.Close()
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	fc := &failingConn{Conn: a, err: reset}
+	server := api.NewServerSocket(fc, pki.ServerConfig(1), nil)
+	client := api.NewClientSocket(b, pki.ClientConfig(2), engine.ClientOptions{ServerName: "localhost"})
+	errc := make(chan error, 1)
+	go func() { errc <- server.Handshake(context.Background()) }()
+	if err := client.Handshake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	fc.failing.Store(true)
+	if _, err := server.Read(make([]byte, 1)); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("Read: %v, want the reset", err)
+	}
+	server.Close()
+	if n := fc.lateWrites.Load(); n != 0 {
+		t.Fatalf("Close tried %d writes on a reset transport, want none", n)
+	}
+	if _, err := b.Write([]byte{1}); err == nil {
+		t.Fatal("the transport is still open")
 	}
 }

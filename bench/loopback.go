@@ -89,6 +89,7 @@ func loopbackBulkOurs(size int) func(b *testing.B) {
 			b.Fatal(err)
 		}
 		cc := pki.ClientConfig(1)
+		pin12(cc)
 		cc.CipherSuites = []uint16{cipher.SuiteByName("ECDHE-ECDSA-AES128-GCM-SHA256").ID}
 		s := api.NewClientSocket(conn, cc, engine.ClientOptions{ServerName: "localhost"})
 		if err := s.Handshake(context.Background()); err != nil {
@@ -150,6 +151,7 @@ func scaleOurs(n int) func(b *testing.B) {
 		addr, stop := ourLoopbackServer(b, pki)
 		defer stop()
 		cc := pki.ClientConfig(1)
+		pin12(cc)
 		b.SetParallelism(max(1, n/2)) // GOMAXPROCS is 2 here
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {

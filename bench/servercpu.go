@@ -100,6 +100,7 @@ func serverCPUCases() []Case {
 				ccfg, scfg := goConfigs13(pki, h.group)
 				return sc, ccfg, scfg
 			}
+			pin12(sc)
 			ccfg, scfg := goConfigs(pki)
 			ccfg.CipherSuites = []uint16{cipher.SuiteByName(h.suite).ID}
 			scfg.CurvePreferences = []gotls.CurveID{gotls.CurveID(h.group)}

@@ -73,6 +73,10 @@ type Conn struct {
 	// handshakeEnded is set when a handshake completes, until its
 	// buffers have been let go.
 	handshakeEnded bool
+	// sealedData is set once application data was sealed since the last
+	// handshake (Recycle keeps a buffer only then); dropEvents lets the
+	// event queue go once drained.
+	sealedData, dropEvents bool
 	// flightMessages counts handshake messages we have sent.
 	flightMessages int
 	// noProgress and warningAlerts count what the peer sent since the
@@ -169,6 +173,9 @@ func (c *Conn) releaseHandshakeBuffers() {
 	}
 	c.handshakeEnded = false
 	c.hsOut = nil
+	// The flights' send buffer and event queue go too: the queue, grown
+	// by the handshake's events, once drained (NextEvent).
+	c.spareOut, c.sealedData, c.dropEvents = nil, false, true
 	c.reasm.Release()
 	if len(c.in) == 0 {
 		c.in, c.off = nil, 0
@@ -208,6 +215,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	var err error
+	c.sealedData = true
 	c.out, err = c.wr.SealAll(c.outBuf(), record.TypeApplicationData, p, c.maxFragment)
 	if err != nil {
 		c.fail(err)
@@ -286,6 +294,9 @@ func (c *Conn) Pending() Decision { return c.hs.Pending() }
 func (c *Conn) NextEvent() Event {
 	if c.head == len(c.events) {
 		c.events, c.head = c.events[:0], 0
+		if c.dropEvents {
+			c.events, c.dropEvents = nil, false
+		}
 		return Event{}
 	}
 	e := c.events[c.head]
@@ -646,7 +657,13 @@ const maxSpareOut = 4 * record.MaxRecord
 // Recycle gives back the Data of an EventSend once it has been written,
 // so that the next records are sealed into the same memory instead of a
 // new buffer. It is optional; a buffer not given back is simply garbage.
+// Between the end of a handshake and the next application data it keeps
+// nothing: the last flight's buffer is not what a connection that may stay
+// idle should hold (issue 16, item 3).
 func (c *Conn) Recycle(b []byte) {
+	if c.state != nil && !c.sealedData {
+		return
+	}
 	if cap(b) > cap(c.spareOut) && cap(b) <= maxSpareOut {
 		c.spareOut = b[:0]
 	}

@@ -42,6 +42,7 @@ func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 						if string(in) != was {
 							t.Fatal("Feed wrote to the caller's buffer")
 						}
+						pair[0].Recycle(e.Data) // as api does once written
 						moved = true
 					case EventError:
 						t.Fatal(e.Err)
@@ -60,6 +61,12 @@ func TestIdleConnectionReleasesHandshakeBuffers(t *testing.T) {
 		if c.in != nil || c.hsOut != nil || c.reasm.Cap() != 0 {
 			t.Errorf("%s keeps handshake buffers: in %d, hsOut %d, reassembly %d bytes of capacity",
 				name, cap(c.in), cap(c.hsOut), c.reasm.Cap())
+		}
+		// Nor the flights' send buffer given back by Recycle, nor the
+		// event queue the handshake grew (issue 16).
+		if c.spareOut != nil || c.events != nil {
+			t.Errorf("%s keeps a send buffer of %d bytes and an event queue of %d",
+				name, cap(c.spareOut), cap(c.events))
 		}
 	}
 	client.Write([]byte("after the release"))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/tlsengine/tlsengine/bench"
@@ -37,9 +38,50 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal asks for a graceful exit; a second one kills.
 	context.AfterFunc(ctx, stop)
+	endProfile := startProfiles(os.Stderr)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
+	endProfile()
 	os.Exit(code)
+}
+
+// startProfiles starts a CPU profile to the file named by
+// TLSENGINE_CPUPROFILE, if set, for the whole run (a server stopped with
+// SIGINT or SIGTERM writes it on its way out), and returns what ends it;
+// TLSENGINE_MEMPROFILE names a profile of every allocation, written at
+// the end. They are
+// how the server process was profiled (issue 16).
+func startProfiles(stderr io.Writer) (end func()) {
+	var stops []func()
+	if f := os.Getenv("TLSENGINE_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err == nil {
+			err = pprof.StartCPUProfile(out)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "tlsengine: TLSENGINE_CPUPROFILE: %v\n", err)
+		} else {
+			stops = append(stops, func() { pprof.StopCPUProfile(); out.Close() })
+		}
+	}
+	if f := os.Getenv("TLSENGINE_MEMPROFILE"); f != "" {
+		runtime.MemProfileRate = 1 // every allocation: exact counts per connection
+		stops = append(stops, func() {
+			out, err := os.Create(f)
+			if err == nil {
+				err = pprof.Lookup("allocs").WriteTo(out, 0)
+				out.Close()
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "tlsengine: TLSENGINE_MEMPROFILE: %v\n", err)
+			}
+		})
+	}
+	return func() {
+		for _, f := range stops {
+			f()
+		}
+	}
 }
 
 // run dispatches a command line and returns the exit status: 0 success,

@@ -58,16 +58,20 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	// The configuration is checked before anything listens: a server that
 	// could never complete a handshake does not start.
 	s := &server{opts: o, log: &lineLogger{w: stderr}}
+	defer s.log.flush()
 	if err := s.configure(); err != nil {
+		s.log.flush()
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return exitStatus(err)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
+		s.log.flush()
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return exitFailure
 	}
 	if err := s.serve(ctx, ln, stdout); err != nil {
+		s.log.flush()
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return exitFailure
 	}
@@ -124,8 +128,12 @@ func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) e
 
 	// The fleet's ticket keys are in place before the first client.
 	defer s.startFleet(ctx)()
+	s.log.flush() // the start-up lines are out before "listening"
 	fmt.Fprintf(stdout, "listening on %s\n", ln.Addr())
-	stopAccept := context.AfterFunc(ctx, func() { ln.Close() })
+	stopAccept := context.AfterFunc(ctx, func() {
+		ln.Close()
+		s.stopAll()
+	})
 	defer stopAccept()
 
 	var wg sync.WaitGroup
@@ -153,11 +161,15 @@ func (s *server) serve(ctx context.Context, ln net.Listener, stdout io.Writer) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if then := s.handle(ctx, conn); then != nil {
+			then := s.handle(ctx, conn)
+			if then == nil {
+				return
+			}
+			if rest := then(); rest != nil {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					then()
+					rest()
 				}()
 			}
 		}()
@@ -172,6 +184,52 @@ type server struct {
 	keylog func(string)
 	log    *lineLogger
 	fleet  *serveFleet // nil without -session-store
+
+	// open are the connections that shutdown must end, stopping set once
+	// it began: one map for all, where a context.AfterFunc per
+	// connection cost two allocations and a lock on the shared context.
+	mu       sync.Mutex
+	open     map[*api.TLSSocket]struct{}
+	stopping bool
+}
+
+// track registers sock for shutdown, which ends it at once if it has
+// begun.
+func (s *server) track(sock *api.TLSSocket) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		stopConn(sock)
+		return
+	}
+	if s.open == nil {
+		s.open = map[*api.TLSSocket]struct{}{}
+	}
+	s.open[sock] = struct{}{}
+}
+
+// untrack forgets sock: it is closing.
+func (s *server) untrack(sock *api.TLSSocket) {
+	s.mu.Lock()
+	delete(s.open, sock)
+	s.mu.Unlock()
+}
+
+// stopAll ends every tracked connection: shutdown has begun.
+func (s *server) stopAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopping = true
+	for sock := range s.open {
+		stopConn(sock)
+	}
+}
+
+// stopConn ends whatever Read is waiting now and gives a Write stuck on a
+// client that does not read shutdownGrace to finish.
+func stopConn(sock *api.TLSSocket) {
+	sock.SetReadDeadline(time.Now())
+	sock.SetWriteDeadline(time.Now().Add(shutdownGrace))
 }
 
 // configure builds the engine configuration, generating a certificate when
@@ -262,12 +320,13 @@ func onlyDHE(suites []uint16) bool {
 // goroutine (to prove that a panic there does not stop the server).
 var testHookConn func(net.Conn)
 
-// handle runs one connection's handshake and returns the rest of the
-// connection (nil when it is over), to run on a fresh goroutine: the
-// handshake grew this one's stack, which an idle connection should not
-// keep (issue 16, item 3). Whatever the client does, and even if the code
-// below panics, only this connection ends.
-func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
+// handle runs one connection's handshake and returns what follows (nil
+// when it is over): then runs on the same goroutine for a moment
+// (inlineWindow) and returns the rest of a connection still open, to run
+// on a fresh goroutine: the handshake grew this one's stack, which an
+// idle connection should not keep (issue 16, item 3). Whatever the client
+// does, and even if the code below panics, only this connection ends.
+func (s *server) handle(ctx context.Context, conn net.Conn) (then func() (rest func())) {
 	peer := conn.RemoteAddr().String()
 	defer s.recoverConn(conn, peer)
 	if testHookConn != nil {
@@ -296,25 +355,25 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
 	// deadlock against a Write failing at the same moment (api's
 	// drainAndSend holds the write lock when it takes the state lock after
 	// a failed write; Close takes them the other way round).
-	stop := context.AfterFunc(ctx, func() {
-		sock.SetReadDeadline(time.Now())
-		sock.SetWriteDeadline(time.Now().Add(shutdownGrace))
-	})
+	s.track(sock)
 	defer func() {
 		if then == nil { // else the rest of the connection does this
-			stop()
+			s.untrack(sock)
 			sock.Close()
 		}
 	}()
 
-	hctx, cancel := context.WithTimeout(ctx, s.opts.handshakeTimeout)
-	err := sock.Handshake(hctx)
-	cancel()
+	// The handshake timeout closes the transport, which ends the
+	// handshake: a timer, where a context with a deadline would also be
+	// linked into ctx's tree and watched by the socket (3% of a
+	// handshake's server CPU in the profile, issue 16).
+	timer := time.AfterFunc(s.opts.handshakeTimeout, func() { conn.Close() })
+	err := sock.Handshake(context.Background())
+	if !timer.Stop() {
+		err = errors.New("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout")
+	}
 	if err != nil {
 		if ctx.Err() == nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				err = errors.New("ERR_TLS_HANDSHAKE_TIMEOUT: TLS handshake timeout")
-			}
 			s.log.printf("%s: handshake failed: %v", peer, err)
 		}
 		return
@@ -324,16 +383,73 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func()) {
 		s.fleet.save(st)
 	}
 	s.log.printf("%s: %s", peer, s.describe(st))
-	return func() {
+	rest := func() {
 		defer s.recoverConn(conn, peer)
 		defer sock.Close()
-		defer stop()
+		defer s.untrack(sock)
 		if s.opts.www {
 			s.serveWWW(ctx, sock, peer, st)
 			return
 		}
 		s.echo(ctx, sock, peer)
 	}
+	if s.opts.www {
+		return func() func() { return rest }
+	}
+	// The first inlineWindow of the echo runs on this goroutine: most
+	// connections that end soon end within it, and a goroutine started
+	// per connection costs a thread wake-up (3-17% of a handshake's
+	// server CPU in paired rounds, issue 16). A connection still open
+	// after it goes on on a fresh goroutine, as before.
+	return func() (then func()) {
+		defer s.recoverConn(conn, peer)
+		defer func() {
+			if then == nil {
+				s.untrack(sock)
+				sock.Close()
+			}
+		}()
+		if s.echoBriefly(ctx, sock, peer) {
+			return nil
+		}
+		return rest
+	}
+}
+
+// inlineWindow is how long a connection's echo runs on the goroutine
+// whose stack its handshake grew before it moves to a fresh one.
+const inlineWindow = 10 * time.Millisecond
+
+// echoBriefly echoes for up to inlineWindow and reports whether the
+// connection is over (closed, failed or shut down); false means it is
+// still open, its read deadline cleared.
+func (s *server) echoBriefly(ctx context.Context, sock *api.TLSSocket, peer string) (over bool) {
+	// Deadlines are set under s.mu, as shutdown sets its own: a
+	// shutdown's deadline is never overwritten.
+	s.mu.Lock()
+	stopping := s.stopping
+	if !stopping {
+		sock.SetReadDeadline(time.Now().Add(inlineWindow))
+	}
+	s.mu.Unlock()
+	if stopping {
+		return true
+	}
+	_, err := sock.WriteTo(sock)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() && ctx.Err() == nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.stopping {
+			return true
+		}
+		sock.SetReadDeadline(time.Time{})
+		return false
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.printf("%s: %v", peer, err)
+	}
+	return true
 }
 
 // recoverConn, deferred, ends only the connection a panic happened in.
@@ -465,17 +581,59 @@ func (s *server) describe(st *engine.ConnectionState) string {
 	return line
 }
 
-// lineLogger writes whole lines from concurrent goroutines.
+// lineLogger writes whole lines from concurrent goroutines. Lines are
+// gathered and written together, logFlushDelay after the first one that
+// is waiting, or at once past logFlushSize: one write per connection would
+// be a system call for each, which is a tenth of a handshake's server CPU
+// (issue 16). flush writes what waits; serveMain calls it on its way out.
 type lineLogger struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu      sync.Mutex
+	w       io.Writer
+	buf     []byte
+	pending bool // a flush is scheduled
+	timer   *time.Timer
 }
 
+const (
+	logFlushDelay = 50 * time.Millisecond
+	logFlushSize  = 16 << 10
+)
+
 func (l *lineLogger) printf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	io.WriteString(l.w, msg+"\n")
+	l.buf = fmt.Appendf(l.buf, format, args...)
+	l.buf = append(l.buf, '\n')
+	switch {
+	case len(l.buf) >= logFlushSize:
+		l.writeLocked()
+	case !l.pending:
+		l.pending = true
+		if l.timer == nil {
+			l.timer = time.AfterFunc(logFlushDelay, l.flush)
+		} else {
+			l.timer.Reset(logFlushDelay)
+		}
+	}
+}
+
+// flush writes the lines waiting.
+func (l *lineLogger) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writeLocked()
+}
+
+func (l *lineLogger) writeLocked() {
+	l.pending = false
+	if len(l.buf) > 0 {
+		l.w.Write(l.buf)
+		if cap(l.buf) > logFlushSize {
+			l.buf = nil // a burst's buffer is not kept
+		} else {
+			l.buf = l.buf[:0]
+		}
+	}
 }
 
 // isTemporary reports errors worth retrying an Accept for.
