@@ -4,6 +4,7 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // Limits on what a peer can make the engine hold or loop over.
@@ -761,6 +762,12 @@ func (c *Conn) sendHeld() {
 	if c.closing && !c.sentClose {
 		c.sendClose()
 	}
+}
+
+// Session queues a TLS 1.3 session after the records sent so far, so a
+// server's ticket is on its way before the application hears of it.
+func (s *sink) Session(st *session.State) {
+	(*Conn)(s).push(Event{Kind: EventSession, Session: st})
 }
 
 func (s *sink) Keylog(line string) {
