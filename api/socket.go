@@ -10,6 +10,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // TLSSocket is a TLS connection over a net.Conn: Node's tls.TLSSocket in Go
@@ -57,6 +58,10 @@ type TLSSocket struct {
 	// OCSPResponse listeners run when the handshake completes.
 	requestOCSP    bool
 	onOCSPResponse []func([]byte)
+	// sessions13 holds the TLS 1.3 sessions of this connection, one per
+	// ticket (session13.go); onSession the session listeners.
+	sessions13 []*session.State
+	onSession  []func([]byte)
 
 	reading sync.Mutex // one transport reader at a time
 
@@ -512,6 +517,8 @@ func (s *TLSSocket) drainAndSend() error {
 		case engine.EventDecision:
 			// Answered by the reader, without s.mu (answerDecision).
 			s.decision = e.Decision
+		case engine.EventSession:
+			after = s.addSession13(e.Session, after)
 		case engine.EventKeylog:
 			if f, line := s.onKeylog, e.Keylog; f != nil {
 				after = append(after, func() { f(line) })
