@@ -298,6 +298,11 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	// resumes that session. Without an offered session the id is TLS
 	// 1.3's compatibility one (RFC 8446, Appendix D.4): nothing to resume.
 	if hs.offered == nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+		if hs.offered13 != nil {
+			// We offered a TLS 1.3 session, which this version cannot
+			// resume.
+			return nil, errIllegal("tls: the server resumed the session with a different version")
+		}
 		return nil, errIllegal("tls: the server echoed a session id we offered no session for")
 	}
 	resuming := hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID)

@@ -319,7 +319,8 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	if err := installWrite(m, hs.suite, hs.ks.serverHS); err != nil {
 		return nil, err
 	}
-	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != ""}
+	// RFC 6066, Section 3: no server_name acknowledgement when resuming.
+	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != "" && hs.psk == nil}
 	if _, err := hs.ks.send(m, ee); err != nil {
 		return nil, err
 	}
