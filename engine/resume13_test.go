@@ -235,3 +235,15 @@ func TestResume13ClientCertAndCount(t *testing.T) {
 		t.Fatalf("%d tickets with NumTickets13 < 0", len(p.Client.Sessions))
 	}
 }
+
+// A NewSessionTicket that gives a session is progress, so a server's many
+// tickets do not trip the bound on messages without progress; past the
+// client's bound of 32 sessions per connection further tickets are
+// dropped.
+func TestResume13ManyTickets(t *testing.T) {
+	f := newFixture13(t, func(c *engine.Config) { c.NumTickets13 = 40 })
+	p := f.connect(t, nil, "localhost", nil)
+	if p.Client.Err != nil || len(p.Client.Sessions) != 32 || len(p.Server.Sessions) != 40 {
+		t.Fatalf("client %v with %d sessions, server issued %d", p.Client.Err, len(p.Client.Sessions), len(p.Server.Sessions))
+	}
+}
