@@ -320,7 +320,18 @@ func run(o *options) error {
 	}
 	var sess *session.State
 	for i := 0; i <= o.resumeCount; i++ {
-		st, err := runConn(o, cfg, sess, i > 0)
+		c := cfg
+		if i > 0 && (o.resumptionDelay != 0 || o.onResumeNoTicket) {
+			resumed := *cfg
+			if d := time.Duration(o.resumptionDelay) * time.Second; d != 0 {
+				resumed.Now = func() time.Time { return time.Now().Add(d) }
+			}
+			if o.onResumeNoTicket {
+				resumed.Tickets, resumed.DisableTickets = nil, true
+			}
+			c = &resumed
+		}
+		st, err := runConn(o, c, sess, i > 0)
 		if err != nil {
 			return err
 		}
