@@ -22,9 +22,10 @@
 // server13.go; the client sends one
 // ClientHello for both and branches on the ServerHello's
 // supported_versions or a HelloRetryRequest. TLS 1.3 is negotiated only
-// when Config.MaxVersion allows it. No PSK resumption and no 0-RTT yet:
-// a server sends no NewSessionTicket, a client drops the ones it gets,
-// and early data is skipped.
+// when Config.MaxVersion allows it. Resumption with tickets is in
+// psk13.go (the server's PSK choice and binder check), resume13.go (the
+// client's offer) and tickets13.go (NewSessionTicket both ways, each
+// reported through Sink.Session). No 0-RTT: early data is skipped.
 //
 // Imports: record, cipher, kex, keysched, x509lite, session, cryptobyte.
 package handshake
