@@ -98,13 +98,20 @@ func goResume13(ccfg, scfg *gotls.Config) (gotls.ConnectionState, error) {
 		}
 		done <- err
 	}()
-	cli := gotls.Client(z, ccfg)
+	st, err := goClient13(z, ccfg)
+	if serr := <-done; err == nil {
+		err = serr
+	}
+	return st, err
+}
+
+// goClient13 runs a crypto/tls client handshake on c and reads the one
+// byte the server writes after it, and so the tickets before it.
+func goClient13(c net.Conn, ccfg *gotls.Config) (gotls.ConnectionState, error) {
+	cli := gotls.Client(c, ccfg)
 	err := cli.Handshake()
 	if err == nil {
 		_, err = io.ReadFull(cli, make([]byte, 1))
-	}
-	if serr := <-done; err == nil {
-		err = serr
 	}
 	return cli.ConnectionState(), err
 }
@@ -157,16 +164,11 @@ func resume13ServerCPU(g kex.Group, ours bool) func(b *testing.B) {
 			defer z.Close()
 			cerr := make(chan error, 1)
 			go func() {
-				cli := gotls.Client(z, ccfg)
-				err := cli.Handshake()
-				if err == nil {
-					_, err = io.ReadFull(cli, make([]byte, 1))
-				}
-				if st := cli.ConnectionState(); err == nil && timed && !st.DidResume {
+				st, err := goClient13(z, ccfg)
+				if err == nil && timed && !st.DidResume {
 					err = errors.New("crypto/tls client did not resume")
 				}
 				if err == nil {
-					st := cli.ConnectionState()
 					err = check13("crypto/tls client", st.Version, st.CipherSuite, kex.Group(st.CurveID), g)
 				}
 				cerr <- err
