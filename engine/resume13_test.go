@@ -12,6 +12,7 @@ import (
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/tlstest"
 	"github.com/tlsengine/tlsengine/kex"
+	"github.com/tlsengine/tlsengine/keysched"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/session"
 )
@@ -245,5 +246,73 @@ func TestResume13ManyTickets(t *testing.T) {
 	p := f.connect(t, nil, "localhost", nil)
 	if p.Client.Err != nil || len(p.Client.Sessions) != 32 || len(p.Server.Sessions) != 40 {
 		t.Fatalf("client %v with %d sessions, server issued %d", p.Client.Err, len(p.Client.Sessions), len(p.Server.Sessions))
+	}
+}
+
+// pskKEHello is the ClientHello our client sends offering sess, rewritten
+// to offer psk_ke only, with its binder computed again.
+func pskKEHello(t *testing.T, f *fixture13, sess *session.State) []byte {
+	t.Helper()
+	cc := f.pki.ClientConfig(99)
+	cc.MaxVersion, cc.Now = cipher.VersionTLS13, f.server.Now
+	p := tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost", Session: sess})
+	p.Pump()
+	first := p.Client.Flights[0]
+	off := tlstest.FindMessage(first, byte(handshake.TypeClientHello))
+	if off < 0 {
+		t.Fatal("no ClientHello")
+	}
+	n := int(first[off+1])<<16 | int(first[off+2])<<8 | int(first[off+3])
+	m, err := handshake.ParseMessage(first[off:off+4+n], cipher.VersionTLS13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := m.(*handshake.ClientHello)
+	ch.PSKModes, ch.Raw = []uint8{handshake.PSKModePlain}, nil
+	raw, err := ch.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := cipher.Suite13ByID(sess.CipherSuite).PRFHash
+	tr := keysched.NewTranscript()
+	if err := tr.SetHash(h); err != nil {
+		t.Fatal(err)
+	}
+	binder := keysched.NewEarlySecret(h, sess.MasterSecret).ResumptionBinderKey().Binder(tr.SumWith(raw[:len(raw)-(2+1+h.Size())]))
+	copy(raw[len(raw)-h.Size():], binder)
+	return tlstest.HandshakeRecord(raw)
+}
+
+// psk_ke (a PSK without (EC)DHE) is used only when the server allows it
+// (RFC 8446, Section 4.2.9): then its ServerHello selects the PSK and
+// carries no key_share; otherwise a client offering only psk_ke gets a
+// full handshake.
+func TestResume13PSKWithoutDHEOnlyWhenAllowed(t *testing.T) {
+	for _, allow := range []bool{false, true} {
+		f := newFixture13(t, func(c *engine.Config) { c.AllowPSKWithoutDHE = allow })
+		sess := f.connect(t, nil, "localhost", nil).Client.Sessions[0]
+		s := engine.NewServer(f.server)
+		if err := s.Feed(pskKEHello(t, f, sess)); err != nil {
+			t.Fatal(err)
+		}
+		var wire []byte
+		for e := s.NextEvent(); e.Kind != engine.EventNone; e = s.NextEvent() {
+			if e.Kind == engine.EventSend {
+				wire = append(wire, e.Data...)
+			}
+		}
+		off := tlstest.FindMessage(wire, byte(handshake.TypeServerHello))
+		if off < 0 {
+			t.Fatalf("allow %v: no ServerHello (%v)", allow, s.Err())
+		}
+		n := int(wire[off+1])<<16 | int(wire[off+2])<<8 | int(wire[off+3])
+		m, err := handshake.ParseMessage(wire[off:off+4+n], cipher.VersionTLS13)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh := m.(*handshake.ServerHello)
+		if sh.HasSelectedIdentity != allow || (sh.KeyShare.Group == 0) != allow {
+			t.Fatalf("allow %v: PSK selected %v, key share on %v", allow, sh.HasSelectedIdentity, sh.KeyShare.Group)
+		}
 	}
 }
