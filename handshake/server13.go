@@ -22,9 +22,11 @@ package handshake
 // configuration it chose. States: (expectClientHello13 after a
 // HelloRetryRequest) -> (awaitOCSP) -> expectClientCertificate13? ->
 // expectClientCertificateVerify13? -> expectClientFinished13 ->
-// established13. No PSK (resumption) and no 0-RTT: early data is refused
-// by leaving early_data out of EncryptedExtensions (RFC 8446, Section
-// 4.2.10), and no NewSessionTicket is sent.
+// established13, which NewSessionTickets follow (tickets13.go). A
+// ClientHello whose ticket we accept (psk13.go) skips CertificateRequest,
+// Certificate and CertificateVerify. No 0-RTT: early data is refused by
+// leaving early_data out of EncryptedExtensions (RFC 8446, Section
+// 4.2.10).
 
 import (
 	"bytes"
