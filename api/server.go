@@ -458,7 +458,7 @@ func (s *Server) newSession(sock *TLSSocket) error {
 	// ticket issued is one (Node v20 emits newSession per ticket).
 	var news []*session.State
 	if st.Version == cipher.VersionTLS13 {
-		news = sock.serverSessions13()
+		news = sock.takeSessions13()
 	} else if st.NewSession && st.Session != nil && len(st.Session.SessionID) > 0 {
 		news = []*session.State{st.Session}
 	}

@@ -60,10 +60,13 @@ func (s *TLSSocket) onSession13(f func([]byte)) bool {
 	return true
 }
 
-// serverSessions13 are the sessions of the tickets a server issued on
-// this connection.
-func (s *TLSSocket) serverSessions13() []*session.State {
+// takeSessions13 returns the sessions of the tickets a server issued on
+// this connection and forgets them, so an idle connection does not hold
+// them once newSession has had them.
+func (s *TLSSocket) takeSessions13() []*session.State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.sessions13)
+	out := s.sessions13
+	s.sessions13 = nil
+	return out
 }
