@@ -101,10 +101,10 @@ func TestResume13Tickets(t *testing.T) {
 	if !c2.Resumed || !sv2.Resumed || c2.ALPNProtocol != "h2" || c2.Group != kex.X25519 {
 		t.Fatalf("second handshake: client resumed %v, server resumed %v, ALPN %q, group %v", c2.Resumed, sv2.Resumed, c2.ALPNProtocol, c2.Group)
 	}
-	// The resumed connection reports the original peer and gets one
-	// fresh ticket.
+	// The resumed connection reports the original peer and, as Node v20,
+	// gets no new ticket while the one it used is fresh.
 	if len(c2.PeerCertificates) == 0 || !bytes.Equal(c2.PeerCertificates[0].Raw, c1.PeerCertificates[0].Raw) ||
-		c2.PeerSignatureScheme != c1.PeerSignatureScheme || len(p2.Client.Sessions) != 1 {
+		c2.PeerSignatureScheme != c1.PeerSignatureScheme || len(p2.Client.Sessions) != 0 {
 		t.Fatalf("resumed peer: %d certificates, scheme %v, %d tickets", len(c2.PeerCertificates), c2.PeerSignatureScheme, len(p2.Client.Sessions))
 	}
 	// No Certificate went out: the resumed server flight is much smaller.
@@ -314,5 +314,28 @@ func TestResume13PSKWithoutDHEOnlyWhenAllowed(t *testing.T) {
 		if sh.HasSelectedIdentity != allow || (sh.KeyShare.Group == 0) != allow {
 			t.Fatalf("allow %v: PSK selected %v, key share on %v", allow, sh.HasSelectedIdentity, sh.KeyShare.Group)
 		}
+	}
+}
+
+// A resumption renews the ticket (one NewSessionTicket) when it was sealed
+// under the previous key or is past half its life, as TLS 1.2 tickets.
+func TestResume13TicketRenewal(t *testing.T) {
+	f := newFixture13(t, nil)
+	sess := f.connect(t, nil, "localhost", nil).Client.Sessions[0]
+	if err := f.tk.SetKey(bytes.Repeat([]byte{2}, session.KeyLen)); err != nil {
+		t.Fatal(err)
+	}
+	p := f.connect(t, sess, "localhost", nil)
+	if !p.Client.State.Resumed || len(p.Client.Sessions) != 1 || len(p.Server.Sessions) != 1 {
+		t.Fatalf("after rotation: resumed %v, %d tickets", p.Client.State.Resumed, len(p.Client.Sessions))
+	}
+	renewed := p.Client.Sessions[0]
+	f.now = f.now.Add(149 * time.Second)
+	if p := f.connect(t, renewed, "localhost", nil); !p.Client.State.Resumed || len(p.Client.Sessions) != 0 {
+		t.Fatalf("young ticket: resumed %v, %d tickets", p.Client.State.Resumed, len(p.Client.Sessions))
+	}
+	f.now = f.now.Add(2 * time.Second)
+	if p := f.connect(t, renewed, "localhost", nil); !p.Client.State.Resumed || len(p.Client.Sessions) != 1 {
+		t.Fatalf("ticket past half its life: resumed %v, %d tickets", p.Client.State.Resumed, len(p.Client.Sessions))
 	}
 }

@@ -49,6 +49,9 @@ type psk13 struct {
 	index uint16
 	// dhe is psk_dhe_ke, false for psk_ke.
 	dhe bool
+	// renew is set when the ticket was sealed under the previous key or
+	// is past half its life: the resumption sends a fresh one.
+	renew bool
 }
 
 // selectPSK looks for a ticket to resume among the client's offered PSKs
@@ -81,7 +84,7 @@ func (hs *serverHS13) selectPSK() error {
 	}
 	nowMillis := cfg.Now().UnixMilli()
 	for i, id := range ch.PSKIdentities[:min(len(ch.PSKIdentities), maxPSKIdentitiesTried)] {
-		st, _, err := cfg.Tickets.Open(id.Identity)
+		st, oldKey, err := cfg.Tickets.Open(id.Identity)
 		if err != nil || !hs.usable13(st, id.ObfuscatedTicketAge, nowMillis) {
 			continue
 		}
@@ -98,7 +101,8 @@ func (hs *serverHS13) selectPSK() error {
 		if !early.ResumptionBinderKey().CheckBinder(th, ch.PSKBinders[i]) {
 			return record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: PSK binder does not verify")
 		}
-		hs.psk = &psk13{state: st, index: uint16(i), dhe: dhe}
+		age := nowMillis - st.IssuedAtMillis
+		hs.psk = &psk13{state: st, index: uint16(i), dhe: dhe, renew: oldKey || age >= cfg.sessionLifetime()*1000/2}
 		hs.ks.early = early
 		return nil
 	}

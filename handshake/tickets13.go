@@ -25,8 +25,10 @@ const DefaultNumTickets13 = 2
 const maxTickets13 = 32
 
 // numTickets13 is how many tickets go out after this handshake: the
-// configured number after a full handshake, one after a resumption (the
-// client has just used one), none without ticket keys or when the client
+// configured number after a full handshake; after a resumption one when
+// the ticket needs renewing (sealed under the previous key, or past half
+// its life, as our TLS 1.2 tickets), else none, as Node v20, whose ticket
+// key callback asks OpenSSL for no renewal; none without ticket keys or when the client
 // cannot use a PSK with a mode we accept (RFC 8446, Section 4.2.9: the
 // server uses only modes the client lists, and OpenSSL sends no ticket to
 // a client without psk_key_exchange_modes).
@@ -41,7 +43,10 @@ func (hs *serverHS13) numTickets13() int {
 		n = DefaultNumTickets13
 	}
 	if hs.psk != nil {
-		n = min(n, 1)
+		n = 0
+		if hs.psk.renew {
+			n = 1
+		}
 	}
 	return max(n, 0)
 }

@@ -4,13 +4,17 @@ import (
 	"bytes"
 	gotls "crypto/tls"
 	"fmt"
+	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/handshake"
@@ -274,8 +278,8 @@ setTimeout(() => { console.log(JSON.stringify({error: 'timeout'})); process.exit
 `
 
 // TestResume13NodeClient: Node v20's session option and event against our
-// server: two session events after the full handshake (our default, as
-// Node's own servers), one after each resumption.
+// server: two session events after the full handshake and none after a
+// resumption of a fresh ticket, as against Node's own servers.
 func TestResume13NodeClient(t *testing.T) {
 	script := writeScript(t, "resume13-client.js", nodeResume13ClientJS)
 	for _, c := range resume13Cases[:2] {
@@ -292,7 +296,7 @@ func TestResume13NodeClient(t *testing.T) {
 			if err := node.wait(20 * time.Second); err != nil {
 				t.Fatalf("%v: %s", err, node.output())
 			}
-			want := fmt.Sprintf(`[{"reused":false,"alpn":%[1]s,"sessions":2},{"reused":true,"alpn":%[1]s,"sessions":1},{"reused":true,"alpn":%[1]s,"sessions":1}]`, wantALPN)
+			want := fmt.Sprintf(`[{"reused":false,"alpn":%[1]s,"sessions":2},{"reused":true,"alpn":%[1]s,"sessions":0},{"reused":true,"alpn":%[1]s,"sessions":0}]`, wantALPN)
 			if out := strings.TrimSpace(node.output()); out != want {
 				t.Fatalf("node: %s\nwant %s", out, want)
 			}
@@ -378,4 +382,90 @@ func TestResume13GnuTLSServer(t *testing.T) {
 				t.Fatalf("connection %d: gnutls-serv does not report a resumed session:\n%s", i, srv.output())
 			}
 		})
+}
+
+// nodeSessionStoreJS is a Node v20 server limited to TLS 1.3 with
+// newSession and resumeSession listeners (an external session store),
+// printing each event and each connection's reuse.
+const nodeSessionStoreJS = `
+const tls = require('tls'), fs = require('fs');
+const [key, cert] = process.argv.slice(2);
+const store = {};
+const srv = tls.createServer({key: fs.readFileSync(key), cert: fs.readFileSync(cert), minVersion: 'TLSv1.3'}, s => {
+  console.log(JSON.stringify({port: s.remotePort, reused: s.isSessionReused()}));
+  s.pipe(s);
+  s.on('error', () => {});
+});
+srv.on('newSession', (id, data, cb) => { store[id.toString('hex')] = data; console.log('newSession ' + id.length); cb(); });
+srv.on('resumeSession', (id, cb) => { console.log('resumeSession ' + id.length + ' ' + !!store[id.toString('hex')]); cb(null, store[id.toString('hex')] || null); });
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
+setTimeout(() => process.exit(0), 18000).unref();
+`
+
+// TestResume13SessionStoreAsNode: with newSession and resumeSession
+// listeners, Node v20's TLS 1.3 server still resumes by its own tickets:
+// newSession once per ticket it sends (two after a full handshake, none
+// after a resumption), resumeSession once per connection with the
+// client's 32-byte legacy_session_id, found in no store. Our api.Server
+// does the same, checked with the same client against both.
+func TestResume13SessionStoreAsNode(t *testing.T) {
+	row(t, "node tls", "server", "TLS 1.3 newSession/resumeSession", "X25519")
+	p := pkis[certgen.ECDSAP256]
+	cfg := p.clientConfig()
+	cfg.MaxVersion = cipher.VersionTLS13
+	events := func(addr string, log func() string) string {
+		resume13Ours(t, addr, cfg, 2, func(s *ourClient) string { echo(t, s, 100); return "" }, func(int, *engine.ConnectionState, string) {})
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(log(), "resumeSession") < 2 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		var out []string
+		for _, l := range strings.Split(log(), "\n") {
+			if strings.HasPrefix(l, "newSession") || strings.HasPrefix(l, "resumeSession") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	node, nport := startNodeServer(t, writeScript(t, "session-store13.js", nodeSessionStoreJS), p.keyPEM, p.chainPEM)
+	theirs := events("127.0.0.1:"+strconv.Itoa(nport), node.output)
+
+	key, _ := os.ReadFile(p.keyPEM)
+	chain, _ := os.ReadFile(p.chainPEM)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: api.SecureContextOptions{
+		Key: []api.KeyOption{{PEM: key}}, Cert: [][]byte{chain}, MaxVersion: "TLSv1.3"}}, func(s *api.TLSSocket) {
+		go func() { io.Copy(s, s); s.Close() }()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var log strings.Builder
+	store := map[string][]byte{}
+	srv.OnNewSession(func(id, data []byte, done func()) {
+		mu.Lock()
+		store[string(id)] = data
+		fmt.Fprintf(&log, "newSession %d\n", len(id))
+		mu.Unlock()
+		done()
+	})
+	srv.OnResumeSession(func(id []byte, cb func([]byte, error)) {
+		mu.Lock()
+		data, ok := store[string(id)]
+		fmt.Fprintf(&log, "resumeSession %d %v\n", len(id), ok)
+		mu.Unlock()
+		cb(data, nil)
+	})
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for srv.Address() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	ours := events(srv.Address().String(), func() string { mu.Lock(); defer mu.Unlock(); return log.String() })
+	const want = "resumeSession 32 false,newSession 32,newSession 32,resumeSession 32 false"
+	if theirs != want || ours != theirs {
+		t.Fatalf("events\n node: %s\n ours: %s\n want: %s", theirs, ours, want)
+	}
 }
