@@ -181,7 +181,8 @@ type Config struct {
 	// NumTickets13 is how many NewSessionTickets a TLS 1.3 server sends
 	// after a full handshake (OpenSSL's SSL_CTX_set_num_tickets); zero
 	// means DefaultNumTickets13, negative none. A resumed handshake gets
-	// one. Tickets need Tickets set.
+	// one only to renew its ticket (tickets13.go). Tickets need Tickets
+	// set.
 	NumTickets13 int
 	// AllowPSKWithoutDHE lets a TLS 1.3 server resume with psk_ke, a PSK
 	// without (EC)DHE, when the client offers only that mode: cheaper,
