@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 	"github.com/tlsengine/tlsengine/x509lite"
@@ -134,6 +135,9 @@ func (s *TLSSocket) AuthorizationError() error {
 // of a later Connect (Node's getSession), or nil when there is none.
 func (s *TLSSocket) Session() []byte {
 	st := s.ConnectionState()
+	if last := s.lastSession13(); last != nil {
+		st = &engine.ConnectionState{Session: last}
+	}
 	if st == nil || st.Session == nil {
 		return nil
 	}
@@ -148,6 +152,9 @@ func (s *TLSSocket) Session() []byte {
 // getTLSTicket), or nil.
 func (s *TLSSocket) TLSTicket() []byte {
 	st := s.ConnectionState()
+	if last := s.lastSession13(); last != nil {
+		st = &engine.ConnectionState{Session: last}
+	}
 	if st == nil || s.isServer || st.Session == nil || len(st.Session.Ticket) == 0 {
 		return nil
 	}
@@ -163,8 +170,16 @@ func (s *TLSSocket) IsSessionReused() bool {
 // OnSession registers a listener for the session event: f receives the
 // serialized session when one becomes available. In TLS 1.2 that is the
 // end of the handshake, so a listener added after it is called at once.
+// In TLS 1.3 it is each NewSessionTicket, as in Node v20: f is called
+// once per ticket, at once for those already received.
 func (s *TLSSocket) OnSession(f func(session []byte)) {
-	if b := s.Session(); b != nil && !s.isServer {
+	if s.isServer {
+		return
+	}
+	if s.onSession13(f) {
+		return
+	}
+	if b := s.Session(); b != nil {
 		f(b)
 	}
 }

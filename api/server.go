@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/session"
 )
@@ -465,25 +466,39 @@ func (s *Server) newSession(sock *TLSSocket) error {
 	ls := slices.Clone(s.onNewSession)
 	s.mu.Unlock()
 	st := sock.ConnectionState()
-	if len(ls) == 0 || !st.NewSession || st.Session == nil || len(st.Session.SessionID) == 0 {
-		return nil
+	// In TLS 1.2 a full handshake makes one session; in TLS 1.3 each
+	// ticket issued is one (Node v20 emits newSession per ticket).
+	var news []*session.State
+	if st.Version == cipher.VersionTLS13 {
+		news = sock.takeSessions13()
+	} else if st.NewSession && st.Session != nil && len(st.Session.SessionID) > 0 {
+		news = []*session.State{st.Session}
 	}
-	data, err := st.Session.Marshal()
-	if err != nil {
+	if len(ls) == 0 || len(news) == 0 {
 		return nil
 	}
 	all := make(chan struct{})
 	var left atomic.Int32
-	left.Store(int32(len(ls)))
-	for _, f := range ls {
-		var once sync.Once
-		f(append([]byte(nil), st.Session.SessionID...), data, func() {
-			once.Do(func() {
-				if left.Add(-1) == 0 {
-					close(all)
-				}
+	left.Store(int32(len(ls) * len(news)))
+	for _, ns := range news {
+		data, err := ns.Marshal()
+		if err != nil {
+			left.Add(-int32(len(ls)))
+			continue
+		}
+		for _, f := range ls {
+			var once sync.Once
+			f(append([]byte(nil), ns.SessionID...), data, func() {
+				once.Do(func() {
+					if left.Add(-1) == 0 {
+						close(all)
+					}
+				})
 			})
-		})
+		}
+	}
+	if left.Load() == 0 {
+		return nil
 	}
 	select {
 	case <-all:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // TLSSocket is a TLS connection over a net.Conn: Node's tls.TLSSocket in Go
@@ -59,6 +60,10 @@ type TLSSocket struct {
 	// OCSPResponse listeners run when the handshake completes.
 	requestOCSP    bool
 	onOCSPResponse []func([]byte)
+	// sessions13 holds the TLS 1.3 sessions of this connection, one per
+	// ticket (session13.go); onSession the session listeners.
+	sessions13 []*session.State
+	onSession  []func([]byte)
 
 	reading sync.Mutex // one transport reader at a time
 	// raw is the transport's syscall.RawConn (nil: not a socket), once
@@ -528,6 +533,8 @@ func (s *TLSSocket) drainAndSend() error {
 		case engine.EventDecision:
 			// Answered by the reader, without s.mu (answerDecision).
 			s.decision = e.Decision
+		case engine.EventSession:
+			after = s.addSession13(e.Session, after)
 		case engine.EventKeylog:
 			if f, line := s.onKeylog, e.Keylog; f != nil {
 				after = append(after, func() { f(line) })

@@ -55,6 +55,7 @@ func Cases() []Case {
 		Case{Name: "resumed by ticket (client+server)", Ours: resumeOurs("ticket"), Theirs: resumeTheirs},
 		Case{Name: "resumed by session id (client+server)", Ours: resumeOurs("session-id")},
 	)
+	cs = append(cs, resume13Cases()...)
 	cs = append(cs, serverCPUCases()...)
 	cs = append(cs,
 		Case{Name: "server CPU, full handshake, Ed25519/X25519 (replay)", Ours: serverCPU("full"), Floor: ed25519ServerFloor},

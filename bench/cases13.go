@@ -17,8 +17,9 @@ import (
 // group, and every case checks what was negotiated (version, suite,
 // group), failing loudly rather than timing a TLS 1.2 handshake or an
 // unintended suite. crypto/tls's TLS 1.3 suites cannot be configured, so
-// its side checks that it chose the same one. Resumption is not in TLS
-// 1.3 yet, so neither server issues tickets: crypto/tls's are disabled.
+// its side checks that it chose the same one. In the full-handshake cases
+// neither server issues tickets (crypto/tls's are disabled); the
+// resumption cases (resume13.go) have their own.
 
 // suite13 is the TLS 1.3 suite of the TLS 1.3 cases.
 const suite13 = "TLS_AES_128_GCM_SHA256"

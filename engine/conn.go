@@ -4,6 +4,7 @@ import (
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // Limits on what a peer can make the engine hold or loop over.
@@ -77,8 +78,10 @@ type Conn struct {
 	// handshake (Recycle keeps a buffer only then); dropEvents lets the
 	// event queue go once drained.
 	sealedData, dropEvents bool
-	// flightMessages counts handshake messages we have sent.
+	// flightMessages counts handshake messages we have sent; sessions
+	// the TLS 1.3 sessions reported (EventSession).
 	flightMessages int
+	sessions       int
 	// noProgress and warningAlerts count what the peer sent since the
 	// last progress (see maxNoProgress).
 	noProgress    int
@@ -383,6 +386,7 @@ func (c *Conn) process() {
 				break
 			}
 			sent, wasEstablished, wasInHandshake := c.flightMessages, c.hs.Established(), c.hs.InHandshake()
+			sessions := c.sessions
 			c.writeKeysChanged = false
 			if err := c.hs.HandleMessage(msg); err != nil {
 				c.fail(err)
@@ -394,8 +398,9 @@ func (c *Conn) process() {
 			// A HelloRequest a client ignores while it negotiates (RFC
 			// 5246, Section 7.4.1.1), or a renegotiation request
 			// declined with a warning, leaves the machine where it was.
+			// A NewSessionTicket that gave a session is progress.
 			ignored := c.isClient && wasInHandshake && msg[0] == byte(handshake.TypeHelloRequest) ||
-				!wasInHandshake && !c.hs.InHandshake() && c.flightMessages == sent
+				!wasInHandshake && !c.hs.InHandshake() && c.flightMessages == sent && c.sessions == sessions
 			if ignored {
 				c.countNoProgress("ignored handshake messages")
 			} else {
@@ -778,6 +783,14 @@ func (c *Conn) sendHeld() {
 	if c.closing && !c.sentClose {
 		c.sendClose()
 	}
+}
+
+// Session queues a TLS 1.3 session after the records sent so far, so a
+// server's ticket is on its way before the application hears of it.
+func (s *sink) Session(st *session.State) {
+	c := (*Conn)(s)
+	c.sessions++
+	c.push(Event{Kind: EventSession, Session: st})
 }
 
 func (s *sink) Keylog(line string) {

@@ -32,7 +32,10 @@
 // offered without a ticket), then, for a full handshake only, the server
 // context and then OCSP; a resumed session asks neither of the latter, as
 // OpenSSL runs Node's SNICallback on full TLS 1.2 handshakes only. A TLS
-// 1.3 handshake, never resumed here, asks the server context and OCSP.
+// 1.3 handshake asks the session lookup with its legacy_session_id when
+// LookupSessions is set (Node v20 does, and then resumes by ticket only,
+// so the answer is not used), then the server context, before any PSK is
+// chosen, and OCSP on a full handshake.
 // Resolvers and Drive answer decisions from plain functions.
 //
 // Imports: handshake, record, session, cipher.

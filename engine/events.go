@@ -5,6 +5,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // Config is the immutable configuration of one side; see handshake.Config.
@@ -44,9 +45,13 @@ const (
 	// EventError: Err is the fatal error; any alert it sends was in the
 	// preceding EventSend. Later calls return the same error.
 	EventError
+	// EventSession: Session holds a resumable TLS 1.3 session, one per
+	// NewSessionTicket: received, on a client (Node's session event);
+	// issued, on a server (Node's newSession event).
+	EventSession
 )
 
-var kindNames = [...]string{"none", "send", "plaintext", "handshake-done", "decision", "keylog", "peer-closed", "alert", "error"}
+var kindNames = [...]string{"none", "send", "plaintext", "handshake-done", "decision", "keylog", "peer-closed", "alert", "error", "session"}
 
 func (k EventKind) String() string {
 	if int(k) < len(kindNames) {
@@ -65,4 +70,5 @@ type Event struct {
 	Alert    record.Alert
 	Keylog   string
 	Err      error
+	Session  *session.State
 }

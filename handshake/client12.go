@@ -45,6 +45,11 @@ type clientHS struct {
 	ticket         []byte
 	ticketLifetime uint32
 
+	// offered13 is the TLS 1.3 session whose ticket we offer as a PSK
+	// (resume13.go), pskSuite its suite.
+	offered13 *session.State
+	pskSuite  *cipher.Suite
+
 	// renegotiating is set on a renegotiation's handshake.
 	renegotiating bool
 	// shares13 are the key shares of a ClientHello that offers TLS 1.3
@@ -132,6 +137,7 @@ func (s *clientStart) start(m *Machine) (state, error) {
 		if err := hs.offer13(ch); err != nil {
 			return nil, err
 		}
+		hs.offerPSK13(ch)
 	}
 	if sess := s.opts.Session; sess != nil && hs.canResume(sess, ch.ServerName) {
 		hs.offered = sess
@@ -164,6 +170,9 @@ func (s *clientStart) start(m *Machine) (state, error) {
 	}
 	// Marshal recorded the extension list that ServerHello is checked
 	// against (a test checks it equals what parsing our bytes gives).
+	if err := hs.bindPSK13(ch, raw, nil); err != nil {
+		return nil, err
+	}
 	ch.Raw = raw
 	hs.hello = ch
 	hs.t.add(raw)
@@ -289,6 +298,11 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 	// resumes that session. Without an offered session the id is TLS
 	// 1.3's compatibility one (RFC 8446, Appendix D.4): nothing to resume.
 	if hs.offered == nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID) {
+		if hs.offered13 != nil {
+			// We offered a TLS 1.3 session, which this version cannot
+			// resume.
+			return nil, errIllegal("tls: the server resumed the session with a different version")
+		}
 		return nil, errIllegal("tls: the server echoed a session id we offered no session for")
 	}
 	resuming := hs.offered != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, hs.hello.SessionID)
@@ -307,7 +321,7 @@ func (s *expectServerHello) handle(m *Machine, in input) (state, error) {
 // same server name.
 func (hs *clientHS) canResume(sess *session.State, serverName string) bool {
 	cfg := hs.cfg
-	return sess.Version >= cfg.minVersion() && sess.Version <= cfg.maxVersion() &&
+	return !sess.Is13() && sess.Version >= cfg.minVersion() && sess.Version <= cfg.maxVersion() &&
 		slices.Contains(cfg.suites(), sess.CipherSuite) && sess.ServerName == serverName &&
 		len(sess.MasterSecret) == 48
 }

@@ -74,6 +74,8 @@ type clientHS13 struct {
 	compat compat13
 	// hrr is the HelloRetryRequest, if the server sent one.
 	hrr *ServerHello
+	// resumed13 is set when the server accepted our PSK.
+	resumed13 bool
 	// sentCCS is set once our compatibility ChangeCipherSpec went out.
 	sentCCS     bool
 	alpn        string
@@ -152,8 +154,10 @@ func (hs *clientHS13) checkServerHello(sh *ServerHello) error {
 			return errIllegal("tls: %s carries the %v extension, which TLS 1.3 does not allow there", helloName(sh), e)
 		}
 	}
-	if sh.HasSelectedIdentity {
-		return errIllegal("tls: server selected a PSK we did not offer")
+	// Section 4.2.11: pre_shared_key is not allowed in a
+	// HelloRetryRequest (the table of Section 4.2).
+	if sh.HasSelectedIdentity && sh.IsHelloRetryRequest() {
+		return errIllegal("tls: HelloRetryRequest carries pre_shared_key")
 	}
 	return nil
 }
@@ -205,9 +209,13 @@ func (hs *clientHS13) retry(m *Machine, hrr *ServerHello, raw []byte) (state, er
 		hs.shares13 = []kex.KeyShare{k}
 		ch.KeyShares = []KeyShareEntry{{Group: g, Data: k.Public()}}
 	}
+	hs.keepPSKForRetry(&ch)
 	rawCH, err := ch.Marshal()
 	if err != nil {
 		return nil, errInternal(err, "tls: marshaling ClientHello")
+	}
+	if err := hs.bindPSK13(&ch, rawCH, hs.ks.t); err != nil {
+		return nil, err
 	}
 	ch.Raw = rawCH
 	hs.hello = &ch
@@ -266,6 +274,9 @@ func (hs *clientHS13) keyExchange(m *Machine, sh *ServerHello, raw []byte) (stat
 	if err := hs.ks.t.SetHash(hs.suite.PRFHash); err != nil {
 		return nil, errInternal(err, "tls: transcript")
 	}
+	if err := hs.acceptPSK(sh); err != nil {
+		return nil, err
+	}
 	hs.ks.add(raw)
 	shared, err := hs.shares13[i].Finish(sh.KeyShare.Data)
 	if err != nil {
@@ -317,6 +328,10 @@ func (s *expectEncryptedExtensions) handle(m *Machine, in input) (state, error) 
 		return nil, errIllegal("tls: server selected unadvertised ALPN protocol %q", ee.ALPNProtocol)
 	}
 	hs.alpn = ee.ALPNProtocol
+	if hs.resumed13 {
+		// RFC 8446, Section 2.2: the PSK authenticates the server.
+		return &expectServerFinished13{hs: hs}, nil
+	}
 	return &expectServerCertificate13{hs: hs}, nil
 }
 
@@ -417,15 +432,20 @@ func (s *expectServerFinished13) handle(m *Machine, in input) (state, error) {
 		return nil, err
 	}
 	st := state13(&hs.ks, hs.group, hs.alpn, hs.hrr != nil)
+	st.Resumed = hs.resumed13
 	st.ServerName = hs.hello.ServerName
 	st.ServerRandom = hs.serverRandom
 	st.PeerSignatureScheme = hs.peerScheme
-	st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
+	if hs.peer != nil {
+		st.PeerCertificates, st.VerifiedChain, st.VerifyError = hs.peer.certs, hs.peer.verified, hs.peer.err
+	}
 	st.OCSPResponse = hs.ocsp
 	st.ClientFinished, st.ServerFinished = hs.clientFinished, hs.serverFinished
 	m.established = true
 	m.sink.HandshakeDone(st)
-	return newEstablished13(hs.suite, hs.ks.clientApp, hs.ks.serverApp, true), nil
+	e := newEstablished13(hs.suite, hs.ks.clientApp, hs.ks.serverApp, true)
+	e.tickets = hs.newClientTickets()
+	return e, nil
 }
 
 // sendClientCertificate answers a CertificateRequest (RFC 8446, Section

@@ -178,6 +178,17 @@ type Config struct {
 	// DisableTickets stops a client from offering the session_ticket
 	// extension.
 	DisableTickets bool
+	// NumTickets13 is how many NewSessionTickets a TLS 1.3 server sends
+	// after a full handshake (OpenSSL's SSL_CTX_set_num_tickets); zero
+	// means DefaultNumTickets13, negative none. A resumed handshake gets
+	// one only to renew its ticket (tickets13.go). Tickets need Tickets
+	// set.
+	NumTickets13 int
+	// AllowPSKWithoutDHE lets a TLS 1.3 server resume with psk_ke, a PSK
+	// without (EC)DHE, when the client offers only that mode: cheaper,
+	// but the resumed connection loses forward secrecy (RFC 8446, Section
+	// 4.2.9). Off, as in Node.
+	AllowPSKWithoutDHE bool
 
 	// AskRenegotiation makes a server pause on a RenegotiationDecision
 	// when a client starts a renegotiation it did not ask for; without it

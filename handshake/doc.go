@@ -23,9 +23,10 @@
 // ClientHello for both and branches on the ServerHello's
 // supported_versions or a HelloRetryRequest. Both sides allow TLS 1.2 to
 // 1.3 by default, as Node v20; Config.MaxVersion TLS 1.2 keeps a side at
-// TLS 1.2. No PSK resumption and no 0-RTT yet:
-// a server sends no NewSessionTicket, a client drops the ones it gets,
-// and early data is skipped.
+// TLS 1.2. Resumption with tickets is in
+// psk13.go (the server's PSK choice and binder check), resume13.go (the
+// client's offer) and tickets13.go (NewSessionTicket both ways, each
+// reported through Sink.Session). No 0-RTT: early data is skipped.
 //
 // Imports: record, cipher, kex, keysched, x509lite, session, cryptobyte.
 package handshake

@@ -8,8 +8,7 @@ import (
 
 // established13 is a TLS 1.3 connection after its handshake. It carries
 // traffic and takes the post-handshake messages (RFC 8446, Section 4.6):
-// KeyUpdate, and on a client NewSessionTicket, which is dropped while
-// resumption is not implemented. There is no renegotiation (Section
+// KeyUpdate, and on a client NewSessionTicket (tickets13.go). There is no renegotiation (Section
 // 4.1.2): a ClientHello or HelloRequest is unexpected_message.
 type established13 struct {
 	suite *cipher.Suite
@@ -17,6 +16,8 @@ type established13 struct {
 	// each direction, which KeyUpdate advances (Section 7.2).
 	read, write *keysched.ApplicationTrafficSecret
 	isClient    bool
+	// tickets turns a client's NewSessionTickets into sessions.
+	tickets *clientTickets
 	// updateOwed is set once we sent a KeyUpdate that answers the peer's
 	// update_requested and have written no application data since: a
 	// further request before then is already answered (RFC 8446, Section
@@ -60,7 +61,11 @@ func (s *established13) handle(m *Machine, in input) (state, error) {
 		return s, nil
 	case *NewSessionTicket13:
 		if s.isClient {
-			// Resumption is not implemented yet: the ticket is dropped.
+			if s.tickets != nil {
+				if err := s.tickets.receive(m, msg); err != nil {
+					return nil, err
+				}
+			}
 			return s, nil
 		}
 	}

@@ -49,6 +49,7 @@ func (s *keySink) HandshakeDone(st *handshake.ConnectionState) {
 	s.state = st
 }
 
+func (*keySink) Session(*session.State)              {}
 func (*keySink) SendWarning(record.AlertDescription) {}
 func (*keySink) SetVersion(uint16)                   {}
 func (*keySink) Keylog(string)                       {}

@@ -44,6 +44,10 @@ type Sink interface {
 	HandshakeDone(st *ConnectionState)
 	// Keylog receives NSS key log lines (SSLKEYLOGFILE format).
 	Keylog(line string)
+	// Session reports a resumable TLS 1.3 session, one per
+	// NewSessionTicket: each one a client receives, each one a server
+	// sends (RFC 8446, Section 4.6.1).
+	Session(st *session.State)
 }
 
 // ConnectionState is what a completed handshake negotiated.

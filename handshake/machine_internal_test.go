@@ -8,6 +8,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/cipher"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // nopSink drops everything a machine produces; the tests below look only
@@ -16,6 +17,7 @@ type nopSink struct{}
 
 func (nopSink) SendMessage([]byte)                       {}
 func (nopSink) SendChangeCipherSpec() error              { return nil }
+func (nopSink) Session(*session.State)                   {}
 func (nopSink) SendWarning(record.AlertDescription)      {}
 func (nopSink) SetVersion(uint16)                        {}
 func (nopSink) InstallWriteKeys(cipher.Protection) error { return nil }

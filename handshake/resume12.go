@@ -98,6 +98,8 @@ type SessionLookupDecision struct {
 type awaitSessionLookup struct {
 	hs *serverHS
 	d  *SessionLookupDecision
+	// tls13 is set for a TLS 1.3 ClientHello, whose answer is ignored.
+	tls13 bool
 }
 
 func (s *awaitSessionLookup) handle(m *Machine, in input) (state, error) {
@@ -113,6 +115,9 @@ func (s *awaitSessionLookup) decision() Decision {
 
 func (s *awaitSessionLookup) resolve(m *Machine, a Answer) (state, error) {
 	hs, st := s.hs, a.session
+	if s.tls13 {
+		return hs.chooseContext(m, hs.negotiate13)
+	}
 	if st != nil {
 		usable, err := hs.usable(st, false)
 		if err != nil {

@@ -165,8 +165,12 @@ func (hs *serverHS) negotiate(m *Machine) (state, error) {
 			"tls: the client renegotiates to version 0x%04x from 0x%04x", v, m.version)
 	}
 	if v == cipher.VersionTLS13 {
-		// TLS 1.3 resumes nothing here (no PSK), so every TLS 1.3
-		// handshake is a full one and asks SNI right after the version.
+		// TLS 1.3 resumes by PSK only (psk13.go), after SNI. Node v20
+		// still asks resumeSession with the legacy_session_id of a TLS
+		// 1.3 ClientHello and then ignores the answer, so we ask too.
+		if cfg.LookupSessions && len(ch.SessionID) > 0 {
+			return &awaitSessionLookup{hs: hs, tls13: true}, nil
+		}
 		return hs.chooseContext(m, hs.negotiate13)
 	}
 	hs.version = v

@@ -22,9 +22,11 @@ package handshake
 // configuration it chose. States: (expectClientHello13 after a
 // HelloRetryRequest) -> (awaitOCSP) -> expectClientCertificate13? ->
 // expectClientCertificateVerify13? -> expectClientFinished13 ->
-// established13. No PSK (resumption) and no 0-RTT: early data is refused
-// by leaving early_data out of EncryptedExtensions (RFC 8446, Section
-// 4.2.10), and no NewSessionTicket is sent.
+// established13, which NewSessionTickets follow (tickets13.go). A
+// ClientHello whose ticket we accept (psk13.go) skips CertificateRequest,
+// Certificate and CertificateVerify. No 0-RTT: early data is refused by
+// leaving early_data out of EncryptedExtensions (RFC 8446, Section
+// 4.2.10).
 
 import (
 	"bytes"
@@ -51,6 +53,10 @@ type serverHS13 struct {
 	// share is the client's key share on hs.group.
 	share       []byte
 	certRequest *CertificateRequest13
+	// psk is the ticket being resumed (psk13.go), nil on a full
+	// handshake; hrrRaw is our HelloRetryRequest, which a binder covers.
+	psk    *psk13
+	hrrRaw []byte
 }
 
 // negotiate13 continues a handshake for which the server picked TLS 1.3
@@ -156,7 +162,7 @@ func (hs *serverHS13) helloRetry(m *Machine, g kex.Group) (state, error) {
 		return nil, errInternal(err, "tls: transcript")
 	}
 	hrr := NewHelloRetryRequest(hs.hello.SessionID, hs.suite.ID, g, hs.cookie)
-	if _, err := hs.ks.send(m, hrr); err != nil {
+	if hs.hrrRaw, err = hs.ks.send(m, hrr); err != nil {
 		return nil, err
 	}
 	// RFC 8446, Appendix D.4: the server sends its compatibility
@@ -247,6 +253,12 @@ func retriedHelloChanges(first, second *ClientHello) error {
 // client wants one.
 func (hs *serverHS13) chooseCertificate(m *Machine) (state, error) {
 	ch, cfg := hs.hello, hs.cfg
+	if err := hs.selectPSK(); err != nil {
+		return nil, err
+	}
+	if hs.psk != nil {
+		return hs.resumeFlight(m)
+	}
 	// RFC 8446, Section 9.2: certificate authentication needs
 	// signature_algorithms; otherwise missing_extension.
 	if !slices.Contains(ch.Extensions, ExtSignatureAlgorithms) {
@@ -281,9 +293,12 @@ func (hs *serverHS13) chooseCertificate(m *Machine) (state, error) {
 // Finished.
 func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	ch, cfg := hs.hello, hs.cfg
-	share, shared, err := kex.AnswerShare(hs.group, hs.share, cfg.Rand)
-	if err != nil {
-		return nil, keyShareError(err)
+	var share, shared []byte
+	if hs.group != 0 {
+		var err error
+		if share, shared, err = kex.AnswerShare(hs.group, hs.share, cfg.Rand); err != nil {
+			return nil, keyShareError(err)
+		}
 	}
 	hs.serverRandom = make([]byte, 32)
 	if _, err := readFull(cfg.Rand, hs.serverRandom); err != nil {
@@ -297,6 +312,10 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 		SupportedVersion: cipher.VersionTLS13,
 		KeyShare:         KeyShareEntry{Group: hs.group, Data: share},
 	}
+	if hs.psk != nil {
+		// RFC 8446, Section 4.2.11: the index of the identity chosen.
+		sh.HasSelectedIdentity, sh.SelectedIdentity = true, hs.psk.index
+	}
 	if _, err := hs.ks.send(m, sh); err != nil {
 		return nil, err
 	}
@@ -309,10 +328,16 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	if err := installWrite(m, hs.suite, hs.ks.serverHS); err != nil {
 		return nil, err
 	}
-	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != "",
+	// RFC 6066, Section 3: no server_name acknowledgement when resuming.
+	ee := &EncryptedExtensions{ALPNProtocol: hs.alpn, ServerNameAck: ch.ServerName != "" && hs.psk == nil,
 		SupportedGroups: groupsUpdate13(cfg.groups13(), ch.SupportedGroups, hs.group)}
 	if _, err := hs.ks.send(m, ee); err != nil {
 		return nil, err
+	}
+	if hs.psk != nil {
+		// RFC 8446, Section 2.2: a PSK handshake authenticates by the
+		// PSK; no CertificateRequest, Certificate or CertificateVerify.
+		return hs.sendFinished(m)
 	}
 	if cfg.ClientAuth != NoClientCert {
 		hs.certRequest = &CertificateRequest13{SignatureSchemes: cfg.schemes()}
@@ -329,6 +354,12 @@ func (hs *serverHS13) sendFlight(m *Machine) (state, error) {
 	if err := sendCertificateVerify13(m, &hs.ks, hs.cert, hs.scheme, serverSignatureContext); err != nil {
 		return nil, err
 	}
+	return hs.sendFinished(m)
+}
+
+// sendFinished sends our Finished and switches to the application keys
+// for writing and the client's handshake keys for reading.
+func (hs *serverHS13) sendFinished(m *Machine) (state, error) {
 	hs.serverFinished = hs.ks.serverHS.VerifyData(hs.ks.t.Sum())
 	if _, err := hs.ks.send(m, &Finished{VerifyData: hs.serverFinished}); err != nil {
 		return nil, err
@@ -455,6 +486,7 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 		return nil, err
 	}
 	st := state13(&hs.ks, hs.group, hs.alpn, hs.retried)
+	st.Resumed = hs.psk != nil
 	st.ServerName = hs.hello.ServerName
 	st.PeerCertificateRequested = hs.certRequest != nil
 	st.PeerSignatureScheme = hs.peerScheme
@@ -467,6 +499,9 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 	m.established = true
 	m.cfg = hs.cfg
 	m.sink.HandshakeDone(st)
+	if err := hs.sendTickets(m); err != nil {
+		return nil, err
+	}
 	return newEstablished13(hs.suite, hs.ks.clientApp, hs.ks.serverApp, false), nil
 }
 

@@ -211,6 +211,11 @@ type schedule13 struct {
 	// clientRandom labels the key log lines.
 	clientRandom []byte
 
+	// early is the early secret of a PSK handshake (psk13.go), nil
+	// without a PSK; master stays for the resumption secret, derived
+	// once the client's Finished is in the transcript.
+	early              *keysched.EarlySecret
+	master             *keysched.MasterSecret
 	handshake          *keysched.HandshakeSecret
 	clientHS, serverHS *keysched.HandshakeTrafficSecret
 	// clientApp and serverApp are the first application traffic
@@ -224,9 +229,14 @@ func (k *schedule13) add(raw []byte) { k.t.Add(raw) }
 
 // handshakeSecrets runs the schedule from the (EC)DHE or KEM secret to the
 // handshake traffic secrets, with the transcript through ServerHello
-// (RFC 8446, Section 7.1; no PSK: the early secret's PSK is zeros).
+// (RFC 8446, Section 7.1; without a PSK the early secret's PSK is zeros).
 func (k *schedule13) handshakeSecrets(m *Machine, shared []byte) {
-	k.handshake = keysched.NewEarlySecret(k.suite.PRFHash, nil).Handshake(shared)
+	early := k.early
+	if early == nil {
+		early = keysched.NewEarlySecret(k.suite.PRFHash, nil)
+	}
+	k.early = nil
+	k.handshake = early.Handshake(shared)
 	th := k.t.Sum()
 	k.clientHS = k.handshake.ClientTrafficSecret(th)
 	k.serverHS = k.handshake.ServerTrafficSecret(th)
@@ -239,6 +249,7 @@ func (k *schedule13) handshakeSecrets(m *Machine, shared []byte) {
 func (k *schedule13) applicationSecrets(m *Machine) {
 	th := k.t.Sum()
 	master := k.handshake.Master()
+	k.master = master
 	k.clientApp = master.ClientTrafficSecret(th)
 	k.serverApp = master.ServerTrafficSecret(th)
 	k.exporter = master.ExporterMasterSecret(th)

@@ -7,8 +7,11 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 )
 
-// encodingVersion is the first byte of every encoded State. A decoder
-// refuses other versions, so a format change never misreads old bytes.
+// encodingVersion is the first byte of every encoded TLS 1.2 (and older)
+// State; encodingVersion13 (state13.go) that of a TLS 1.3 one. A decoder
+// refuses other versions, so a format change never misreads old bytes, and
+// each encoding holds only its own protocol versions, so a TLS 1.2 session
+// never decodes as a TLS 1.3 PSK or the reverse.
 const encodingVersion = 1
 
 // Limits on decoded state, far above what a real session carries.
@@ -25,7 +28,8 @@ type State struct {
 	// resumption must use the same (RFC 5246, Section 7.4.1.2).
 	Version     uint16
 	CipherSuite uint16
-	// MasterSecret is the 48-byte master secret.
+	// MasterSecret is the 48-byte master secret; in a TLS 1.3 session,
+	// the ticket's PSK (RFC 8446, Section 4.6.1), the suite hash's size.
 	MasterSecret []byte
 	// ExtendedMasterSecret records RFC 7627 use; a session is never
 	// resumed across a change of it (RFC 7627, Section 5.3).
@@ -59,6 +63,9 @@ type State struct {
 	Ticket         []byte
 	TicketLifetime uint32
 
+	// The TLS 1.3 fields (encoding version 2, state13.go).
+	Resumption13
+
 	// Parsed, when set by the handshake that made this value, holds the
 	// parsed PeerCertificates so that resuming in the same process does
 	// not parse them again. It is never encoded.
@@ -83,8 +90,15 @@ func (s *State) Marshal() ([]byte, error) {
 	if len(s.PeerCertificates) > maxCertificates || len(s.Ticket) > maxTicketLen || len(s.SessionID) > 32 {
 		return nil, fmt.Errorf("%w: too large", ErrUnencodable)
 	}
+	if s.is13() && (len(s.TicketNonce) > 255 || len(s.ALPN) > 255 || s.MaxLifetime > MaxTicketLifetime13) {
+		return nil, fmt.Errorf("%w: TLS 1.3 fields too large", ErrUnencodable)
+	}
 	var b cryptobyte.Builder
-	b.AddUint8(encodingVersion)
+	if s.is13() {
+		b.AddUint8(encodingVersion13)
+	} else {
+		b.AddUint8(encodingVersion)
+	}
 	b.AddUint16(s.Version)
 	b.AddUint16(s.CipherSuite)
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.MasterSecret) })
@@ -108,6 +122,9 @@ func (s *State) Marshal() ([]byte, error) {
 	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.SessionID) })
 	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Ticket) })
 	b.AddUint32(s.TicketLifetime)
+	if s.is13() {
+		s.marshal13(&b)
+	}
 	return b.Bytes()
 }
 
@@ -119,7 +136,7 @@ func Unmarshal(data []byte) (*State, error) {
 	var created uint64
 	var secret, name, ctx, code, reason, id, ticket []byte
 	s := &State{}
-	if !in.ReadUint8(&v) || v != encodingVersion {
+	if !in.ReadUint8(&v) || (v != encodingVersion && v != encodingVersion13) {
 		return nil, fmt.Errorf("%w: unknown encoding version", ErrMalformed)
 	}
 	if !in.ReadUint16(&s.Version) || !in.ReadUint16(&s.CipherSuite) ||
@@ -142,8 +159,18 @@ func Unmarshal(data []byte) (*State, error) {
 		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&reason)) ||
 		!in.ReadUint8LengthPrefixed((*cryptobyte.String)(&id)) || len(id) > 32 ||
 		!in.ReadUint16LengthPrefixed((*cryptobyte.String)(&ticket)) || len(ticket) > maxTicketLen ||
-		!in.ReadUint32(&s.TicketLifetime) || !in.Empty() {
+		!in.ReadUint32(&s.TicketLifetime) {
 		return nil, fmt.Errorf("%w: trailer", ErrMalformed)
+	}
+	// Each encoding version holds its own protocol versions only.
+	if (v == encodingVersion13) != s.is13() {
+		return nil, fmt.Errorf("%w: version 0x%04x in encoding version %d", ErrMalformed, s.Version, v)
+	}
+	if v == encodingVersion13 && !s.unmarshal13(&in) {
+		return nil, fmt.Errorf("%w: TLS 1.3 fields", ErrMalformed)
+	}
+	if !in.Empty() {
+		return nil, fmt.Errorf("%w: trailing bytes", ErrMalformed)
 	}
 	s.MasterSecret = append([]byte(nil), secret...)
 	s.ExtendedMasterSecret = ems == 1

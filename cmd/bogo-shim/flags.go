@@ -13,49 +13,53 @@ type options struct {
 	server                       bool
 	certFile, keyFile, trustCert string
 	resumeCount                  int
-	expectSessionMiss            bool
-	shimWritesFirst              bool
-	shimShutsDown                bool
-	checkCloseNotify             bool
-	minVersion, maxVersion       int
-	noTLS1, noTLS11, noTLS12     bool
-	noTLS13                      bool
-	expectVersion                int
-	curves                       []int
-	expectCurveID                int
-	signingPrefs, verifyPrefs    []int
-	expectPeerSigAlg             int
-	requireAnyClientCert         bool
-	verifyPeer                   bool
-	hostName                     string
-	expectServerName             string
-	advertiseALPN                string
-	selectALPN                   string
-	expectALPN                   string
-	declineALPN                  bool
-	expectEMS                    bool
-	expectSecureReneg            bool
-	async                        bool
-	implicitHandshake            bool
-	exportKeyingMaterial         int
-	exportLabel, exportContext   string
-	useExportContext             bool
-	expectNoSession              bool
-	expectTicketRenewal          bool
-	renegotiateFreely            bool
-	enableOCSPStapling           bool
-	ocspResponse                 string // base64
-	expectOCSPResponse           string // base64
-	useOCSPCallback              bool
-	setOCSPInCallback            bool
-	declineOCSPCallback          bool
-	failOCSPCallback             bool
-	expectTotalRenegotiations    int
-	ticketKey                    string
-	noTicket                     bool
-	expectHRR, expectNoHRR       bool
-	keyUpdate                    bool // one KeyUpdate after the handshake
-	keyUpdateBeforeRead          bool // a KeyUpdate before every read
+	// resumptionDelay moves the clock of the resumptions this many
+	// seconds ahead; onResumeNoTicket is -no-ticket on them only.
+	resumptionDelay            int
+	onResumeNoTicket           bool
+	expectSessionMiss          bool
+	shimWritesFirst            bool
+	shimShutsDown              bool
+	checkCloseNotify           bool
+	minVersion, maxVersion     int
+	noTLS1, noTLS11, noTLS12   bool
+	noTLS13                    bool
+	expectVersion              int
+	curves                     []int
+	expectCurveID              int
+	signingPrefs, verifyPrefs  []int
+	expectPeerSigAlg           int
+	requireAnyClientCert       bool
+	verifyPeer                 bool
+	hostName                   string
+	expectServerName           string
+	advertiseALPN              string
+	selectALPN                 string
+	expectALPN                 string
+	declineALPN                bool
+	expectEMS                  bool
+	expectSecureReneg          bool
+	async                      bool
+	implicitHandshake          bool
+	exportKeyingMaterial       int
+	exportLabel, exportContext string
+	useExportContext           bool
+	expectNoSession            bool
+	expectTicketRenewal        bool
+	renegotiateFreely          bool
+	enableOCSPStapling         bool
+	ocspResponse               string // base64
+	expectOCSPResponse         string // base64
+	useOCSPCallback            bool
+	setOCSPInCallback          bool
+	declineOCSPCallback        bool
+	failOCSPCallback           bool
+	expectTotalRenegotiations  int
+	ticketKey                  string
+	noTicket                   bool
+	expectHRR, expectNoHRR     bool
+	keyUpdate                  bool // one KeyUpdate after the handshake
+	keyUpdateBeforeRead        bool // a KeyUpdate before every read
 }
 
 // errUnimplemented makes the shim exit 89: the runner counts the test as
@@ -82,7 +86,7 @@ func parseFlags(args []string) (*options, error) {
 		"-expect-extended-master-secret": &o.expectEMS, "-expect-secure-renegotiation": &o.expectSecureReneg,
 		"-async": &o.async, "-implicit-handshake": &o.implicitHandshake, "-use-export-context": &o.useExportContext,
 		"-expect-no-session": &o.expectNoSession, "-expect-ticket-renewal": &o.expectTicketRenewal,
-		"-no-ticket": &o.noTicket, "-renegotiate-freely": &o.renegotiateFreely,
+		"-no-ticket": &o.noTicket, "-renegotiate-freely": &o.renegotiateFreely, "-on-resume-no-ticket": &o.onResumeNoTicket,
 		"-enable-ocsp-stapling": &o.enableOCSPStapling, "-use-ocsp-callback": &o.useOCSPCallback,
 		"-set-ocsp-in-callback": &o.setOCSPInCallback, "-decline-ocsp-callback": &o.declineOCSPCallback,
 		"-fail-ocsp-callback": &o.failOCSPCallback, "-expect-hrr": &o.expectHRR, "-expect-no-hrr": &o.expectNoHRR,
@@ -96,7 +100,7 @@ func parseFlags(args []string) (*options, error) {
 		"-ocsp-response": &o.ocspResponse, "-expect-ocsp-response": &o.expectOCSPResponse,
 	}
 	ints := map[string]*int{
-		"-resume-count": &o.resumeCount, "-min-version": &o.minVersion, "-max-version": &o.maxVersion,
+		"-resume-count": &o.resumeCount, "-resumption-delay": &o.resumptionDelay, "-min-version": &o.minVersion, "-max-version": &o.maxVersion,
 		"-expect-version": &o.expectVersion, "-expect-curve-id": &o.expectCurveID,
 		"-expect-peer-signature-algorithm": &o.expectPeerSigAlg, "-export-keying-material": &o.exportKeyingMaterial,
 		"-expect-total-renegotiations": &o.expectTotalRenegotiations,

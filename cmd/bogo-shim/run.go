@@ -48,8 +48,9 @@ func config(o *options) (*engine.Config, error) {
 		return nil, errUnimplemented{"a protocol version other than TLS 1.0-1.3"}
 	}
 	if o.ticketKey != "" {
-		// Those tests edit tickets in BoringSSL's own format.
-		return nil, errUnimplemented{"-ticket-key (BoringSSL's ticket format)"}
+		// The runner opens and edits the tickets sealed under this key,
+		// whose plaintext is BoringSSL's session encoding, not ours.
+		return nil, errUnimplemented{"-ticket-key (BoringSSL's session encoding inside the ticket)"}
 	}
 	if o.server {
 		cfg.SessionCache = session.NewCache(0)
@@ -173,6 +174,8 @@ type shimConn struct {
 	buf    []byte
 	// handshakes counts EventHandshakeDone (1 + renegotiations).
 	handshakes int
+	// session13 is the newest TLS 1.3 session a client received.
+	session13 *session.State
 }
 
 // pump sends queued records and collects events.
@@ -195,6 +198,10 @@ func (s *shimConn) pump() error {
 			// -async answers after one more round of I/O; plain mode at once.
 			if err := engine.Drive(s.eng, engine.Resolvers{OCSP: s.ocsp}); err != nil && s.err == nil {
 				s.err = err
+			}
+		case engine.EventSession:
+			if !s.o.server {
+				s.session13 = e.Session
 			}
 		case engine.EventPeerClosed:
 			s.closed = true
@@ -313,7 +320,18 @@ func run(o *options) error {
 	}
 	var sess *session.State
 	for i := 0; i <= o.resumeCount; i++ {
-		st, err := runConn(o, cfg, sess, i > 0)
+		c := cfg
+		if i > 0 && (o.resumptionDelay != 0 || o.onResumeNoTicket) {
+			resumed := *cfg
+			if d := time.Duration(o.resumptionDelay) * time.Second; d != 0 {
+				resumed.Now = func() time.Time { return time.Now().Add(d) }
+			}
+			if o.onResumeNoTicket {
+				resumed.Tickets, resumed.DisableTickets = nil, true
+			}
+			c = &resumed
+		}
+		st, err := runConn(o, c, sess, i > 0)
 		if err != nil {
 			return err
 		}
@@ -348,10 +366,6 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 	if err := checkState(o, s.state); err != nil {
 		return nil, err
 	}
-	if s.state.Version == 0x0304 && (o.resumeCount > 0 || o.expectNoSession) {
-		// TLS 1.3 resumption (PSK, tickets) is the next issue.
-		return nil, errUnimplemented{"TLS 1.3 resumption"}
-	}
 	// A staple comes with a full handshake only: our resumed sessions do
 	// not keep it (BoringSSL's do), so the check is on full handshakes.
 	if want := o.expectOCSPResponse; want != "" && !s.state.Resumed {
@@ -364,6 +378,16 @@ func runConn(o *options, cfg *engine.Config, sess *session.State, isResume bool)
 	}
 	if err := s.exchange(eng, conn); err != nil {
 		return s.state, err
+	}
+	if s.state.Version == 0x0304 {
+		// TLS 1.3 tickets come after the handshake, so the session
+		// flags are checked once the exchange has read them.
+		st := *s.state
+		st.Session = s.session13
+		if err := checkSession13(o, &st, sess); err != nil {
+			return nil, err
+		}
+		return &st, nil
 	}
 	if got := s.handshakes - 1; got != o.expectTotalRenegotiations {
 		return s.state, fmt.Errorf("expected %d renegotiations, got %d", o.expectTotalRenegotiations, got)
@@ -381,9 +405,23 @@ func checkSession(o *options, st *engine.ConnectionState, offered *session.State
 		return errors.New("session unexpectedly was reused")
 	case !isResume && st.Resumed:
 		return errors.New("the initial handshake was a resumption")
+	case st.Version == 0x0304:
+		// The session flags wait for the tickets (checkSession13).
 	case o.expectNoSession && !o.server && st.Session != nil:
 		return errors.New("a session was established, -expect-no-session")
 	case o.expectTicketRenewal && isResume && !o.server && !renewed:
+		return errors.New("the ticket was not renewed")
+	}
+	return nil
+}
+
+// checkSession13 applies the session flags that TLS 1.3's post-handshake
+// tickets decide.
+func checkSession13(o *options, st *engine.ConnectionState, offered *session.State) error {
+	switch {
+	case o.expectNoSession && !o.server && st.Session != nil:
+		return errors.New("a session was established, -expect-no-session")
+	case o.expectTicketRenewal && offered != nil && !o.server && (st.Session == nil || bytes.Equal(st.Session.Ticket, offered.Ticket)):
 		return errors.New("the ticket was not renewed")
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
@@ -178,7 +179,21 @@ func connect(ctx context.Context, o *connectOptions, stdin io.Reader, stdout, st
 			return exitFailure
 		}
 	}
-	if o.sessOut != "" {
+	if o.sessOut != "" && st.Version == cipher.VersionTLS13 {
+		// TLS 1.3 tickets come after the handshake: like s_client
+		// -sess_out, each one received replaces the file.
+		var saved atomic.Bool
+		sock.OnSession(func(b []byte) {
+			if err := os.WriteFile(o.sessOut, b, 0o600); err == nil {
+				saved.Store(true)
+			}
+		})
+		defer func() {
+			if !saved.Load() {
+				fmt.Fprintln(stderr, "tlsengine: -sess-out: the server sent no TLS 1.3 ticket")
+			}
+		}()
+	} else if o.sessOut != "" {
 		if err := saveSession(o.sessOut, st.Session); err != nil {
 			fmt.Fprintf(stderr, "tlsengine: -sess-out: %v\n", err)
 		}
@@ -267,11 +282,13 @@ func printSummary(w io.Writer, st *engine.ConnectionState) {
 	} else {
 		fmt.Fprintf(w, "Verification error: %s\n", printable(verifyText(st.VerifyError)))
 	}
+	how := "New"
 	if st.Resumed {
-		fmt.Fprintln(w, "Session   : Reused")
-	} else {
-		fmt.Fprintln(w, "Session   : New")
+		how = "Reused"
 	}
+	fmt.Fprintf(w, "Session   : %s\n", how)
+	// s_client's line: "Reused, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256".
+	fmt.Fprintf(w, "%s, %s, Cipher is %s\n", how, record.Version(st.Version).String(), suiteName(st))
 }
 
 // saveSession writes a client session for -sess-in; a server that gave

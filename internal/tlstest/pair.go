@@ -5,6 +5,7 @@ import (
 
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/record"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // Side collects what one end of a Pair observed.
@@ -19,6 +20,8 @@ type Side struct {
 	PeerClose  bool
 	Keylog     []string
 	Decisions  []engine.Decision
+	// Sessions are the TLS 1.3 sessions of EventSession, in order.
+	Sessions []*session.State
 	// Wire is every byte this side sent, in order.
 	Wire []byte
 	// Flights holds each EventSend's bytes separately.
@@ -122,6 +125,8 @@ func (p *Pair) drain(s, peer *Side, isClient bool) bool {
 			s.Alerts = append(s.Alerts, e.Alert)
 		case engine.EventError:
 			s.Err = e.Err
+		case engine.EventSession:
+			s.Sessions = append(s.Sessions, e.Session)
 		}
 		progress = true
 	}
