@@ -89,7 +89,7 @@ func TestTLSSocketGetCipherGetProtocolGetEphemeralKeyInfo(t *testing.T) {
 
 // TestTLSSocketGetSessionGetTLSTicketIsSessionReused: Session returns bytes that resume, TLSTicket the
 // raw ticket on the client only, IsSessionReused the outcome, in TLS 1.2
-// (TestTLSSocketSessionTLS13 covers TLS 1.3 without resumption).
+// (TestTLSSocketEventSessionTLS13 covers TLS 1.3).
 func TestTLSSocketGetSessionGetTLSTicketIsSessionReused(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	sc := pki.ServerConfig(2)
@@ -133,22 +133,14 @@ func TestTLSSocketEventSession(t *testing.T) {
 	server.OnSession(func([]byte) { t.Fatal("session event on a server socket") })
 }
 
-// TestTLSSocketSessionTLS13: until TLS 1.3 resumption exists, a TLS 1.3
-// connection (the default) has no session to save: Session and TLSTicket
-// are nil, no session event fires, and IsSessionReused is false. A TLS 1.2
-// session offered by a default client to a default server is not resumed:
-// the server picks TLS 1.3, where a TLS 1.2 session does not apply, and
-// runs a full handshake.
-func TestTLSSocketSessionTLS13(t *testing.T) {
+// TestTLSSocketSessionTLS12NotOfferedAsTLS13: a TLS 1.2 session offered by a
+// default client to a default server is not resumed: the server picks TLS
+// 1.3, where a TLS 1.2 session does not apply, and runs a full handshake.
+// (TLS 1.3 sessions: TestTLSSocketEventSessionTLS13 in session13_test.go.)
+func TestTLSSocketSessionTLS12NotOfferedAsTLS13(t *testing.T) {
 	pki := tlstest.NewPKI(certgen.ECDSAP256)
 	sc := pki.ServerConfig(2)
-	sc.Tickets, _ = session.NewTicketer(make([]byte, session.KeyLen))
 	sc.SessionCache = session.NewCache(8)
-	client, server := handshakePair(t, pki.ClientConfig(1), sc, engine.ClientOptions{ServerName: "localhost"})
-	client.OnSession(func([]byte) { t.Error("session event in TLS 1.3") })
-	if client.Protocol() != "TLSv1.3" || client.Session() != nil || client.TLSTicket() != nil || client.IsSessionReused() || server.IsSessionReused() {
-		t.Fatalf("%s: session %x, ticket %x, reused %v/%v", client.Protocol(), client.Session(), client.TLSTicket(), client.IsSessionReused(), server.IsSessionReused())
-	}
 	cc12 := pki.ClientConfig(3)
 	cc12.MaxVersion = cipher.VersionTLS12
 	client12, _ := handshakePair(t, cc12, sc, engine.ClientOptions{ServerName: "localhost"})
@@ -156,7 +148,7 @@ func TestTLSSocketSessionTLS13(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, server = handshakePair(t, pki.ClientConfig(4), sc, engine.ClientOptions{ServerName: "localhost", Session: sess})
+	client, server := handshakePair(t, pki.ClientConfig(4), sc, engine.ClientOptions{ServerName: "localhost", Session: sess})
 	if client.Protocol() != "TLSv1.3" || client.IsSessionReused() || server.IsSessionReused() || !client.Authorized() {
 		t.Fatalf("TLS 1.2 session offered: %s, reused %v/%v, authorized %v", client.Protocol(), client.IsSessionReused(), server.IsSessionReused(), client.Authorized())
 	}

@@ -166,9 +166,7 @@ func TestServerKeylog(t *testing.T) {
 // as Node's 'keylog' listeners do.
 func TestSocketKeylogListenersAddUp(t *testing.T) {
 	pki := newNodePKI(t)
-	a, z := net.Pipe()
-	defer a.Close()
-	defer z.Close()
+	a, z := loopbackConns(t)
 	s, err := api.NewTLSSocket(a, api.TLSSocketOptions{IsServer: true, SecureContextOptions: pki.serverOptions()})
 	if err != nil {
 		t.Fatal(err)

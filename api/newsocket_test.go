@@ -13,31 +13,35 @@ import (
 	"github.com/tlsengine/tlsengine/api"
 )
 
-// pipePair wraps both ends of a net.Pipe with NewTLSSocket.
-func pipePair(t *testing.T, pki nodePKI, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
+// tcpPair connects a server and a client NewTLSSocket over loopback TCP
+// (loopbackConns) and completes their handshake.
+func tcpPair(t *testing.T, pki nodePKI, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
 	t.Helper()
-	a, z := net.Pipe()
+	a, z := loopbackConns(t)
 	return wrapPair(t, pki, a, z, server, client)
 }
 
-// tcpPair is pipePair over loopback TCP, whose buffers let both ends
-// write at once (a net.Pipe write waits for the reader).
-func tcpPair(t *testing.T, pki nodePKI, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
+// loopbackConns returns the two ends of a loopback TCP connection, whose
+// buffers let both ends write at once: a net.Pipe write waits for the
+// reader, so a TLS 1.3 server writing its NewSessionTickets after the
+// handshake would wait for a client that has stopped reading.
+func loopbackConns(t testing.TB) (server, client net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	z, err := net.Dial("tcp", ln.Addr().String())
+	client, err = net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := ln.Accept()
+	server, err = ln.Accept()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return wrapPair(t, pki, a, z, server, client)
+	t.Cleanup(func() { server.Close(); client.Close() })
+	return server, client
 }
 
 func wrapPair(t *testing.T, pki nodePKI, a, z net.Conn, server, client api.TLSSocketOptions) (*api.TLSSocket, *api.TLSSocket) {
@@ -71,7 +75,7 @@ func wrapPair(t *testing.T, pki nodePKI, a, z net.Conn, server, client api.TLSSo
 // exists is wrapped as either end.
 func TestNewTLSSocket(t *testing.T) {
 	pki := newNodePKI(t)
-	s, c := pipePair(t, pki,
+	s, c := tcpPair(t, pki,
 		api.TLSSocketOptions{ALPNProtocols: []string{"h2", "http/1.1"}},
 		api.TLSSocketOptions{ALPNProtocols: []string{"http/1.1", "h2"}})
 	if !c.Authorized() || c.ALPNProtocol() != "h2" || s.ALPNProtocol() != "h2" {
@@ -106,8 +110,7 @@ func (r *recordingConn) Write(p []byte) (int, error) {
 // the wire carry no more than that.
 func TestTLSSocketSetMaxSendFragment(t *testing.T) {
 	pki := newNodePKI(t)
-	a, z := net.Pipe()
-	defer a.Close()
+	a, z := loopbackConns(t)
 	rec := &recordingConn{Conn: z}
 	s, err := api.NewTLSSocket(a, api.TLSSocketOptions{IsServer: true, SecureContextOptions: pki.serverOptions()})
 	if err != nil {
@@ -227,7 +230,7 @@ func TestClientInitiatedRenegotiationAttackMitigation(t *testing.T) {
 // in Node v20, ignored: npnProtocol stays unset and ALPN still works.
 func TestNPNALPNAndSNIOptionNPNProtocols(t *testing.T) {
 	pki := newNodePKI(t)
-	s, c := pipePair(t, pki,
+	s, c := tcpPair(t, pki,
 		api.TLSSocketOptions{NPNProtocols: []string{"spdy/3"}, ALPNProtocols: []string{"h2"}},
 		api.TLSSocketOptions{NPNProtocols: []string{"spdy/3"}, ALPNProtocols: []string{"h2"}})
 	if c.NPNProtocol() != "" || s.NPNProtocol() != "" || c.ALPNProtocol() != "h2" {

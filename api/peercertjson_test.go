@@ -13,7 +13,7 @@ import (
 // no endless loop at the self-signed root.
 func TestPeerCertificateJSON(t *testing.T) {
 	pki := newNodePKI(t)
-	_, c := pipePair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{})
+	_, c := tcpPair(t, pki, api.TLSSocketOptions{}, api.TLSSocketOptions{})
 	pc := c.PeerCertificate(true)
 	b, err := json.Marshal(pc)
 	if err != nil {

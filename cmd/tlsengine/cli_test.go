@@ -629,8 +629,8 @@ func TestVerifyText(t *testing.T) {
 
 // TestSessionResumption: -sess-out saves the session, -sess-in resumes it
 // by ticket, and with -no-ticket by session id; -ticket-keys shares
-// tickets between two servers. TLS 1.2: TLS 1.3 resumption is not there
-// yet, and the TLS 1.3 connection saves no session (TestSessionOutTLS13).
+// tickets between two servers, in TLS 1.2 (TestSessionResumptionTLS13 in
+// resume13_test.go covers TLS 1.3).
 func TestSessionResumption(t *testing.T) {
 	for _, serverArgs := range [][]string{nil, {"-no-ticket"}} {
 		srv := startServer(t, serverArgs...)
@@ -671,22 +671,6 @@ func refusedAfterHandshake(stderr, alert string) bool {
 	return strings.Contains(stderr, "Protocol  : TLSv1.3\n") &&
 		(strings.Contains(stderr, "tlsengine: tls: peer sent fatal alert: "+alert) ||
 			strings.Contains(stderr, "broken pipe") || strings.Contains(stderr, "connection reset by peer"))
-}
-
-// TestSessionOutTLS13: until TLS 1.3 resumption exists, a TLS 1.3
-// connection (the default) has no session: -sess-out says so, writes no
-// file, and the connection still succeeds.
-func TestSessionOutTLS13(t *testing.T) {
-	srv := startServer(t)
-	sess := filepath.Join(t.TempDir(), "session")
-	r := runConnect(t, "x\n", srv.addr, "-insecure", "-sess-out", sess)
-	if r.code != 0 || r.stdout != "x\n" || !strings.Contains(r.stderr, "Protocol  : TLSv1.3\n") ||
-		!strings.Contains(r.stderr, "tlsengine: -sess-out: the server offered no session to resume\n") {
-		t.Fatalf("exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
-	}
-	if _, err := os.Stat(sess); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("-sess-out file: %v", err)
-	}
 }
 
 // TestVersionsCipherStringsAndDHE: -min/-max-version, an OpenSSL cipher
