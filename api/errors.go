@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
@@ -220,4 +222,36 @@ func nodeVerifyCode(code string) string {
 		return x509lite.CodeUnspecified
 	}
 	return code
+}
+
+// transportErrnoCodes are the transport failures Node reports with the
+// errno's name as the error's code (libuv's UV_E* names).
+var transportErrnoCodes = map[syscall.Errno]string{
+	syscall.ECONNRESET:   "ECONNRESET",
+	syscall.EPIPE:        "EPIPE",
+	syscall.ETIMEDOUT:    "ETIMEDOUT",
+	syscall.ECONNABORTED: "ECONNABORTED",
+	syscall.EHOSTUNREACH: "EHOSTUNREACH",
+	syscall.ENETUNREACH:  "ENETUNREACH",
+}
+
+// transportError is Node's error for a failed transport read or write:
+// code ECONNRESET, message "read ECONNRESET" (the system call, then the
+// code). Err keeps the *net.OpError, so errors.Is(err,
+// syscall.ECONNRESET) still holds. Other errors pass unchanged.
+func transportError(err error) error {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return err
+	}
+	code, ok := transportErrnoCodes[errno]
+	if !ok {
+		return err
+	}
+	msg := code
+	var op *net.OpError
+	if errors.As(err, &op) {
+		msg = op.Op + " " + code
+	}
+	return &Error{Code: code, Message: msg, Err: err}
 }

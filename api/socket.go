@@ -434,7 +434,7 @@ func (s *TLSSocket) readUntil(done func() bool) error {
 				// The transport closed without close_notify: a truncation.
 				s.err = &Error{Code: "ECONNRESET", Message: "socket hang up", Err: rerr}
 			} else {
-				s.err = rerr
+				s.err = transportError(rerr)
 			}
 		}
 		err := s.err
@@ -589,6 +589,7 @@ func (s *TLSSocket) drainAndSend() error {
 		s.mu.Unlock()
 	}
 	if werr != nil {
+		werr = transportError(werr)
 		s.mu.Lock()
 		if s.err == nil {
 			s.err = werr
