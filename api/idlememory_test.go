@@ -106,7 +106,7 @@ func writeHeapProfile(b *testing.B, file string) {
 // The connection count is not b.N: one measurement is the result.
 func BenchmarkIdleConnectionMemory(b *testing.B) {
 	const conns = 2000
-	pki := newNodePKI(&testing.T{})
+	pki := newNodePKI(b)
 	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: pki.serverOptions()}, func(s *api.TLSSocket) {
 		go smallEcho(s)
 	})

@@ -167,7 +167,7 @@ func parallel(n int, f func(i int) error, t *testing.T) {
 func selfRSS(b *testing.B) int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		b.Skipf("no /proc: %v", err)
+		b.Skipf("RSS is read from /proc/self/status, which this system lacks: %v", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
@@ -200,9 +200,9 @@ func BenchmarkIdleConnectionsScale(b *testing.B) {
 		}
 	}
 	if err := raiseNoFile(uint64(n)); err != nil {
-		b.Skip(err)
+		b.Skipf("cannot hold %d connections (set a smaller TLSENGINE_SCALE_CONNS or raise the hard open-file limit): %v", n, err)
 	}
-	pki := newNodePKI(&testing.T{})
+	pki := newNodePKI(b)
 	opts := pki.serverOptions()
 	opts.MinVersion, opts.MaxVersion = "TLSv1.2", "TLSv1.2"
 	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: opts}, func(s *api.TLSSocket) {

@@ -24,12 +24,12 @@ type nodePKI struct {
 	ca, chain, key []byte
 }
 
-func newNodePKI(t *testing.T, names ...string) nodePKI {
+func newNodePKI(t testing.TB, names ...string) nodePKI {
 	t.Helper()
 	return newNodePKIOf(t, certgen.ECDSAP256, names...)
 }
 
-func newNodePKIOf(t *testing.T, kt certgen.KeyType, names ...string) nodePKI {
+func newNodePKIOf(t testing.TB, kt certgen.KeyType, names ...string) nodePKI {
 	t.Helper()
 	if len(names) == 0 {
 		names = []string{"localhost", "127.0.0.1"}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ecdh"
-	"crypto/mlkem"
 	"crypto/rand"
 	gotls "crypto/tls"
 	"errors"
@@ -240,24 +239,5 @@ func resume13Floor(g kex.Group) func(b *testing.B) {
 }
 
 // resume13ServerFloor is a resumed server's primitive work: answering
-// the client's share (an X25519 key generation and shared secret, plus an
-// ML-KEM-768 encapsulation for the hybrid), timed as thread CPU.
-func resume13ServerFloor(g kex.Group) func(b *testing.B) {
-	return func(b *testing.B) {
-		peer, _ := ecdh.X25519().GenerateKey(rand.Reader)
-		dk, _ := mlkem.GenerateKey768()
-		ek := dk.EncapsulationKey()
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		b.ReportAllocs()
-		t0 := threadCPU()
-		for b.Loop() {
-			k, _ := ecdh.X25519().GenerateKey(rand.Reader)
-			k.ECDH(peer.PublicKey())
-			if g == kex.X25519MLKEM768 {
-				ek.Encapsulate()
-			}
-		}
-		b.ReportMetric(float64(threadCPU()-t0)/float64(b.N), serverCPUMetric)
-	}
-}
+// the client's share, with no signature.
+func resume13ServerFloor(g kex.Group) func(b *testing.B) { return keyShareFloor(g, nil) }

@@ -141,8 +141,19 @@ func serverCPUCases() []Case {
 // the same way (thread CPU); with X25519MLKEM768 also the ML-KEM-768
 // encapsulation the server answers with.
 func serverFloor(kt certgen.KeyType, group kex.Group) func(b *testing.B) {
+	return keyShareFloor(group, func() any { return tlstest.NewPKI(kt).Chain.Leaf.Key })
+}
+
+// keyShareFloor times, as thread CPU, answering a client's X25519 share
+// (a key generation and a shared secret), plus an ML-KEM-768
+// encapsulation for X25519MLKEM768, plus a signature with the key leaf
+// returns when leaf is not nil (a resumed handshake signs nothing).
+func keyShareFloor(group kex.Group, leaf func() any) func(b *testing.B) {
 	return func(b *testing.B) {
-		pki := tlstest.NewPKI(kt)
+		var key any
+		if leaf != nil {
+			key = leaf()
+		}
 		digest := sha256.Sum256(make([]byte, 32+32+69))
 		peer, _ := ecdh.X25519().GenerateKey(rand.Reader)
 		dk, err := mlkem.GenerateKey768()
@@ -160,7 +171,7 @@ func serverFloor(kt certgen.KeyType, group kex.Group) func(b *testing.B) {
 			if group == kex.X25519MLKEM768 {
 				ek.Encapsulate()
 			}
-			switch k := pki.Chain.Leaf.Key.(type) {
+			switch k := key.(type) {
 			case *ecdsa.PrivateKey:
 				ecdsa.SignASN1(rand.Reader, k, digest[:])
 			case *rsa.PrivateKey:
