@@ -376,7 +376,8 @@ func TestGRPCFleetResumesByID(t *testing.T) {
 	sess := ai.(tlsgrpc.AuthInfo).Socket.Session()
 	for i, addr := range addrs {
 		cc := tlsgrpc.NewClientCredentials(api.ConnectOptions{
-			SecureContextOptions: api.SecureContextOptions{CA: [][]byte{srvPKI.ca}}, Session: sess,
+			// A TLS 1.2 session: TLS 1.3 would not take it.
+			SecureContextOptions: api.SecureContextOptions{CA: [][]byte{srvPKI.ca}, MaxVersion: "TLSv1.2"}, Session: sess,
 		})
 		if _, ai := calls(t, addr, cc); !ai.(tlsgrpc.AuthInfo).Socket.IsSessionReused() {
 			t.Fatalf("gRPC server %d did not resume the session made on server 0", i)
