@@ -61,13 +61,22 @@ func startFleet(t *testing.T, store fleet.Store, opts api.ServerOptions, fo flee
 // session to every server; it returns how many of the offers resumed.
 func resumeMatrix(t *testing.T, ms []*member, logMisses bool) (resumed, offered int) {
 	t.Helper()
+	return resumeMatrixVersion(t, ms, logMisses, "TLSv1.2")
+}
+
+// resumeMatrixVersion is resumeMatrix with every handshake at maxVersion.
+func resumeMatrixVersion(t *testing.T, ms []*member, logMisses bool, maxVersion string) (resumed, offered int) {
+	t.Helper()
 	for i, origin := range ms {
-		r, sess := connect(t, origin.port, nil)
+		r, sess := connectVersion(t, origin.port, nil, maxVersion)
 		if r {
 			t.Fatal("a first connection resumed")
 		}
+		if sess == nil {
+			t.Fatalf("server %d gave no session to resume", i)
+		}
 		for j, m := range ms {
-			r, _ := connect(t, m.port, sess)
+			r, _ := connectVersion(t, m.port, sess, maxVersion)
 			offered++
 			if r {
 				resumed++
@@ -97,25 +106,27 @@ func TestFleetResumesBySessionIDOnEveryServer(t *testing.T) {
 }
 
 // A ticket issued by any of three servers resumes on each of them, the
-// store hiding the sessions stored by id; servers with their own random
-// keys resume only their own tickets.
+// store hiding the sessions stored by id, in TLS 1.2 and TLS 1.3; servers
+// with their own random keys resume only their own tickets.
 func TestFleetResumesByTicketOnEveryServer(t *testing.T) {
 	r := redistest.Start(t)
 	store := ticketsOnly{openRedis(t, r)}
 	ms := startFleet(t, store, api.ServerOptions{}, fleet.Options{})
-	resumed, offered := resumeMatrix(t, ms, true)
-	t.Logf("resumption by ticket across the fleet: %d/%d", resumed, offered)
-	if resumed != offered {
-		t.Fatalf("resumed %d of %d", resumed, offered)
-	}
 	for _, m := range ms[1:] {
 		if !bytes.Equal(m.srv.TicketKeys(), ms[0].srv.TicketKeys()) {
 			t.Fatal("the servers seal with different keys")
 		}
 	}
-	alone, _ := resumeMatrix(t, startFleet(t, nil, api.ServerOptions{}, fleet.Options{}), false)
-	if alone != 3 {
-		t.Fatalf("servers with their own keys resumed %d of 9 tickets, want only their own 3", alone)
+	alone := startFleet(t, nil, api.ServerOptions{}, fleet.Options{})
+	for _, v := range []string{"TLSv1.2", "TLSv1.3"} {
+		resumed, offered := resumeMatrixVersion(t, ms, true, v)
+		t.Logf("%s resumption by ticket across the fleet: %d/%d", v, resumed, offered)
+		if resumed != offered {
+			t.Fatalf("%s: resumed %d of %d", v, resumed, offered)
+		}
+		if own, _ := resumeMatrixVersion(t, alone, false, v); own != 3 {
+			t.Fatalf("%s: servers with their own keys resumed %d of 9 tickets, want only their own 3", v, own)
+		}
 	}
 }
 

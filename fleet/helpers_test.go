@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -78,7 +79,14 @@ func startMember(t *testing.T, store fleet.Store, opts api.ServerOptions, fo fle
 // sess, and returns whether it resumed and the session to offer next.
 func connect(t *testing.T, port int, sess []byte) (resumed bool, next []byte) {
 	t.Helper()
-	resumed, next, err := tryConnect(port, sess)
+	return connectVersion(t, port, sess, "TLSv1.2")
+}
+
+// connectVersion is connect at maxVersion, which the handshake must
+// reach.
+func connectVersion(t *testing.T, port int, sess []byte, maxVersion string) (resumed bool, next []byte) {
+	t.Helper()
+	resumed, next, err := tryConnectVersion(port, sess, maxVersion)
 	if err != nil {
 		t.Fatalf("connect to port %d: %v", port, err)
 	}
@@ -86,13 +94,21 @@ func connect(t *testing.T, port int, sess []byte) (resumed bool, next []byte) {
 }
 
 func tryConnect(port int, sess []byte) (bool, []byte, error) {
+	return tryConnectVersion(port, sess, "TLSv1.2")
+}
+
+func tryConnectVersion(port int, sess []byte, maxVersion string) (bool, []byte, error) {
 	p := shared
 	sock, err := api.Connect(api.ConnectOptions{
-		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{p.ca}, MaxVersion: "TLSv1.2"},
+		SecureContextOptions: api.SecureContextOptions{CA: [][]byte{p.ca}, MaxVersion: maxVersion},
 		Host:                 "localhost", Port: port, Session: sess,
 	}, nil)
 	if err != nil {
 		return false, nil, err
+	}
+	if v := sock.Protocol(); v != maxVersion {
+		sock.Close()
+		return false, nil, fmt.Errorf("negotiated %s, want %s", v, maxVersion)
 	}
 	defer sock.Close()
 	sock.SetDeadline(time.Now().Add(10 * time.Second))

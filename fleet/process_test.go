@@ -173,6 +173,24 @@ func TestFleetServeProcesses(t *testing.T) {
 	})
 }
 
+// TLS 1.3 across the fleet: a ticket from any of three `tlsengine serve
+// -session-store` processes resumes on each, the fleet's shared ticket
+// keys sealing TLS 1.3 tickets (RFC 8446, Section 4.6.1) as they seal TLS
+// 1.2 ones.
+func TestFleetServeProcessesTLS13(t *testing.T) {
+	r := redistest.Start(t)
+	var ms []*member
+	for range 3 {
+		p := startServeProc(t, "-session-store", r.URL())
+		ms = append(ms, &member{port: p.port})
+	}
+	resumed, offered := resumeMatrixVersion(t, ms, true, "TLSv1.3")
+	t.Logf("3 serve processes, TLS 1.3 resumption by ticket: %d/%d", resumed, offered)
+	if resumed != offered {
+		t.Fatalf("resumed %d of %d", resumed, offered)
+	}
+}
+
 // A rotation reaches three serve processes at the period boundary:
 // after it, the tickets each issues carry the new key's name, the same
 // on all three, and a ticket from before resumes on each.

@@ -326,6 +326,47 @@ func TestTLS13SupportedGroupsInEncryptedExtensions(t *testing.T) {
 	}
 }
 
+// TestTLS13DefaultGroups: by default a client offers X25519MLKEM768
+// first, with a key share on it (1,216 bytes: ML-KEM-768's encapsulation
+// key and an X25519 point, draft-ietf-tls-ecdhe-mlkem, Section 4.1) and
+// one on X25519 beside it, as Go and Chrome do; a default server picks the
+// hybrid from such a client, and X25519 without a HelloRetryRequest from a
+// client that offers no hybrid (Node v20, OpenSSL 3.0).
+func TestTLS13DefaultGroups(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		client []kex.Group
+		want   kex.Group
+	}{
+		{"default client", nil, kex.X25519MLKEM768},
+		{"client without the hybrid", []kex.Group{kex.X25519, kex.P256, kex.P384}, kex.X25519},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRun13(t, certgen.ECDSAP256, func(c, s *handshake.Config) { c.Groups, s.Groups = tc.client, nil })
+			var ch *handshake.ClientHello
+			r.pump(func(fromClient bool, raw []byte) []byte {
+				if m, ok := parse13(t, raw).(*handshake.ClientHello); ok && ch == nil {
+					ch = m
+				}
+				return raw
+			})
+			if r.clientErr != nil || r.serverErr != nil || ch == nil {
+				t.Fatalf("client %v, server %v", r.clientErr, r.serverErr)
+			}
+			if tc.client == nil {
+				if ch.SupportedGroups[0] != kex.X25519MLKEM768 || len(ch.KeyShares) != 2 ||
+					ch.KeyShares[0].Group != kex.X25519MLKEM768 || len(ch.KeyShares[0].Data) != 1216 ||
+					ch.KeyShares[1].Group != kex.X25519 || len(ch.KeyShares[1].Data) != 32 {
+					t.Fatalf("default ClientHello: supported_groups %v, %d key shares", ch.SupportedGroups, len(ch.KeyShares))
+				}
+			}
+			if r.cs.state.Group != tc.want || r.ss.state.Group != tc.want || r.ss.state.HelloRetryRequest {
+				t.Fatalf("group %v/%v, want %v; HelloRetryRequest %v", r.cs.state.Group, r.ss.state.Group, tc.want, r.ss.state.HelloRetryRequest)
+			}
+		})
+	}
+}
+
 // editSecondClientHello runs r with change applied to the client's second
 // ClientHello (the one after the HelloRetryRequest) in flight.
 func editSecondClientHello(t *testing.T, r *run13, change func(*handshake.ClientHello)) {
