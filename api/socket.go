@@ -588,6 +588,11 @@ func (s *TLSSocket) drainAndSend() error {
 		}
 		s.mu.Unlock()
 	}
+	if werr != nil && fatal != nil {
+		// The alert did not reach a peer that is already gone: what
+		// failed is still the handshake (s.err holds it).
+		return fatal
+	}
 	if werr != nil {
 		werr = transportError(werr)
 		s.mu.Lock()

@@ -112,7 +112,11 @@ func TestTLSSocketTLS13ProtocolCipherEphemeralKeyInfoExporter(t *testing.T) {
 		want api.CipherInfo
 		eph  api.EphemeralKeyInfo
 	}{
-		{tls13Case{"", ""}, api.CipherInfo{"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", "TLSv1.3"}, api.EphemeralKeyInfo{"ECDH", "X25519", 253}},
+		// By default both offer and prefer the hybrid X25519MLKEM768 (as
+		// Go; Node v20 has none), which EphemeralKeyInfo reports in a shape
+		// of ours.
+		{tls13Case{"", ""}, api.CipherInfo{"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", "TLSv1.3"}, api.EphemeralKeyInfo{"KEM", "X25519MLKEM768", 0}},
+		{tls13Case{"", "X25519:P-256"}, api.CipherInfo{"TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", "TLSv1.3"}, api.EphemeralKeyInfo{"ECDH", "X25519", 253}},
 		{tls13Case{"TLS_CHACHA20_POLY1305_SHA256", "P-256"}, api.CipherInfo{"TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", "TLSv1.3"}, api.EphemeralKeyInfo{"ECDH", "prime256v1", 256}},
 		{tls13Case{"TLS_AES_128_GCM_SHA256:HIGH", "ffdhe2048"}, api.CipherInfo{"TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", "TLSv1.3"}, api.EphemeralKeyInfo{"DH", "", 2048}},
 		// Our extension: Node v20 has no X25519MLKEM768.

@@ -315,7 +315,7 @@ func TestTLS13GoHelloRetryRequest(t *testing.T) {
 }
 
 // TestTLS13GoClientCertificates: client authentication with crypto/tls
-// both ways, each key type.
+// both ways, each key type (on the hybrid both sides prefer by default).
 func TestTLS13GoClientCertificates(t *testing.T) {
 	for _, kt := range []certgen.KeyType{certgen.RSA2048, certgen.ECDSAP256, certgen.Ed25519} {
 		p := tlstest.NewPKI(kt)
@@ -324,7 +324,7 @@ func TestTLS13GoClientCertificates(t *testing.T) {
 			ours.MaxVersion, ours.ClientAuth = cipher.VersionTLS13, handshake.RequireVerifiedClientCert
 			r, gp := withGoClient(t, ours, &gotls.Config{RootCAs: goRoots(t, p), ServerName: "localhost",
 				Time: func() time.Time { return tlstest.Epoch }, Certificates: []gotls.Certificate{goCert(p)}}, []byte("with a certificate"))
-			agree13(t, r, gp, r.state.Suite.ID, kex.X25519)
+			agree13(t, r, gp, r.state.Suite.ID, kex.X25519MLKEM768)
 			if len(r.state.PeerCertificates) != 2 || r.state.VerifyError != nil || !r.state.PeerCertificateRequested {
 				t.Errorf("our server: %d certificates, verify error %v", len(r.state.PeerCertificates), r.state.VerifyError)
 			}
@@ -335,7 +335,7 @@ func TestTLS13GoClientCertificates(t *testing.T) {
 			r, gp := withGoServer(t, ours, &gotls.Config{Certificates: []gotls.Certificate{goCert(p)},
 				Time: func() time.Time { return tlstest.Epoch }, ClientAuth: gotls.RequireAndVerifyClientCert, ClientCAs: goRoots(t, p)},
 				[]byte("with a certificate"), false)
-			agree13(t, r, gp, r.state.Suite.ID, kex.X25519)
+			agree13(t, r, gp, r.state.Suite.ID, kex.X25519MLKEM768)
 			if len(gp.state.PeerCertificates) != 2 {
 				t.Errorf("crypto/tls got %d client certificates", len(gp.state.PeerCertificates))
 			}
@@ -353,7 +353,7 @@ func TestTLS13GoKeyUpdate(t *testing.T) {
 	payload := bytes.Repeat([]byte("after a key update "), 2000)
 	r, gp := withGoServer(t, ours, &gotls.Config{Certificates: []gotls.Certificate{goCert(p)},
 		Time: func() time.Time { return tlstest.Epoch }}, payload, true)
-	agree13(t, r, gp, r.state.Suite.ID, kex.X25519)
+	agree13(t, r, gp, r.state.Suite.ID, kex.X25519MLKEM768)
 	if !bytes.Equal(r.got, payload) {
 		t.Fatalf("got %d bytes back after the KeyUpdate", len(r.got))
 	}

@@ -98,7 +98,7 @@ func TestResume13Tickets(t *testing.T) {
 	f.now = f.now.Add(10 * time.Second)
 	p2 := f.connect(t, stored, "localhost", alpn)
 	c2, sv2 := p2.Client.State, p2.Server.State
-	if !c2.Resumed || !sv2.Resumed || c2.ALPNProtocol != "h2" || c2.Group != kex.X25519 {
+	if !c2.Resumed || !sv2.Resumed || c2.ALPNProtocol != "h2" || c2.Group != kex.X25519MLKEM768 {
 		t.Fatalf("second handshake: client resumed %v, server resumed %v, ALPN %q, group %v", c2.Resumed, sv2.Resumed, c2.ALPNProtocol, c2.Group)
 	}
 	// The resumed connection reports the original peer and, as Node v20,

@@ -41,12 +41,13 @@ func TestEchoWithGeneratedCertificate(t *testing.T) {
 	if r.stdout != input {
 		t.Errorf("echo: got %d bytes, want %d", len(r.stdout), len(input))
 	}
-	// TLS 1.3 by default, with Node's first suite; neither extended
-	// master secret nor secure renegotiation exists in TLS 1.3: as
-	// s_client, no line for the first, "IS NOT supported" for the second.
+	// TLS 1.3 by default, with Node's first suite and our first group,
+	// the hybrid; neither extended master secret nor secure renegotiation
+	// exists in TLS 1.3: as s_client, no line for the first, "IS NOT
+	// supported" for the second.
 	want := "Protocol  : TLSv1.3\n" +
 		"Cipher    : TLS_AES_256_GCM_SHA384\n" +
-		"Group     : X25519\n" +
+		"Group     : X25519MLKEM768\n" +
 		"ALPN      : none\n" +
 		"Secure Renegotiation IS NOT supported\n" +
 		"Verification error: DEPTH_ZERO_SELF_SIGNED_CERT: "

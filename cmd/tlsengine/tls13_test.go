@@ -21,8 +21,9 @@ func TestTLS13ServeConnect(t *testing.T) {
 		want []string // in the summary and in the page
 		log  string
 	}{
-		{nil, []string{"Protocol  : TLSv1.3\n", "Cipher    : TLS_AES_256_GCM_SHA384\n", "Group     : X25519\n"},
+		{nil, []string{"Protocol  : TLSv1.3\n", "Cipher    : TLS_AES_256_GCM_SHA384\n", "Group     : X25519MLKEM768\n"},
 			"TLSv1.3 TLS_AES_256_GCM_SHA384 ALPN=none"},
+		{[]string{"-ecdh-curve", "X25519:P-256"}, []string{"Protocol  : TLSv1.3\n", "Group     : X25519\n"}, ""},
 		{[]string{"-min-version", "TLSv1.3", "-ecdh-curve", "X25519MLKEM768:X25519", "-ciphers", "TLS_CHACHA20_POLY1305_SHA256", "-key-update"},
 			[]string{"Protocol  : TLSv1.3\n", "Cipher    : TLS_CHACHA20_POLY1305_SHA256\n", "Group     : X25519MLKEM768\n"},
 			"TLSv1.3 TLS_CHACHA20_POLY1305_SHA256 ALPN=none"},
