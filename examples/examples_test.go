@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/internal/nodepeer"
+	"github.com/tlsengine/tlsengine/internal/testbin"
 )
 
 // files are the certificates of Node's examples, made as its "PKI how-to"
@@ -51,16 +52,9 @@ func makeFiles(t *testing.T) files {
 }
 
 // build compiles the two examples once per test run.
-func build(t *testing.T, ctx context.Context) (server, client string) {
+func build(t *testing.T) (server, client string) {
 	t.Helper()
-	dir := t.TempDir()
-	server, client = filepath.Join(dir, "echo-server"), filepath.Join(dir, "echo-client")
-	for bin, pkg := range map[string]string{server: "./echo-server", client: "./echo-client"} {
-		if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	return server, client
+	return testbin.Build(t, "./echo-server"), testbin.Build(t, "./echo-client")
 }
 
 // server starts a server process and returns its port, read from the
@@ -151,7 +145,7 @@ func TestEchoExamples(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	goServer, goClient := build(t, ctx)
+	goServer, goClient := build(t)
 	f := makeFiles(t)
 	modes := map[string]struct{ server, client []string }{
 		"keycert": {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/testbin"
 )
 
 // startHTTPSServer builds and starts examples/https-server with args and
@@ -21,11 +22,7 @@ import (
 // that stops it with SIGTERM and returns its error.
 func startHTTPSServer(t *testing.T, ctx context.Context, args ...string) (addr string, stop func() error) {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "https-server")
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./https-server").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd := exec.CommandContext(ctx, testbin.Build(t, "./https-server"), args...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

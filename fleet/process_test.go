@@ -3,8 +3,6 @@ package fleet_test
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -18,34 +16,12 @@ import (
 	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/fleet"
 	"github.com/tlsengine/tlsengine/internal/redistest"
+	"github.com/tlsengine/tlsengine/internal/testbin"
 	"github.com/tlsengine/tlsengine/session"
 )
 
-var (
-	binOnce sync.Once
-	binDir  string
-	binErr  error
-)
-
 // tlsengineBinary builds cmd/tlsengine once per test binary.
-func tlsengineBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		if binDir, binErr = os.MkdirTemp("", "fleet-bin"); binErr != nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", binDir, "../cmd/tlsengine").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return filepath.Join(binDir, "tlsengine")
-}
+func tlsengineBinary(t *testing.T) string { return testbin.Build(t, "../cmd/tlsengine") }
 
 // serveProc is one `tlsengine serve` process.
 type serveProc struct {

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"io"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlsengine/tlsengine/internal/testbin"
 )
 
 // TestBinaryServeConnect builds the command and runs `tlsengine serve` and
@@ -20,16 +20,9 @@ func TestBinaryServeConnect(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
+	bin := testbin.Build(t, ".")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "tlsengine")
-	if out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 
 	if out, err := exec.CommandContext(ctx, bin, "version").Output(); err != nil || !strings.HasPrefix(string(out), "tlsengine "+version) {
 		t.Errorf("version: %q, %v", out, err)

@@ -4,39 +4,17 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsengine/tlsengine/internal/certgen"
-)
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
+	"github.com/tlsengine/tlsengine/internal/testbin"
 )
 
 // tlsengineBinary builds cmd/tlsengine once per test binary.
-func tlsengineBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		binPath = filepath.Join(tmpDir, "tlsengine")
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "build", "-o", binPath, "../../cmd/tlsengine").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
+func tlsengineBinary(t *testing.T) string { return testbin.Build(t, "../../cmd/tlsengine") }
 
 // TestMatrixCLIWithOpenSSL checks the command-line tool itself:
 // `openssl s_client -tls1_2 -cipher S` against `tlsengine serve`, and
