@@ -45,6 +45,7 @@ var allowed = map[string][]string{
 	"internal/testonly":    {"cipher"},
 	"internal/nodepeer":    {},
 	"internal/redistest":   {},
+	"internal/testbin":     {},
 	"fleet":                {"api", "session"},
 	"examples":             {},
 	"examples/echo-client": {"api"},

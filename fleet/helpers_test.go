@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +38,20 @@ func testPKI(t *testing.T) pki {
 		shared = pki{ca: p.Root, chain: p.Chain, key: p.Key}
 	})
 	return shared
+}
+
+// files writes p's chain, key and CA certificate as PEM files in a new
+// temporary directory, for the processes that read them.
+func (p pki) files(t *testing.T) (chain, key, ca string) {
+	t.Helper()
+	dir := t.TempDir()
+	chain, key, ca = filepath.Join(dir, "chain.pem"), filepath.Join(dir, "key.pem"), filepath.Join(dir, "ca.pem")
+	for name, data := range map[string][]byte{chain: p.chain, key: p.key, ca: p.ca} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return chain, key, ca
 }
 
 // member is one server of a test fleet.

@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"sync"
@@ -41,15 +39,7 @@ func (p *serveProc) output() string {
 // waits for "listening on".
 func startServeProc(t *testing.T, args ...string) *serveProc {
 	t.Helper()
-	dir := t.TempDir()
-	pk := testPKI(t)
-	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(cert, pk.chain, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(key, pk.key, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cert, key, _ := testPKI(t).files(t)
 	// -store-timeout: see testTimeout.
 	cmd := exec.Command(tlsengineBinary(t), append([]string{"serve", "-addr", "127.0.0.1:0", "-cert", cert, "-key", key, "-store-timeout", testTimeout.String()}, args...)...)
 	stdout, err := cmd.StdoutPipe()
@@ -237,14 +227,7 @@ func TestFleetServeProcessAndGoServer(t *testing.T) {
 // serve -session-store rediss:// -session-store-ca: two processes share
 // sessions through Redis over TLS.
 func TestFleetServeProcessesOverTLS(t *testing.T) {
-	dir := t.TempDir()
-	p := testPKI(t)
-	cert, key, ca := filepath.Join(dir, "redis.pem"), filepath.Join(dir, "redis.key"), filepath.Join(dir, "ca.pem")
-	for name, data := range map[string][]byte{cert: p.chain, key: p.key, ca: p.ca} {
-		if err := os.WriteFile(name, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cert, key, ca := testPKI(t).files(t)
 	r := redistest.StartTLS(t, cert, key)
 	var ms []*member
 	for range 2 {

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -189,15 +187,8 @@ func TestOpenRedisURLs(t *testing.T) {
 // rediss://: the RESP client speaks to Redis over tlsengine's own TLS,
 // verifying Redis's certificate; a fleet on it resumes across servers.
 func TestRedisOverTLS(t *testing.T) {
-	dir := t.TempDir()
 	p := testPKI(t)
-	cert, key := filepath.Join(dir, "redis.pem"), filepath.Join(dir, "redis.key")
-	if err := os.WriteFile(cert, p.chain, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(key, p.key, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cert, key, _ := p.files(t)
 	r := redistest.StartTLS(t, cert, key)
 	url := "rediss://localhost:" + strconv.Itoa(r.Port)
 	store, err := fleet.OpenRedis(url, fleet.RedisOptions{Timeout: testTimeout, TLS: &api.ConnectOptions{
