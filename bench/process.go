@@ -100,9 +100,12 @@ const (
 )
 
 // ProcessCases lists the rows; a TLS 1.3 row is one more line with its
-// procVersion (and suite13). TLS 1.3 has no resumption rows yet: the
-// engine does not resume in TLS 1.3 and sends no NewSessionTicket, so in
-// the TLS 1.3 rows no server does (noTicket), and all do the same work.
+// procVersion (and suite13). The TLS 1.3 full-handshake and bulk rows turn
+// tickets off (noTicket) so that every server does the same work: we and
+// s_server send two NewSessionTickets per connection, as Node v20,
+// crypto/tls one. There is no TLS 1.3 resumption row: s_time reads TLS
+// 1.3 tickets only with -www, which waits for the server to close, and
+// the echo servers here do not.
 func ProcessCases() []ProcCase {
 	v, e, r := tls12, certgen.ECDSAP256, certgen.RSA2048
 	v3 := tls13
