@@ -90,6 +90,7 @@ type ProcCase struct {
 	key      certgen.KeyType
 	suite    string // OpenSSL name
 	noTicket bool   // resumption by session id: the servers issue no tickets
+	www      bool   // s_time -www /: each server answers one HTTP request, then closes
 	n        int    // bulk write size, idle connections or concurrent clients
 	large    bool   // run only when asked (ProcessOptions.Large)
 }
@@ -103,9 +104,9 @@ const (
 // procVersion (and suite13). The TLS 1.3 full-handshake and bulk rows turn
 // tickets off (noTicket) so that every server does the same work: we and
 // s_server send two NewSessionTickets per connection, as Node v20,
-// crypto/tls one. There is no TLS 1.3 resumption row: s_time reads TLS
-// 1.3 tickets only with -www, which waits for the server to close, and
-// the echo servers here do not.
+// crypto/tls one. The TLS 1.3 resumption row keeps them on, and runs the
+// servers in their -www mode: s_time reads TLS 1.3 tickets only with
+// -www, which sends a GET and reads until the server closes.
 func ProcessCases() []ProcCase {
 	v, e, r := tls12, certgen.ECDSAP256, certgen.RSA2048
 	v3 := tls13
@@ -122,6 +123,7 @@ func ProcessCases() []ProcCase {
 		{Name: v.name + " handshakes/s, 1000 concurrent clients (higher is better)", kind: kindRate, version: v, key: e, suite: ecdsaSuite, n: 1000},
 		{Name: v3.name + " full ECDSA P-256, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v3, key: e, suite: suite13, noTicket: true},
 		{Name: v3.name + " full RSA-2048, X25519: server CPU/conn (s_time -new)", kind: kindNew, version: v3, key: r, suite: suite13, noTicket: true},
+		{Name: v3.name + " resumed by ticket: server CPU/conn (s_time -reuse -www)", kind: kindReuse, version: v3, key: e, suite: suite13, www: true},
 		{Name: v3.name + " bulk echo 16 KiB AES-128-GCM: server CPU/MiB", kind: kindBulk, version: v3, key: e, suite: suite13, noTicket: true, n: 16384},
 	}
 }
@@ -273,6 +275,9 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 		if c.noTicket {
 			args = append(args, "-no-ticket")
 		}
+		if c.www {
+			args = append(args, "-www")
+		}
 	case srvGo:
 		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key,
 			"-version", c.version.flag}
@@ -283,6 +288,9 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 		}
 		if c.noTicket {
 			args = append(args, "-no-ticket")
+		}
+		if c.www {
+			args = append(args, "-www")
 		}
 	case srvOpenSSL:
 		// -www: s_server answers HTTP and never reads its stdin (which it
@@ -468,6 +476,9 @@ func (r *procRun) sTime(ctx context.Context, c *ProcCase, ch *child) (sample, er
 	secs := max(1, int(math.Ceil(r.opts.Time.Seconds())))
 	cmd := exec.CommandContext(ctx, "openssl", "s_time", "-connect", ch.addr, mode, c.version.sTime, c.version.sTimeSuite, c.suite,
 		"-time", strconv.Itoa(secs))
+	if c.www {
+		cmd.Args = append(cmd.Args, "-www", "/")
+	}
 	setChildAttrs(cmd)
 	var out []byte
 	cpu, err := cpuOver(ch, func() error {

@@ -9,9 +9,12 @@ import (
 )
 
 // TestProcessCases13Pin13: the TLS 1.3 process rows (full ECDSA and RSA,
-// bulk 16 KiB; no resumption yet) start every server and client pinned to
-// TLS 1.3 and TLS_AES_128_GCM_SHA256 as each spells it, and no server
-// sends tickets (tlsengine sends none in TLS 1.3).
+// resumption by ticket, bulk 16 KiB) start every server and client pinned
+// to TLS 1.3 and TLS_AES_128_GCM_SHA256 as each spells it; the full and
+// bulk rows turn every server's tickets off (two tickets ours and
+// s_server's, one crypto/tls's), and the resumption row keeps them and
+// runs every server and s_time in -www mode (s_time reads TLS 1.3 tickets
+// only so).
 func TestProcessCases13Pin13(t *testing.T) {
 	r := &procRun{opts: ProcessOptions{Self: "tlsengine"}, dir: t.TempDir(), pki: map[certgen.KeyType]pkiFiles{}}
 	var names []string
@@ -20,13 +23,22 @@ func TestProcessCases13Pin13(t *testing.T) {
 			continue
 		}
 		names = append(names, c.Name)
-		if c.kind == kindReuse {
-			t.Errorf("%s: a TLS 1.3 resumption row, but the engine does not resume in TLS 1.3", c.Name)
-		}
 		want := map[procServer][]string{
 			srvOurs:    {"-ciphers TLS_AES_128_GCM_SHA256 ", "-min-version TLSv1.3 -max-version TLSv1.3"},
-			srvGo:      {"-version 1.3", "-no-ticket"},
-			srvOpenSSL: {" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 ", "-no_ticket -num_tickets 0"},
+			srvGo:      {"-version 1.3"},
+			srvOpenSSL: {" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 ", "-www"},
+		}
+		noTicket := map[procServer]string{srvOurs: "-no-ticket", srvGo: "-no-ticket", srvOpenSSL: "-no_ticket -num_tickets 0"}
+		if c.kind == kindReuse {
+			if c.noTicket || !c.www {
+				t.Errorf("%s: a TLS 1.3 resumption row needs tickets and -www", c.Name)
+			}
+			want[srvOurs] = append(want[srvOurs], "-www")
+			want[srvGo] = append(want[srvGo], "-www")
+		} else {
+			for s, flag := range noTicket {
+				want[s] = append(want[s], flag)
+			}
 		}
 		for s, parts := range want {
 			if !c.serves(s) {
@@ -42,6 +54,9 @@ func TestProcessCases13Pin13(t *testing.T) {
 					t.Errorf("%s: %s command %q lacks %q", c.Name, serverNames[s], line, p)
 				}
 			}
+			if c.kind == kindReuse && strings.Contains(line, noTicket[s]) {
+				t.Errorf("%s: %s command %q turns tickets off", c.Name, serverNames[s], line)
+			}
 			if s == srvGo && strings.Contains(line, "-cipher") {
 				t.Errorf("%s: crypto/tls given a TLS 1.2 suite option in %q", c.Name, line)
 			}
@@ -50,7 +65,7 @@ func TestProcessCases13Pin13(t *testing.T) {
 			t.Errorf("%s: Go client versions %#04x–%#04x", c.Name, cfg.MinVersion, cfg.MaxVersion)
 		}
 	}
-	if len(names) != 3 {
-		t.Errorf("TLS 1.3 rows %q, want full ECDSA, full RSA and bulk 16 KiB", names)
+	if len(names) != 4 {
+		t.Errorf("TLS 1.3 rows %q, want full ECDSA, full RSA, resumption by ticket and bulk 16 KiB", names)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	gotls "crypto/tls"
 	"flag"
@@ -16,6 +17,9 @@ import (
 // `tlsengine bench -process` starts as its crypto/tls reference: Go's
 // crypto/tls echoing with io.Copy, one goroutine per connection, no
 // logging, no handshake timeout, as the plainest crypto/tls server would.
+// With -www it answers one HTTP request per connection with a short page
+// and closes, as `serve -www` and `openssl s_server -www` do, for `openssl
+// s_time -www`, the only way s_time reads TLS 1.3 tickets.
 // It is the only non-test use of crypto/tls in the binary, and serves only
 // as a yardstick.
 func goTLSServerMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -27,6 +31,7 @@ func goTLSServerMain(ctx context.Context, args []string, stdout, stderr io.Write
 	suite := fs.String("cipher", "", "the one TLS 1.2 cipher `suite` (OpenSSL or IANA name); empty: crypto/tls's defaults")
 	version := fs.String("version", "1.2", "protocol `version`: 1.2 or 1.3")
 	noTicket := fs.Bool("no-ticket", false, "issue no session tickets")
+	www := fs.Bool("www", false, "answer one HTTP request per connection with a short page, then close")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -70,7 +75,29 @@ func goTLSServerMain(ctx context.Context, args []string, stdout, stderr io.Write
 		go func() {
 			defer c.Close()
 			t := gotls.Server(c, cfg)
+			if *www {
+				answerHTTP(t)
+				return
+			}
 			io.Copy(t, t)
 		}()
 	}
+}
+
+// answerHTTP reads a request head (up to 8 KiB) and answers it with the
+// connection's protocol version and suite, then sends close_notify.
+func answerHTTP(t *gotls.Conn) {
+	head := make([]byte, 0, 512)
+	buf := make([]byte, 512)
+	for !bytes.Contains(head, []byte("\r\n\r\n")) {
+		n, err := t.Read(buf)
+		head = append(head, buf[:n]...)
+		if err != nil || len(head) > 8<<10 {
+			return
+		}
+	}
+	st := t.ConnectionState()
+	fmt.Fprintf(t, "HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\n\r\n%s %s\n",
+		gotls.VersionName(st.Version), gotls.CipherSuiteName(st.CipherSuite))
+	t.Close()
 }

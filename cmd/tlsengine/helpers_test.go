@@ -59,9 +59,15 @@ type testServer struct {
 // until it listens. It is stopped at the end of the test.
 func startServer(t *testing.T, args ...string) *testServer {
 	t.Helper()
+	return startCommand(t, append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)...)
+}
+
+// startCommand runs the command line argv in process and waits until it
+// prints "listening on ADDR". It is stopped at the end of the test.
+func startCommand(t *testing.T, argv ...string) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &testServer{stdout: &syncBuffer{}, log: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
-	argv := append([]string{"serve", "-addr", "127.0.0.1:0"}, args...)
 	go func() { s.done <- run(ctx, argv, strings.NewReader(""), s.stdout, s.log) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
