@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tlsengine/tlsengine/internal/testbin"
 )
 
 // benchChildEnv makes the test binary stand in for the tlsengine binary:
@@ -28,7 +30,9 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testbin.RemoveAll()
+	os.Exit(code)
 }
 
 // TestBenchProcess runs `bench -process` on one case with a tiny time: a

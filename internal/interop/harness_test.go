@@ -23,6 +23,7 @@ import (
 	"github.com/tlsengine/tlsengine/handshake"
 	"github.com/tlsengine/tlsengine/internal/certgen"
 	"github.com/tlsengine/tlsengine/internal/nodepeer"
+	"github.com/tlsengine/tlsengine/internal/testbin"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/x509lite"
 )
@@ -75,6 +76,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	printSummary(os.Stdout)
+	testbin.RemoveAll()
 	os.RemoveAll(tmpDir)
 	os.Exit(code)
 }

@@ -17,6 +17,7 @@ const buildTimeout = 3 * time.Minute
 
 type build struct {
 	once sync.Once
+	dir  string // the temporary directory holding the executable
 	path string
 	err  error
 }
@@ -39,30 +40,42 @@ func Build(t testing.TB, pkg string) string {
 		builds[pkg] = b
 	}
 	mu.Unlock()
-	b.once.Do(func() { b.path, b.err = compile(pkg) })
+	b.once.Do(func() { b.dir, b.path, b.err = compile(pkg) })
 	if b.err != nil {
 		t.Fatal(b.err)
 	}
 	return b.path
 }
 
-func compile(pkg string) (string, error) {
-	dir, err := os.MkdirTemp("", "tlsengine-testbin")
-	if err != nil {
-		return "", err
+// RemoveAll deletes every executable Build made; a package's TestMain
+// calls it once its tests are done.
+func RemoveAll() {
+	mu.Lock()
+	defer mu.Unlock()
+	for pkg, b := range builds {
+		if b.dir != "" {
+			os.RemoveAll(b.dir)
+		}
+		delete(builds, pkg)
 	}
+}
+
+func compile(pkg string) (dir, bin string, err error) {
 	abs, err := filepath.Abs(pkg)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	bin := filepath.Join(dir, filepath.Base(abs))
+	if dir, err = os.MkdirTemp("", "tlsengine-testbin"); err != nil {
+		return "", "", err
+	}
+	bin = filepath.Join(dir, filepath.Base(abs))
 	ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, goTool(), "build", "-o", bin, pkg).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		return dir, "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
-	return bin, nil
+	return dir, bin, nil
 }
 
 // goTool is the go command on PATH, or else the one beside the running

@@ -1,6 +1,7 @@
 package testbin
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,7 +18,13 @@ func TestBuild(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(out), "tlsengine ") {
 		t.Fatalf("version: %q, %v", out, err)
 	}
-	if _, err := compile("./no-such-package"); err == nil || !strings.Contains(err.Error(), "go build ./no-such-package") {
+	dir, _, err := compile("./no-such-package")
+	defer os.RemoveAll(dir)
+	if err == nil || !strings.Contains(err.Error(), "go build ./no-such-package") {
 		t.Fatalf("a missing package: %v", err)
+	}
+	RemoveAll()
+	if _, err := os.Stat(bin); !os.IsNotExist(err) {
+		t.Fatalf("after RemoveAll: %v", err)
 	}
 }

@@ -1,0 +1,15 @@
+package examples_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/internal/testbin"
+)
+
+// TestMain removes the example programs the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.RemoveAll()
+	os.Exit(code)
+}

@@ -1,0 +1,15 @@
+package fleet_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/tlsengine/tlsengine/internal/testbin"
+)
+
+// TestMain removes the tlsengine binary the process tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.RemoveAll()
+	os.Exit(code)
+}
