@@ -272,12 +272,7 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 	case srvOurs:
 		name, args = r.opts.Self, []string{"serve", "-addr", addr, "-cert", f.chain, "-key", f.key, "-ciphers", c.suite,
 			"-ecdh-curve", "X25519", "-min-version", c.version.serve, "-max-version", c.version.serve}
-		if c.noTicket {
-			args = append(args, "-no-ticket")
-		}
-		if c.www {
-			args = append(args, "-www")
-		}
+		args = append(args, c.goFlags()...)
 	case srvGo:
 		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key,
 			"-version", c.version.flag}
@@ -286,12 +281,7 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 		if !is13(c.suite) {
 			args = append(args, "-cipher", c.suite)
 		}
-		if c.noTicket {
-			args = append(args, "-no-ticket")
-		}
-		if c.www {
-			args = append(args, "-www")
-		}
+		args = append(args, c.goFlags()...)
 	case srvOpenSSL:
 		// -www: s_server answers HTTP and never reads its stdin (which it
 		// would otherwise poll); s_time without -www only handshakes.
@@ -308,6 +298,19 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 	cmd := exec.Command(name, args...)
 	setChildAttrs(cmd)
 	return cmd, nil
+}
+
+// goFlags are the case's -no-ticket and -www, which `tlsengine serve` and
+// the crypto/tls reference server spell alike.
+func (c *ProcCase) goFlags() []string {
+	var flags []string
+	if c.noTicket {
+		flags = append(flags, "-no-ticket")
+	}
+	if c.www {
+		flags = append(flags, "-www")
+	}
+	return flags
 }
 
 // start runs server s for case c on a free port of 127.0.0.1 and waits
