@@ -4,12 +4,12 @@ import (
 	"crypto"
 	"crypto/md5"
 	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"errors"
 	"fmt"
 	"hash"
 	"strings"
+
+	"github.com/tlsengine/tlsengine/internal/hmacsum"
 )
 
 // PRF is the TLS pseudo-random function: P_<hash> for TLS 1.2 (RFC 5246,
@@ -19,15 +19,15 @@ func PRF(version uint16, h crypto.Hash, secret []byte, label string, seed []byte
 	ls := make([]byte, 0, len(label)+len(seed))
 	ls = append(append(ls, label...), seed...)
 	if version >= VersionTLS12 {
-		pHash(newHash(h), secret, ls, out)
+		pHash(prfHash(h), secret, ls, out)
 		return
 	}
 	// RFC 2246, Section 5: the halves overlap by one byte when the secret
 	// has odd length.
 	half := (len(secret) + 1) / 2
-	pHash(md5.New, secret[:half], ls, out)
+	pHash(crypto.MD5, secret[:half], ls, out)
 	tmp := make([]byte, len(out))
-	pHash(sha1.New, secret[len(secret)-half:], ls, tmp)
+	pHash(crypto.SHA1, secret[len(secret)-half:], ls, tmp)
 	for i := range out {
 		out[i] ^= tmp[i]
 	}
@@ -36,72 +36,30 @@ func PRF(version uint16, h crypto.Hash, secret []byte, label string, seed []byte
 // pHash is P_hash of RFC 5246, Section 5:
 // A(0) = seed, A(i) = HMAC(secret, A(i-1)),
 // output = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
-func pHash(h func() hash.Hash, secret, seed, out []byte) {
-	m := new(prfMAC) // one allocation; the buffers inside it escape anyway
-	m.init(h, secret)
-	a := m.sum(m.a[:0], seed, nil)
+func pHash(h crypto.Hash, secret, seed, out []byte) {
+	m := hmacsum.New(h, secret)
+	var aBuf, blockBuf [64]byte
+	a := m.Sum(aBuf[:0], seed)
 	for len(out) > 0 {
-		block := m.sum(m.block[:0], a, seed)
+		block := m.Sum(blockBuf[:0], a, seed)
 		n := copy(out, block)
 		out = out[n:]
-		a = m.sum(a[:0], a, nil)
+		a = m.Sum(a[:0], a)
 	}
 }
 
-// prfMAC is HMAC (RFC 2104) for the PRF's short inputs, without the
-// allocations of crypto/hmac's snapshots: the inner and outer hashes are
-// rewound with Reset and fed the padded key again, two extra compression
-// blocks per MAC. The handshake's PRF calls made about 80 allocations
-// per full handshake through crypto/hmac.
-type prfMAC struct {
-	inner, outer hash.Hash
-	ipad, opad   [128]byte // block-sized padded keys (128: SHA-384)
-	blockSize    int
-	// Scratch for A(i), each output block and the inner hash: passed to
-	// hash.Hash methods, they would escape one by one as locals.
-	a, block, innerSum [64]byte
-}
-
-func (m *prfMAC) init(h func() hash.Hash, key []byte) {
-	m.inner, m.outer = h(), h()
-	m.blockSize = m.inner.BlockSize()
-	if len(key) > m.blockSize {
-		m.inner.Write(key)
-		key = m.inner.Sum(nil)
-		m.inner.Reset()
+// prfHash is the hash of a suite's TLS 1.2 PRF and transcript:
+// SHA-256 unless the suite names another (RFC 5246, Section 5).
+func prfHash(h crypto.Hash) crypto.Hash {
+	switch h {
+	case crypto.SHA384, crypto.SHA512, crypto.SHA1:
+		return h
 	}
-	copy(m.ipad[:], key)
-	copy(m.opad[:], key)
-	for i := range m.blockSize {
-		m.ipad[i] ^= 0x36
-		m.opad[i] ^= 0x5c
-	}
-}
-
-// sum appends HMAC(key, a || b) to dst. dst may share memory with a:
-// a is read before dst is written.
-func (m *prfMAC) sum(dst, a, b []byte) []byte {
-	m.inner.Reset()
-	m.inner.Write(m.ipad[:m.blockSize])
-	m.inner.Write(a)
-	m.inner.Write(b)
-	in := m.inner.Sum(m.innerSum[:0])
-	m.outer.Reset()
-	m.outer.Write(m.opad[:m.blockSize])
-	m.outer.Write(in)
-	return m.outer.Sum(dst)
+	return crypto.SHA256
 }
 
 func newHash(h crypto.Hash) func() hash.Hash {
-	switch h {
-	case crypto.SHA384:
-		return sha512.New384
-	case crypto.SHA512:
-		return sha512.New
-	case crypto.SHA1:
-		return sha1.New
-	}
-	return sha256.New
+	return prfHash(h).New
 }
 
 // NewTranscriptHash returns the running hash of the handshake messages

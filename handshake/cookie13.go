@@ -3,11 +3,12 @@ package handshake
 // The cookie of our HelloRetryRequest (RFC 8446, Section 4.2.2).
 
 import (
-	"crypto/hmac"
+	"crypto"
 	"crypto/sha256"
 	"crypto/subtle"
 	"io"
 
+	"github.com/tlsengine/tlsengine/internal/hmacsum"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -30,11 +31,10 @@ func newHRRCookie(rand io.Reader, suite uint16, group kex.Group, clientHello1Has
 	if _, err := readFull(rand, key); err != nil {
 		return nil, err
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(hrrCookieLabel))
-	mac.Write([]byte{byte(suite >> 8), byte(suite), byte(group >> 8), byte(group)})
-	mac.Write(clientHello1Hash)
-	return mac.Sum(append(make([]byte, 0, len(clientHello1Hash)+sha256.Size), clientHello1Hash...)), nil
+	mac := hmacsum.New(crypto.SHA256, key)
+	cookie := append(make([]byte, 0, len(clientHello1Hash)+sha256.Size), clientHello1Hash...)
+	return mac.Sum(cookie, []byte(hrrCookieLabel),
+		[]byte{byte(suite >> 8), byte(suite), byte(group >> 8), byte(group)}, clientHello1Hash), nil
 }
 
 // checkHRRCookie applies RFC 8446, Section 4.2.2 to the second

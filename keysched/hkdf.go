@@ -2,9 +2,10 @@ package keysched
 
 import (
 	"crypto"
-	"crypto/hmac"
 	"errors"
 	"hash"
+
+	"github.com/tlsengine/tlsengine/internal/hmacsum"
 
 	"crypto/sha256" // also registers crypto.SHA256 for New
 	"crypto/sha512" // also registers crypto.SHA384 for New
@@ -18,9 +19,8 @@ const labelPrefix = "tls13 "
 // pads to the same key.
 func Extract(h crypto.Hash, salt, ikm []byte) []byte {
 	checkHash(h)
-	mac := hmac.New(h.New, salt)
-	mac.Write(ikm)
-	return mac.Sum(nil)
+	k := hmacsum.New(h, salt)
+	return k.Sum(make([]byte, 0, h.Size()), ikm)
 }
 
 // ExpandLabel is HKDF-Expand-Label (RFC 8446, Section 7.1): HKDF-Expand of
@@ -32,7 +32,8 @@ func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, len
 	if err := checkExpandLabel(h, label, context, length); err != nil {
 		return nil, err
 	}
-	return expandLabel(hmac.New(h.New, secret), label, context, length), nil
+	k := hmacsum.New(h, secret)
+	return expandLabel(&k, label, context, length), nil
 }
 
 // checkExpandLabel applies the limits of HKDF-Expand-Label's encoding and
@@ -53,14 +54,14 @@ func checkExpandLabel(h crypto.Hash, label string, context []byte, length int) e
 	return nil
 }
 
-// expandLabel is HKDF-Expand-Label with mac, an HMAC keyed with the
-// secret, on arguments checkExpandLabel accepted. Several labels of one
-// secret can share mac: each block resets it.
-func expandLabel(mac hash.Hash, label string, context []byte, length int) []byte {
+// expandLabel is HKDF-Expand-Label with mac, the secret as an HMAC key,
+// on arguments checkExpandLabel accepted.
+func expandLabel(mac *hmacsum.Key, label string, context []byte, length int) []byte {
 	full := len(labelPrefix) + len(label)
-	// The HkdfLabel, and one spare byte for HKDF-Expand's block counter.
-	info := make([]byte, 0, 2+1+full+1+len(context)+1)
-	info = append(info, byte(length>>8), byte(length), byte(full))
+	// The HkdfLabel, on the stack for the package's own labels and
+	// hash-sized contexts.
+	var buf [2 + 1 + len(labelPrefix) + 16 + 1 + 64]byte
+	info := append(buf[:0], byte(length>>8), byte(length), byte(full))
 	info = append(info, labelPrefix...)
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
@@ -75,19 +76,15 @@ func DeriveSecret(h crypto.Hash, secret []byte, label string, transcriptHash []b
 	return ExpandLabel(h, secret, label, transcriptHash, h.Size())
 }
 
-// expand is HKDF-Expand (RFC 5869, Section 2.3) with mac, an HMAC keyed
-// with the PRK; callers bound length. T(i) = HMAC(PRK, T(i-1) | info | i).
-func expand(mac hash.Hash, info []byte, length int) []byte {
+// expand is HKDF-Expand (RFC 5869, Section 2.3) with mac, the PRK as an
+// HMAC key; callers bound length. T(i) = HMAC(PRK, T(i-1) | info | i).
+func expand(mac *hmacsum.Key, info []byte, length int) []byte {
 	size := mac.Size()
 	out := make([]byte, 0, length+size)
-	msg := append(info, 0) // info | counter, in info's spare byte if it has one
-	var prev []byte        // T(i-1), empty for T(1)
-	for counter := byte(1); len(out) < length; counter++ {
-		msg[len(msg)-1] = counter
-		mac.Reset()
-		mac.Write(prev)
-		mac.Write(msg)
-		out = mac.Sum(out)
+	var counter [1]byte
+	var prev []byte // T(i-1), empty for T(1)
+	for counter[0] = 1; len(out) < length; counter[0]++ {
+		out = mac.Sum(out, prev, info, counter[:])
 		prev = out[len(out)-size:]
 	}
 	return out[:length]

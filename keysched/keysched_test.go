@@ -3,7 +3,7 @@ package keysched
 import (
 	"bytes"
 	"crypto"
-	"crypto/hmac"
+	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -215,7 +215,8 @@ func TestExpandLabelLimits(t *testing.T) {
 func TestExpandLabelEncoding(t *testing.T) {
 	hash := unhex("86 0c 06 ed c0 78 58 ee 8e 78 f0 e7 42 8c 58 ed d6 b4 3f 2c a3 e6 e9 5f 02 ed 06 3c f0 e1 ca d8")
 	prk := unhex("1d c8 26 e9 36 06 aa 6f dc 0a ad c1 2f 74 1b 01 04 6a a6 b9 9f 69 1e d2 21 a9 f0 ca 04 3f be ac")
-	// HKDF-Expand with the trace's info must equal ExpandLabel.
+	// HKDF-Expand (the standard library's) with the trace's info must
+	// equal ExpandLabel.
 	for _, c := range []struct {
 		label   string
 		context []byte
@@ -232,7 +233,11 @@ func TestExpandLabelEncoding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := expand(hmac.New(sha256.New, prk), unhex(c.info), c.length); !bytes.Equal(got, w) {
+		w, err := hkdf.Expand(sha256.New, prk, string(unhex(c.info)), c.length)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, w) {
 			t.Errorf("%s: ExpandLabel %x, HKDF-Expand with the trace's info %x", c.label, got, w)
 		}
 	}

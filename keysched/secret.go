@@ -2,11 +2,11 @@ package keysched
 
 import (
 	"crypto"
-	"crypto/hmac"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"io"
+
+	"github.com/tlsengine/tlsengine/internal/hmacsum"
 )
 
 // secret is what every secret type of the package wraps. It points to its
@@ -22,10 +22,11 @@ type secretState struct {
 	// spent names the derivation that consumed the secret; a consumed
 	// secret is zeroed and refuses further use, so the stages stay one-way.
 	spent string
-	// mac is an HMAC keyed with key, made on the first expansion and
-	// shared by the labels expanded from the secret (key and iv; the
-	// traffic secrets of one stage), which saves an hmac.New each.
-	mac hash.Hash
+	// mac is key as an HMAC key, made on the first expansion and shared
+	// by the labels expanded from the secret (key and iv; the traffic
+	// secrets of one stage), which saves padding the key each time.
+	mac    hmacsum.Key
+	hasMAC bool
 }
 
 func newSecret(h crypto.Hash, key []byte) secret {
@@ -54,7 +55,7 @@ func (s *secret) useUp(by string, f func(key []byte)) {
 	key := s.use(by)
 	f(key)
 	clear(key)
-	s.key, s.spent, s.mac = nil, by, nil
+	s.key, s.spent, s.mac, s.hasMAC = nil, by, hmacsum.Key{}, false
 }
 
 // expandLabel is HKDF-Expand-Label(s, label, context, length) for the
@@ -66,10 +67,11 @@ func (s *secret) expandLabel(label string, context []byte, length int) []byte {
 	if err := checkExpandLabel(s.hash, label, context, length); err != nil {
 		panic(err.Error() + " for fixed label " + label)
 	}
-	if s.mac == nil {
-		s.mac = hmac.New(s.hash.New, key)
+	if !s.hasMAC {
+		s.mac.Init(s.hash, key)
+		s.hasMAC = true
 	}
-	return expandLabel(s.mac, label, context, length)
+	return expandLabel(&s.mac, label, context, length)
 }
 
 // derive is Derive-Secret(s, label, Messages) given the messages' hash
@@ -90,10 +92,9 @@ func (s *secret) keys(keyLen, ivLen int) (key, iv []byte) {
 // binder (Section 4.2.11.2).
 func (s *secret) finishedMAC(th TranscriptHash) []byte {
 	finishedKey := s.expandLabel("finished", nil, s.hash.Size())
-	defer clear(finishedKey)
-	mac := hmac.New(s.hash.New, finishedKey)
-	mac.Write(th.sumFor(s.hash, "finished"))
-	return mac.Sum(nil)
+	mac := hmacsum.New(s.hash, finishedKey)
+	clear(finishedKey)
+	return mac.Sum(nil, th.sumFor(s.hash, "finished"))
 }
 
 // KeylogLine is the NSS key log line ("LABEL <client random> <secret>",

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"crypto"
 	"crypto/aes"
 	gocipher "crypto/cipher"
 	"crypto/hmac"
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/tlsengine/tlsengine/internal/hmacsum"
 )
 
 // KeyLen is the size of a ticket key as Node takes it: a 16-byte key
@@ -43,6 +46,7 @@ type Ticketer struct {
 type ticketKey struct {
 	raw   [KeyLen]byte
 	block gocipher.Block
+	mac   hmacsum.Key // raw[16:32] as an HMAC-SHA256 key
 }
 
 // NewTicketer returns a Ticketer using key, which must be KeyLen bytes.
@@ -82,6 +86,7 @@ func newTicketKey(key []byte) (*ticketKey, error) {
 		return nil, err
 	}
 	k.block = block
+	k.mac.Init(crypto.SHA256, k.raw[16:32])
 	return k, nil
 }
 
@@ -113,9 +118,7 @@ func (t *Ticketer) Seal(s *State, rand io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("tls: ticket IV: %w", err)
 	}
 	gocipher.NewCBCEncrypter(k.block, iv).CryptBlocks(out[nameLen+ivLen:len(out)-macLen], plain)
-	m := hmac.New(sha256.New, k.raw[16:32])
-	m.Write(out[:len(out)-macLen])
-	m.Sum(out[:len(out)-macLen])
+	k.mac.Sum(out[:len(out)-macLen], out[:len(out)-macLen])
 	return out, nil
 }
 
@@ -136,9 +139,8 @@ func (t *Ticketer) Open(ticket []byte) (s *State, oldKey bool, err error) {
 		return nil, false, errTicket
 	}
 	body, tag := ticket[:len(ticket)-macLen], ticket[len(ticket)-macLen:]
-	m := hmac.New(sha256.New, k.raw[16:32])
-	m.Write(body)
-	if !hmac.Equal(m.Sum(nil), tag) {
+	var sum [sha256.Size]byte
+	if !hmac.Equal(k.mac.Sum(sum[:0], body), tag) {
 		return nil, false, errTicket
 	}
 	ct := body[nameLen+ivLen:]
