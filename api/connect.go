@@ -110,7 +110,7 @@ func ConnectContext(ctx context.Context, opts ConnectOptions, secureConnectListe
 		cfg.InsecureSkipVerify = true
 	}
 	sock := NewClientSocket(conn, cfg, copts)
-	sock.onKeylog = clientKeylog(opts)
+	sock.setKeylog(clientKeylog(opts))
 	if err := sock.Handshake(ctx); err != nil {
 		sock.Close()
 		return nil, nodeError(err, false)

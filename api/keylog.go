@@ -37,7 +37,7 @@ func (s *Server) attachKeylog(sock *TLSSocket) {
 	if w == nil && !s.keylog.wanted.Load() {
 		return
 	}
-	sock.onKeylog = func(line string) {
+	sock.setKeylog(func(line string) {
 		writeKeylog(w, line)
 		s.keylog.mu.Lock()
 		ls := slices.Clone(s.keylog.on)
@@ -45,7 +45,7 @@ func (s *Server) attachKeylog(sock *TLSSocket) {
 		for _, f := range ls {
 			f(line, sock)
 		}
-	}
+	})
 }
 
 // keylogMu keeps the lines of concurrent connections whole in a shared

@@ -57,9 +57,9 @@ func NewClientSocket(conn net.Conn, cfg *engine.Config, opts engine.ClientOption
 func (s *TLSSocket) OnKeylog(f func(line string)) {
 	s.mu.Lock()
 	if prev := s.onKeylog; prev != nil {
-		s.onKeylog = func(line string) { prev(line); f(line) }
+		s.setKeylog(func(line string) { prev(line); f(line) })
 	} else {
-		s.onKeylog = f
+		s.setKeylog(f)
 	}
 	s.mu.Unlock()
 }

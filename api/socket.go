@@ -84,7 +84,16 @@ type TLSSocket struct {
 }
 
 func newSocket(conn net.Conn, eng *engine.Conn, isServer bool) *TLSSocket {
+	eng.SetKeylog(false) // until a 'keylog' listener comes (setKeylog)
 	return &TLSSocket{conn: conn, eng: eng, isServer: isServer, hsDone: make(chan struct{}), dead: make(chan struct{})}
+}
+
+// setKeylog makes f the socket's 'keylog' listener, and has the engine
+// format key log lines only while there is one. Called under s.mu, or
+// before the socket is shared.
+func (s *TLSSocket) setKeylog(f func(line string)) {
+	s.onKeylog = f
+	s.eng.SetKeylog(f != nil)
 }
 
 // Handshake runs the handshake to completion, or until ctx ends (which

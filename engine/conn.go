@@ -58,7 +58,9 @@ type Conn struct {
 	spareOut, sparePlain []byte
 
 	events []Event
-	head   int
+	// noKeylog turns off EventKeylog (SetKeylog).
+	noKeylog bool
+	head     int
 
 	// announced is the decision already reported as an event.
 	announced Decision
@@ -796,3 +798,10 @@ func (s *sink) Session(st *session.State) {
 func (s *sink) Keylog(line string) {
 	(*Conn)(s).events = append(s.events, Event{Kind: EventKeylog, Keylog: line})
 }
+
+func (s *sink) KeylogWanted() bool { return !s.noKeylog }
+
+// SetKeylog turns EventKeylog on or off for the key material made from
+// then on; it is on until turned off. A caller that delivers key log
+// lines to nobody turns it off and saves formatting them.
+func (c *Conn) SetKeylog(on bool) { c.noKeylog = !on }

@@ -395,3 +395,35 @@ func TestTLS13KeylogAfterKeyUpdate(t *testing.T) {
 		}
 	}
 }
+
+// TestSetKeylogOff: a connection with key logging off emits no
+// EventKeylog, in either version, and one switched on after the handshake
+// logs the secrets made from then on (a KeyUpdate's) and nothing before.
+func TestSetKeylogOff(t *testing.T) {
+	for _, version := range []uint16{cipher.VersionTLS12, cipher.VersionTLS13} {
+		p := pair13(t, certgen.ECDSAP256, func(c, s *engine.Config) { c.MaxVersion = version })
+		p.Client.Conn.SetKeylog(false)
+		p.Server.Conn.SetKeylog(false)
+		if err := p.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		if p.Client.State.Version != version || len(p.Client.Keylog) != 0 || len(p.Server.Keylog) != 0 {
+			t.Fatalf("version %#x with key logging off: client %q, server %q", p.Client.State.Version, p.Client.Keylog, p.Server.Keylog)
+		}
+		if version != cipher.VersionTLS13 {
+			continue
+		}
+		p.Server.Conn.SetKeylog(true)
+		if err := p.Client.Conn.UpdateKeys(true); err != nil {
+			t.Fatal(err)
+		}
+		p.Pump()
+		var labels []string
+		for _, l := range p.Server.Keylog {
+			labels = append(labels, strings.Fields(l)[0])
+		}
+		if want := []string{"CLIENT_TRAFFIC_SECRET_1", "SERVER_TRAFFIC_SECRET_1"}; !slices.Equal(labels, want) || len(p.Client.Keylog) != 0 {
+			t.Errorf("after SetKeylog(true) on the server: server %q, client %q; want the server's %q only", labels, p.Client.Keylog, want)
+		}
+	}
+}

@@ -53,6 +53,7 @@ func (*keySink) Session(*session.State)              {}
 func (*keySink) SendWarning(record.AlertDescription) {}
 func (*keySink) SetVersion(uint16)                   {}
 func (*keySink) Keylog(string)                       {}
+func (*keySink) KeylogWanted() bool                  { return true }
 
 // pump delivers each side's queued output to the other until both are quiet.
 func pump(t *testing.T, c, s *handshake.Machine, cs, ss *keySink) {

@@ -44,6 +44,10 @@ type Sink interface {
 	HandshakeDone(st *ConnectionState)
 	// Keylog receives NSS key log lines (SSLKEYLOGFILE format).
 	Keylog(line string)
+	// KeylogWanted reports whether Keylog's lines are wanted at all: a
+	// connection nobody logs saves formatting them (hex text of every
+	// secret, a dozen allocations per handshake).
+	KeylogWanted() bool
 	// Session reports a resumable TLS 1.3 session, one per
 	// NewSessionTicket: each one a client receives, each one a server
 	// sends (RFC 8446, Section 4.6.1).
@@ -605,6 +609,14 @@ func (s *awaitRenegotiation) resolve(m *Machine, a Answer) (state, error) {
 // finishedEqual compares verify_data in constant time.
 func finishedEqual(a, b []byte) bool {
 	return len(a) == len(b) && subtle.ConstantTimeCompare(a, b) == 1
+}
+
+// keylog hands the sink the key log line that line formats, if the sink
+// wants key log lines.
+func (m *Machine) keylog(line func() string) {
+	if m.sink.KeylogWanted() {
+		m.sink.Keylog(line())
+	}
 }
 
 // keylogLine formats the NSS key log line for a TLS 1.2 master secret.

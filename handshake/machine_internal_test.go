@@ -24,6 +24,7 @@ func (nopSink) InstallWriteKeys(cipher.Protection) error { return nil }
 func (nopSink) InstallReadKeys(cipher.Protection) error  { return nil }
 func (nopSink) HandshakeDone(*ConnectionState)           {}
 func (nopSink) Keylog(string)                            {}
+func (nopSink) KeylogWanted() bool                       { return true }
 
 // wantAlert fails t unless err is a *record.Error with alert a whose text
 // contains reason.

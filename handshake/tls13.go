@@ -240,8 +240,10 @@ func (k *schedule13) handshakeSecrets(m *Machine, shared []byte) {
 	th := k.t.Sum()
 	k.clientHS = k.handshake.ClientTrafficSecret(th)
 	k.serverHS = k.handshake.ServerTrafficSecret(th)
-	m.sink.Keylog(k.clientHS.KeylogLine(keylogClientHandshake, k.clientRandom))
-	m.sink.Keylog(k.serverHS.KeylogLine(keylogServerHandshake, k.clientRandom))
+	if m.sink.KeylogWanted() {
+		m.sink.Keylog(k.clientHS.KeylogLine(keylogClientHandshake, k.clientRandom))
+		m.sink.Keylog(k.serverHS.KeylogLine(keylogServerHandshake, k.clientRandom))
+	}
 }
 
 // applicationSecrets derives the application traffic and exporter
@@ -253,9 +255,11 @@ func (k *schedule13) applicationSecrets(m *Machine) {
 	k.clientApp = master.ClientTrafficSecret(th)
 	k.serverApp = master.ServerTrafficSecret(th)
 	k.exporter = master.ExporterMasterSecret(th)
-	m.sink.Keylog(k.clientApp.KeylogLine(keylogClientTraffic, k.clientRandom))
-	m.sink.Keylog(k.serverApp.KeylogLine(keylogServerTraffic, k.clientRandom))
-	m.sink.Keylog(k.exporter.KeylogLine(keylogExporter, k.clientRandom))
+	if m.sink.KeylogWanted() {
+		m.sink.Keylog(k.clientApp.KeylogLine(keylogClientTraffic, k.clientRandom))
+		m.sink.Keylog(k.serverApp.KeylogLine(keylogServerTraffic, k.clientRandom))
+		m.sink.Keylog(k.exporter.KeylogLine(keylogExporter, k.clientRandom))
+	}
 	m.keylogRandom = k.clientRandom
 }
 
