@@ -394,7 +394,13 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func() (rest f
 		s.echo(ctx, sock, peer)
 	}
 	if s.opts.www {
-		return func() func() { return rest }
+		// One short request and the close: on this goroutine, as a
+		// fresh one would cost a thread wake-up per connection and there
+		// is no idle connection whose stack would matter.
+		return func() func() {
+			rest()
+			return nil
+		}
 	}
 	// The first inlineWindow of the echo runs on this goroutine: most
 	// connections that end soon end within it, and a goroutine started
@@ -501,7 +507,7 @@ func (s *server) serveWWW(ctx context.Context, sock *api.TLSSocket, peer string,
 
 // readRequestHead consumes bytes up to and including the first empty line.
 func readRequestHead(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 4096)
+	br := bufio.NewReaderSize(r, 512) // a request head is a few short lines; longer ones arrive in pieces
 	total := 0
 	midLine := false // the previous piece ended without a newline
 	for {
