@@ -37,6 +37,11 @@ const smallExtensionBlock = 32
 func readExtensions(msg string, block cryptobyte.String, f func(t ExtensionType, body *cryptobyte.String) bool) ([]ExtensionType, error) {
 	var seen *[1 << 16 / 64]uint64 // nil while the list is short
 	var types []ExtensionType
+	if !block.Empty() {
+		// One allocation for the usual list (a ClientHello has about 15
+		// extensions of at least 4 bytes each) instead of a growing one.
+		types = make([]ExtensionType, 0, min(len(block)/4, 24))
+	}
 	for !block.Empty() {
 		var typ uint16
 		var body cryptobyte.String

@@ -22,11 +22,6 @@ type secretState struct {
 	// spent names the derivation that consumed the secret; a consumed
 	// secret is zeroed and refuses further use, so the stages stay one-way.
 	spent string
-	// mac is key as an HMAC key, made on the first expansion and shared
-	// by the labels expanded from the secret (key and iv; the traffic
-	// secrets of one stage), which saves padding the key each time.
-	mac    hmacsum.Key
-	hasMAC bool
 }
 
 func newSecret(h crypto.Hash, key []byte) secret {
@@ -55,7 +50,7 @@ func (s *secret) useUp(by string, f func(key []byte)) {
 	key := s.use(by)
 	f(key)
 	clear(key)
-	s.key, s.spent, s.mac, s.hasMAC = nil, by, hmacsum.Key{}, false
+	s.key, s.spent = nil, by
 }
 
 // expandLabel is HKDF-Expand-Label(s, label, context, length) for the
@@ -67,11 +62,10 @@ func (s *secret) expandLabel(label string, context []byte, length int) []byte {
 	if err := checkExpandLabel(s.hash, label, context, length); err != nil {
 		panic(err.Error() + " for fixed label " + label)
 	}
-	if !s.hasMAC {
-		s.mac.Init(s.hash, key)
-		s.hasMAC = true
-	}
-	return expandLabel(&s.mac, label, context, length)
+	// Padding the key is two XORs of a block: cheaper than keeping the
+	// padded blocks in every secret.
+	mac := hmacsum.New(s.hash, key)
+	return expandLabel(&mac, label, context, length)
 }
 
 // derive is Derive-Secret(s, label, Messages) given the messages' hash
