@@ -2,11 +2,16 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"net"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsengine/tlsengine/api"
+	"github.com/tlsengine/tlsengine/engine"
+	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/internal/tlstest"
 	"github.com/tlsengine/tlsengine/session"
 )
 
@@ -94,4 +99,44 @@ func TestTLSSocketEventSessionTLS13(t *testing.T) {
 		t.Fatal(err)
 	}
 	resume(portB, sessions[1]).Close()
+}
+
+// TestTLS13ServerHandshakeOverPipe: over a transport without buffers
+// (net.Pipe), a TLS 1.3 server that issues tickets finishes its Handshake
+// while the client only handshakes and never reads: the tickets travel
+// with the server's flight, which the client reads whole, where a write
+// after the client's Finished would wait for a client read that never
+// comes. The client has its sessions when its Handshake returns.
+func TestTLS13ServerHandshakeOverPipe(t *testing.T) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	sc, cc := pki.ServerConfig(1), pki.ClientConfig(2)
+	tk, err := session.NewTicketer(bytes.Repeat([]byte{5}, session.KeyLen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Tickets = tk
+	a, z := net.Pipe()
+	defer a.Close()
+	defer z.Close()
+	client := api.NewClientSocket(z, cc, engine.ClientOptions{ServerName: "localhost"})
+	server := api.NewServerSocket(a, sc, nil)
+	cerr, serr := make(chan error, 1), make(chan error, 1)
+	go func() { cerr <- client.Handshake(context.Background()) }()
+	go func() { serr <- server.Handshake(context.Background()) }()
+	for _, side := range []struct {
+		name string
+		errc chan error
+	}{{"server", serr}, {"client", cerr}} {
+		select {
+		case err := <-side.errc:
+			if err != nil {
+				t.Fatalf("%s: %v", side.name, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s Handshake still running after 5 s", side.name)
+		}
+	}
+	if server.Protocol() != "TLSv1.3" || client.Session() == nil {
+		t.Fatalf("protocol %s, client session %v", server.Protocol(), client.Session() != nil)
+	}
 }

@@ -339,3 +339,49 @@ func TestResume13TicketRenewal(t *testing.T) {
 		t.Fatalf("ticket past half its life: resumed %v, %d tickets", p.Client.State.Resumed, len(p.Client.Sessions))
 	}
 }
+
+// TestResume13TicketsWithServerFlight: a server that does not ask for a
+// client certificate sends its tickets with its Finished (RFC 8446,
+// Section 4.6.1), their PSKs over the client Finished it expects, so the
+// client has them in the same flight and resumes with them; a server that
+// asks for a certificate sends them only after the client's Finished, as
+// the tickets carry the client's certificate.
+func TestResume13TicketsWithServerFlight(t *testing.T) {
+	for _, auth := range []handshake.ClientAuth{handshake.NoClientCert, handshake.RequireVerifiedClientCert} {
+		f := newFixture13(t, func(c *engine.Config) { c.ClientAuth = auth })
+		cc := f.pki.ClientConfig(7)
+		cc.MaxVersion = cipher.VersionTLS13
+		cc.Certificates = []*handshake.Credential{f.pki.Cert}
+		p := tlstest.NewPair(cc, f.server, engine.ClientOptions{ServerName: "localhost"})
+		chunks, before := 0, -1
+		p.Tamper = func(fromClient bool, data []byte) []byte {
+			if fromClient {
+				chunks++
+				if chunks == 2 { // the client's Finished (and certificate)
+					before = len(p.Server.Sessions)
+				}
+			}
+			return data
+		}
+		if err := p.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		want := handshake.DefaultNumTickets13
+		if auth != handshake.NoClientCert {
+			want = 0
+		}
+		if before != want || len(p.Server.Sessions) != handshake.DefaultNumTickets13 {
+			t.Fatalf("client auth %v: %d tickets sent before the client's Finished, want %d (%d in all)", auth, before, want, len(p.Server.Sessions))
+		}
+		// The client read them with the server's flight, before any
+		// application data, and each resumes.
+		if len(p.Client.Sessions) != handshake.DefaultNumTickets13 {
+			t.Fatalf("client auth %v: the client has %d tickets after the handshake", auth, len(p.Client.Sessions))
+		}
+		for _, s := range p.Client.Sessions {
+			if r := f.connect(t, s, "localhost", nil); !r.Client.State.Resumed || !r.Server.State.Resumed {
+				t.Fatalf("client auth %v: a ticket did not resume", auth)
+			}
+		}
+	}
+}

@@ -57,6 +57,8 @@ type serverHS13 struct {
 	// handshake; hrrRaw is our HelloRetryRequest, which a binder covers.
 	psk    *psk13
 	hrrRaw []byte
+	// ticketsSent is set when the tickets went out with our Finished.
+	ticketsSent bool
 }
 
 // negotiate13 continues a handshake for which the server picked TLS 1.3
@@ -376,6 +378,21 @@ func (hs *serverHS13) sendFinished(m *Machine) (state, error) {
 	if hs.certRequest != nil {
 		return &expectClientCertificate13{hs: hs}, nil
 	}
+	// RFC 8446, Section 4.6.1 lets a server that does not authenticate
+	// the client send its tickets right after its Finished, computing the
+	// resumption secret over the client's Finished it expects: the
+	// tickets then travel with the flight, one write and one wake-up of
+	// the client fewer than after the client's Finished (crypto/tls does
+	// the same). A client whose Finished differs fails the handshake
+	// before any ticket of ours could be used.
+	fin, err := (&Finished{VerifyData: hs.ks.clientHS.VerifyData(hs.ks.t.Sum())}).Marshal()
+	if err != nil {
+		return nil, errInternal(err, "tls: marshaling the expected client Finished")
+	}
+	if err := hs.sendTickets(m, hs.ks.t.SumWith(fin)); err != nil {
+		return nil, err
+	}
+	hs.ticketsSent = true
 	return &expectClientFinished13{hs: hs}, nil
 }
 
@@ -499,8 +516,10 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 	m.established = true
 	m.cfg = hs.cfg
 	m.sink.HandshakeDone(st)
-	if err := hs.sendTickets(m); err != nil {
-		return nil, err
+	if !hs.ticketsSent {
+		if err := hs.sendTickets(m, hs.ks.t.Sum()); err != nil {
+			return nil, err
+		}
 	}
 	return newEstablished13(hs.suite, hs.ks.clientApp, hs.ks.serverApp, false), nil
 }

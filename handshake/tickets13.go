@@ -51,15 +51,17 @@ func (hs *serverHS13) numTickets13() int {
 	return max(n, 0)
 }
 
-// sendTickets sends the NewSessionTickets once the client's Finished is
-// in the transcript, and reports each ticket's session (Node's newSession).
-func (hs *serverHS13) sendTickets(m *Machine) error {
+// sendTickets sends the NewSessionTickets, their PSKs derived from the
+// transcript hash th through the client's Finished (the one received, or
+// the one expected when they go out with our Finished), and reports each
+// ticket's session (Node's newSession).
+func (hs *serverHS13) sendTickets(m *Machine, th keysched.TranscriptHash) error {
 	n := hs.numTickets13()
 	if n == 0 {
 		return nil
 	}
 	cfg := hs.cfg
-	rms := hs.ks.master.ResumptionMasterSecret(hs.ks.t.Sum())
+	rms := hs.ks.master.ResumptionMasterSecret(th)
 	now := cfg.Now()
 	// RFC 8446, Section 4.6.1: the lifetime is at most seven days; ours is
 	// the session timeout.
