@@ -110,7 +110,11 @@ func CreateServer(opts ServerOptions, secureConnectionListener func(*TLSSocket))
 	cfg := *ctx.cfg
 	cfg.ALPNProtocols = opts.ALPNProtocols
 	cfg.ClientAuth = clientAuth(opts.RequestCert, opts.RejectUnauthorized)
-	cfg.SessionCache = session.NewCache(0)
+	// Node v20's server keeps no session cache (OpenSSL's internal one is
+	// off): a TLS 1.2 session id resumes only through resumeSession, so
+	// sessions get ids and nothing stores them (checked against Node:
+	// `s_client -no_ticket -sess_in` gets a full handshake).
+	cfg.SessionIDs = true
 	cfg.SessionTimeout = opts.SessionTimeout
 	cfg.SessionIDContext = []byte(opts.SessionIDContext)
 	if len(cfg.SessionIDContext) > 32 {
@@ -189,7 +193,8 @@ func (s *Server) OnNewSession(f func(id, data []byte, done func())) {
 // OnResumeSession sets the resumeSession listener: a client offered a
 // session id; call cb with the stored data, with nil when unknown (a full
 // handshake follows), or with an error to fail the connection. It
-// replaces the internal session cache for later connections.
+// applies to later connections. Without it a TLS 1.2 session id resumes
+// nothing, as in Node v20, whose server keeps no session cache.
 func (s *Server) OnResumeSession(f func(id []byte, cb func(data []byte, err error))) {
 	s.mu.Lock()
 	s.onResume = f
@@ -208,7 +213,8 @@ func (s *Server) lookupSession(id []byte, dead <-chan struct{}) (*session.State,
 	cache := s.cfg.SessionCache
 	s.mu.Unlock()
 	if f == nil {
-		// newSession without resumeSession: the internal cache answers.
+		// newSession without resumeSession: as in Node v20, nothing
+		// stores the sessions, unless a SessionCache was configured.
 		if cache != nil {
 			if st, ok := cache.Get(id); ok {
 				return st, nil

@@ -175,6 +175,11 @@ type Config struct {
 	// SessionLookupDecision, for the session under a client's session id
 	// (Node's resumeSession event) instead of using SessionCache.
 	LookupSessions bool
+	// SessionIDs gives a server's new TLS 1.2 sessions a 32-byte id in
+	// ServerHello even without SessionCache or LookupSessions, which
+	// nothing can then resume: what OpenSSL does under Node v20, whose
+	// server keeps no session cache of its own.
+	SessionIDs bool
 	// DisableTickets stops a client from offering the session_ticket
 	// extension.
 	DisableTickets bool

@@ -262,7 +262,7 @@ func (hs *serverHS) full(m *Machine) (state, error) {
 	}
 	hs.alpn = alpn
 
-	if cfg.SessionCache != nil || cfg.LookupSessions {
+	if cfg.SessionCache != nil || cfg.LookupSessions || cfg.SessionIDs {
 		hs.sessionID = make([]byte, 32)
 		if _, err := readFull(cfg.Rand, hs.sessionID); err != nil {
 			return nil, err

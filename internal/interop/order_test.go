@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -154,4 +155,62 @@ func countPrefix(list []string, prefix string) int {
 		}
 	}
 	return n
+}
+
+// nodeNoListenersJS is a TLS 1.2 Node server with no session listeners.
+const nodeNoListenersJS = `
+const tls = require('tls'), fs = require('fs');
+const srv = tls.createServer({key: fs.readFileSync(process.argv[2]), cert: fs.readFileSync(process.argv[3]),
+  maxVersion: 'TLSv1.2'}, s => { s.end('x\n'); s.on('error', () => {}); });
+srv.listen(0, '127.0.0.1', () => console.log('listening ' + srv.address().port));
+setTimeout(() => process.exit(0), 18000).unref();
+`
+
+// TestSessionIDWithoutListenersAsNode: a Node v20 server without
+// newSession/resumeSession listeners keeps no session cache (OpenSSL's
+// internal one is off), so a TLS 1.2 session id resumes nothing: `openssl
+// s_client -no_ticket -sess_out` then `-sess_in` gets two full
+// handshakes, each with a session id. Our api.Server does the same.
+func TestSessionIDWithoutListenersAsNode(t *testing.T) {
+	row(t, "node", "server", "TLS 1.2 session id, no listeners", "-")
+	p := pkis[certgen.ECDSAP256]
+	_, nodePort := startNodeServer(t, writeScript(t, "nolisteners.js", nodeNoListenersJS), p.keyPEM, p.chainPEM)
+	key, _ := os.ReadFile(p.keyPEM)
+	chain, _ := os.ReadFile(p.chainPEM)
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: api.SecureContextOptions{
+		Key: []api.KeyOption{{PEM: key}}, Cert: [][]byte{chain}, MaxVersion: "TLSv1.2"}}, func(s *api.TLSSocket) {
+		go func() { s.Write([]byte("x\n")); s.Close() }()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	for srv.Address() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	sessionLine := regexp.MustCompile(`(?m)^\s*Session-ID: ([0-9A-F]*)$`)
+	results := map[string][]string{}
+	for name, addr := range map[string]string{"node": "127.0.0.1:" + strconv.Itoa(nodePort), "ours": srv.Address().String()} {
+		sess := filepath.Join(t.TempDir(), name+".sess")
+		for _, sessFlag := range []string{"-sess_out", "-sess_in"} {
+			c := start(t, "openssl", "s_client", "-connect", addr, "-tls1_2", "-no_ticket", "-CAfile", p.rootPEM, sessFlag, sess)
+			c.stdin.Close()
+			if err := c.wait(peerTimeout); err != nil {
+				t.Fatalf("%s %s: %v\n%s", name, sessFlag, err, c.output())
+			}
+			out := c.output()
+			id := 0
+			if m := sessionLine.FindStringSubmatch(out); m != nil {
+				id = len(m[1]) / 2
+			}
+			results[name] = append(results[name], fmt.Sprintf("reused=%v id=%d", strings.Contains(out, "Reused, TLSv1.2"), id))
+		}
+	}
+	want := []string{"reused=false id=32", "reused=false id=32"}
+	if !slices.Equal(results["node"], want) || !slices.Equal(results["ours"], want) {
+		t.Fatalf("s_client -no_ticket -sess_out, -sess_in:\n node %q\n ours %q\n want %q", results["node"], results["ours"], want)
+	}
 }
