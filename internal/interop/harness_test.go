@@ -322,6 +322,32 @@ func (p *pki) serverConfig() *engine.Config {
 	return &engine.Config{Rand: rand.Reader, Now: time.Now, Certificates: []*handshake.Credential{p.cred}, RootCAs: p.roots}
 }
 
+// apiOptions are api options presenting a PKI's leaf key and chain, as
+// a Node server is given them.
+func (p *pki) apiOptions(t *testing.T) api.SecureContextOptions {
+	t.Helper()
+	key, err := os.ReadFile(p.keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain, err := os.ReadFile(p.chainPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api.SecureContextOptions{Key: []api.KeyOption{{PEM: key}}, Cert: [][]byte{chain}}
+}
+
+// listenAPI starts srv on a free loopback port, closed when the test
+// ends, and returns its address (Listen has bound it on return).
+func listenAPI(t *testing.T, srv *api.Server) string {
+	t.Helper()
+	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv.Address().String()
+}
+
 // clientConfig is our client's configuration trusting a PKI's root.
 func (p *pki) clientConfig() *engine.Config {
 	return &engine.Config{Rand: rand.Reader, Now: time.Now, RootCAs: p.roots}

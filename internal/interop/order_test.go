@@ -175,25 +175,18 @@ func TestSessionIDWithoutListenersAsNode(t *testing.T) {
 	row(t, "node", "server", "TLS 1.2 session id, no listeners", "-")
 	p := pkis[certgen.ECDSAP256]
 	_, nodePort := startNodeServer(t, writeScript(t, "nolisteners.js", nodeNoListenersJS), p.keyPEM, p.chainPEM)
-	key, _ := os.ReadFile(p.keyPEM)
-	chain, _ := os.ReadFile(p.chainPEM)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: api.SecureContextOptions{
-		Key: []api.KeyOption{{PEM: key}}, Cert: [][]byte{chain}, MaxVersion: "TLSv1.2"}}, func(s *api.TLSSocket) {
+	opts := p.apiOptions(t)
+	opts.MaxVersion = "TLSv1.2"
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: opts}, func(s *api.TLSSocket) {
 		go func() { s.Write([]byte("x\n")); s.Close() }()
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	for srv.Address() == nil {
-		time.Sleep(time.Millisecond)
-	}
+	ours := listenAPI(t, srv)
 	sessionLine := regexp.MustCompile(`(?m)^\s*Session-ID: ([0-9A-F]*)$`)
 	results := map[string][]string{}
-	for name, addr := range map[string]string{"node": "127.0.0.1:" + strconv.Itoa(nodePort), "ours": srv.Address().String()} {
+	for name, addr := range map[string]string{"node": "127.0.0.1:" + strconv.Itoa(nodePort), "ours": ours} {
 		sess := filepath.Join(t.TempDir(), name+".sess")
 		for _, sessFlag := range []string{"-sess_out", "-sess_in"} {
 			c := start(t, "openssl", "s_client", "-connect", addr, "-tls1_2", "-no_ticket", "-CAfile", p.rootPEM, sessFlag, sess)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -430,10 +429,9 @@ func TestResume13SessionStoreAsNode(t *testing.T) {
 	node, nport := startNodeServer(t, writeScript(t, "session-store13.js", nodeSessionStoreJS), p.keyPEM, p.chainPEM)
 	theirs := events("127.0.0.1:"+strconv.Itoa(nport), node.output)
 
-	key, _ := os.ReadFile(p.keyPEM)
-	chain, _ := os.ReadFile(p.chainPEM)
-	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: api.SecureContextOptions{
-		Key: []api.KeyOption{{PEM: key}}, Cert: [][]byte{chain}, MaxVersion: "TLSv1.3"}}, func(s *api.TLSSocket) {
+	opts := p.apiOptions(t)
+	opts.MaxVersion = "TLSv1.3"
+	srv, err := api.CreateServer(api.ServerOptions{SecureContextOptions: opts}, func(s *api.TLSSocket) {
 		go func() { io.Copy(s, s); s.Close() }()
 	})
 	if err != nil {
@@ -456,14 +454,7 @@ func TestResume13SessionStoreAsNode(t *testing.T) {
 		mu.Unlock()
 		cb(data, nil)
 	})
-	if err := srv.Listen(0, "127.0.0.1", nil); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	for srv.Address() == nil {
-		time.Sleep(time.Millisecond)
-	}
-	ours := events(srv.Address().String(), func() string { mu.Lock(); defer mu.Unlock(); return log.String() })
+	ours := events(listenAPI(t, srv), func() string { mu.Lock(); defer mu.Unlock(); return log.String() })
 	const want = "resumeSession 32 false,newSession 32,newSession 32,resumeSession 32 false"
 	if theirs != want || ours != theirs {
 		t.Fatalf("events\n node: %s\n ours: %s\n want: %s", theirs, ours, want)
