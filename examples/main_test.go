@@ -8,8 +8,4 @@ import (
 )
 
 // TestMain removes the example programs the tests built.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testbin.RemoveAll()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testbin.Run(m)) }

@@ -30,9 +30,7 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	code := m.Run()
-	testbin.RemoveAll()
-	os.Exit(code)
+	os.Exit(testbin.Run(m))
 }
 
 // TestBenchProcess runs `bench -process` on one case with a tiny time: a

@@ -74,9 +74,8 @@ func TestMain(m *testing.M) {
 		}
 		pkis[kt] = p
 	}
-	code := m.Run()
+	code := testbin.Run(m)
 	printSummary(os.Stdout)
-	testbin.RemoveAll()
 	os.RemoveAll(tmpDir)
 	os.Exit(code)
 }

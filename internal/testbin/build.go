@@ -47,8 +47,17 @@ func Build(t testing.TB, pkg string) string {
 	return b.path
 }
 
+// Run runs a package's tests and then deletes what Build made, returning
+// m.Run's exit code: a TestMain with nothing else to do is
+// os.Exit(testbin.Run(m)).
+func Run(m *testing.M) int {
+	code := m.Run()
+	RemoveAll()
+	return code
+}
+
 // RemoveAll deletes every executable Build made; a package's TestMain
-// calls it once its tests are done.
+// calls it once its tests are done (Run does).
 func RemoveAll() {
 	mu.Lock()
 	defer mu.Unlock()
