@@ -351,7 +351,7 @@ func (hs *clientHS) resume(m *Machine) (state, error) {
 		hs.peer = &peerVerification{}
 	}
 	hs.group, hs.peerScheme = kex.Group(sess.Group), kex.SignatureScheme(sess.PeerSignatureScheme)
-	m.keylog(func() string { return keylogLine(hs.hello.Random, hs.master) })
+	m.keylogMaster(hs.hello.Random, hs.master)
 	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, true, hs.etm); err != nil {
 		return nil, err
 	}
@@ -565,7 +565,7 @@ func (s *expectServerHelloDone) sendFlight(m *Machine) (state, error) {
 	} else {
 		hs.master = hs.suite.MasterSecret(hs.version, preMaster, hs.hello.Random, hs.serverRandom)
 	}
-	m.keylog(func() string { return keylogLine(hs.hello.Random, hs.master) })
+	m.keylogMaster(hs.hello.Random, hs.master)
 	if cert != nil {
 		cv := &CertificateVerify{HasSignatureScheme: hs.version >= cipher.VersionTLS12, SignatureScheme: scheme}
 		msgs := hs.t.takeMessages()

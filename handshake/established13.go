@@ -48,7 +48,7 @@ func (s *established13) handle(m *Machine, in input) (state, error) {
 		// (Section 5.1, checked by InstallReadKeys).
 		s.read = s.read.Next()
 		s.readGen++
-		m.keylog(func() string { return s.read.KeylogLine(keylogTrafficLabel(!s.isClient, s.readGen), m.keylogRandom) })
+		m.keylog13(keylogTrafficLabel(!s.isClient, s.readGen), s.read, m.keylogRandom)
 		if err := installRead(m, s.suite, s.read); err != nil {
 			return nil, err
 		}
@@ -82,7 +82,7 @@ func (s *established13) updateWrite(m *Machine, requestPeer bool) error {
 	m.sink.SendMessage(raw)
 	s.write = s.write.Next()
 	s.writeGen++
-	m.keylog(func() string { return s.write.KeylogLine(keylogTrafficLabel(s.isClient, s.writeGen), m.keylogRandom) })
+	m.keylog13(keylogTrafficLabel(s.isClient, s.writeGen), s.write, m.keylogRandom)
 	return installWrite(m, s.suite, s.write)
 }
 

@@ -611,17 +611,26 @@ func finishedEqual(a, b []byte) bool {
 	return len(a) == len(b) && subtle.ConstantTimeCompare(a, b) == 1
 }
 
-// keylog hands the sink the key log line that line formats, if the sink
-// wants key log lines.
-func (m *Machine) keylog(line func() string) {
+// keylogMaster hands the sink the NSS key log line of a TLS 1.2 master
+// secret, formatted only if the sink wants key log lines.
+func (m *Machine) keylogMaster(clientRandom, master []byte) {
 	if m.sink.KeylogWanted() {
-		m.sink.Keylog(line())
+		m.sink.Keylog("CLIENT_RANDOM " + hex.EncodeToString(clientRandom) + " " + hex.EncodeToString(master))
 	}
 }
 
-// keylogLine formats the NSS key log line for a TLS 1.2 master secret.
-func keylogLine(clientRandom, master []byte) string {
-	return "CLIENT_RANDOM " + hex.EncodeToString(clientRandom) + " " + hex.EncodeToString(master)
+// keylogSecret is a TLS 1.3 secret, which formats its own key log line
+// (keysched keeps the bytes).
+type keylogSecret interface {
+	KeylogLine(label string, clientRandom []byte) string
+}
+
+// keylog13 hands the sink the key log line of TLS 1.3 secret s under
+// label, formatted only if the sink wants key log lines.
+func (m *Machine) keylog13(label string, s keylogSecret, clientRandom []byte) {
+	if m.sink.KeylogWanted() {
+		m.sink.Keylog(s.KeylogLine(label, clientRandom))
+	}
 }
 
 // pending12 is TLS 1.2's pending -> ChangeCipherSpec -> active sequence

@@ -174,7 +174,7 @@ func (hs *serverHS) resume(m *Machine, st *session.State) (state, error) {
 	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, ch.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}
-	m.keylog(func() string { return keylogLine(ch.Random, hs.master) })
+	m.keylogMaster(ch.Random, hs.master)
 	if err := hs.keys.changeWrite(m); err != nil {
 		return nil, err
 	}

@@ -467,7 +467,7 @@ func (s *expectClientKeyExchange) handle(m *Machine, in input) (state, error) {
 	} else {
 		hs.master = hs.suite.MasterSecret(hs.version, pre, hs.hello.Random, hs.serverRandom)
 	}
-	m.keylog(func() string { return keylogLine(hs.hello.Random, hs.master) })
+	m.keylogMaster(hs.hello.Random, hs.master)
 	if err := hs.keys.derive(m, hs.suite, hs.version, hs.master, hs.hello.Random, hs.serverRandom, false, hs.etm); err != nil {
 		return nil, err
 	}

@@ -240,10 +240,8 @@ func (k *schedule13) handshakeSecrets(m *Machine, shared []byte) {
 	th := k.t.Sum()
 	k.clientHS = k.handshake.ClientTrafficSecret(th)
 	k.serverHS = k.handshake.ServerTrafficSecret(th)
-	if m.sink.KeylogWanted() {
-		m.sink.Keylog(k.clientHS.KeylogLine(keylogClientHandshake, k.clientRandom))
-		m.sink.Keylog(k.serverHS.KeylogLine(keylogServerHandshake, k.clientRandom))
-	}
+	m.keylog13(keylogClientHandshake, k.clientHS, k.clientRandom)
+	m.keylog13(keylogServerHandshake, k.serverHS, k.clientRandom)
 }
 
 // applicationSecrets derives the application traffic and exporter
@@ -255,11 +253,9 @@ func (k *schedule13) applicationSecrets(m *Machine) {
 	k.clientApp = master.ClientTrafficSecret(th)
 	k.serverApp = master.ServerTrafficSecret(th)
 	k.exporter = master.ExporterMasterSecret(th)
-	if m.sink.KeylogWanted() {
-		m.sink.Keylog(k.clientApp.KeylogLine(keylogClientTraffic, k.clientRandom))
-		m.sink.Keylog(k.serverApp.KeylogLine(keylogServerTraffic, k.clientRandom))
-		m.sink.Keylog(k.exporter.KeylogLine(keylogExporter, k.clientRandom))
-	}
+	m.keylog13(keylogClientTraffic, k.clientApp, k.clientRandom)
+	m.keylog13(keylogServerTraffic, k.serverApp, k.clientRandom)
+	m.keylog13(keylogExporter, k.exporter, k.clientRandom)
 	m.keylogRandom = k.clientRandom
 }
 
