@@ -230,7 +230,7 @@ func BenchmarkIdleConnectionsScale(b *testing.B) {
 	defer srv.Close()
 	addr := srv.Address().String()
 	for b.Loop() {
-		heap0, _ := serverMemory()
+		heap0, stack0 := serverMemory()
 		rss0, g0 := selfRSS(b), runtime.NumGoroutine()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestScaleClientsHelper$", "-test.count=1", "-test.timeout=0")
 		cmd.Env = append(os.Environ(), scaleClientsEnv+"="+addr+" "+strconv.Itoa(n))
@@ -255,7 +255,7 @@ func BenchmarkIdleConnectionsScale(b *testing.B) {
 		}
 		setup := time.Since(start)
 		time.Sleep(500 * time.Millisecond) // the last handlers reach their read
-		heap1, _ := serverMemory()
+		heap1, stack1 := serverMemory()
 		rss1, g1 := selfRSS(b), runtime.NumGoroutine()
 		if f := os.Getenv("TLSENGINE_SCALE_HEAPPROFILE"); f != "" {
 			writeHeapProfile(b, f) // with the connections open
@@ -274,6 +274,7 @@ func BenchmarkIdleConnectionsScale(b *testing.B) {
 		b.ReportMetric(float64(rss1-rss0)/float64(n)/1000, "RSS-KB/conn")
 		b.ReportMetric(float64(rss1-rss0)/1e6, "RSS-MB")
 		b.ReportMetric(float64(heap1-heap0)/float64(n), "heap-B/conn")
+		b.ReportMetric(float64(stack1-stack0)/float64(n), "stack-B/conn")
 		b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/conn")
 		b.ReportMetric(setup.Seconds(), "setup-s")
 		for srv.Connections() > 0 {

@@ -309,7 +309,7 @@ func (m *ClientHello) Unmarshal(data []byte) error {
 	if !body.ReadUint16LengthPrefixed(&suites) || len(suites) == 0 || len(suites)%2 != 0 {
 		return malformed("ClientHello", "cipher_suites")
 	}
-	m.Random, m.SessionID = random, sid
+	m.Random, m.SessionID = ownRandomAndID(random, sid)
 	for !suites.Empty() {
 		var s uint16
 		suites.ReadUint16(&s)
@@ -609,7 +609,7 @@ func (m *ServerHello) Unmarshal(data []byte) error {
 		!body.ReadUint16(&m.CipherSuite) || !body.ReadUint8(&m.CompressionMethod) {
 		return malformed("ServerHello", "fixed fields")
 	}
-	m.Random, m.SessionID = random, sid
+	m.Random, m.SessionID = ownRandomAndID(random, sid)
 	if !body.Empty() {
 		var exts cryptobyte.String
 		if !body.ReadUint16LengthPrefixed(&exts) || !body.Empty() {
@@ -682,4 +682,14 @@ func (m *ServerHello) readExtension(t ExtensionType, e *cryptobyte.String) bool 
 		return m.readExtension13(t, e)
 	}
 	return true
+}
+
+// ownRandomAndID copies a hello's random and session id out of its
+// message, in one allocation: they outlive the handshake (the connection
+// state, key log lines and sessions keep them), and as slices of the
+// message they would keep all of it alive, a TLS 1.3 ClientHello with an
+// X25519MLKEM768 share being 1.5 KB per idle connection (issue 16).
+func ownRandomAndID(random, sid []byte) (ownRandom, ownID []byte) {
+	own := append(append(make([]byte, 0, len(random)+len(sid)), random...), sid...)
+	return own[:len(random):len(random)], own[len(random):]
 }
