@@ -8,6 +8,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -86,10 +87,10 @@ func NewHelloRetryRequest(sessionID []byte, suite uint16, group kex.Group, cooki
 
 // addExtensions13 writes the TLS 1.3 extensions of a ClientHello except
 // pre_shared_key, which goes last (addPreSharedKey).
-func (m *ClientHello) addExtensions13(b *cryptobyte.Builder) {
+func (m *ClientHello) addExtensions13(b *wire.Builder) {
 	if m.HasKeyShare || len(m.KeyShares) > 0 {
-		addExt(b, ExtKeyShare, func(b *cryptobyte.Builder) {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		addExt(b, ExtKeyShare, func(b *wire.Builder) {
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 				for _, ks := range m.KeyShares {
 					addKeyShare(b, ks)
 				}
@@ -97,43 +98,43 @@ func (m *ClientHello) addExtensions13(b *cryptobyte.Builder) {
 		})
 	}
 	if len(m.PSKModes) > 0 {
-		addExt(b, ExtPSKModes, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.PSKModes) })
+		addExt(b, ExtPSKModes, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.PSKModes) })
 		})
 	}
 	if m.EarlyData {
-		addExt(b, ExtEarlyData, func(*cryptobyte.Builder) {})
+		addExt(b, ExtEarlyData, func(*wire.Builder) {})
 	}
 	if len(m.Cookie) > 0 {
-		addExt(b, ExtCookie, func(b *cryptobyte.Builder) { addCookie(b, m.Cookie) })
+		addExt(b, ExtCookie, func(b *wire.Builder) { addCookie(b, m.Cookie) })
 	}
 	if len(m.SignatureSchemesCert) > 0 {
-		addExt(b, ExtSignatureAlgorithmsCert, func(b *cryptobyte.Builder) { addSchemes(b, m.SignatureSchemesCert) })
+		addExt(b, ExtSignatureAlgorithmsCert, func(b *wire.Builder) { addSchemes(b, m.SignatureSchemesCert) })
 	}
 	if len(m.CertificateAuthorities) > 0 {
-		addExt(b, ExtCertificateAuthorities, func(b *cryptobyte.Builder) { addAuthorities(b, m.CertificateAuthorities) })
+		addExt(b, ExtCertificateAuthorities, func(b *wire.Builder) { addAuthorities(b, m.CertificateAuthorities) })
 	}
 	if m.PostHandshakeAuth {
-		addExt(b, ExtPostHandshakeAuth, func(*cryptobyte.Builder) {})
+		addExt(b, ExtPostHandshakeAuth, func(*wire.Builder) {})
 	}
 }
 
 // addPreSharedKey writes pre_shared_key, which RFC 8446, Section 4.2.11
 // requires to be the last extension of a ClientHello.
-func (m *ClientHello) addPreSharedKey(b *cryptobyte.Builder) {
+func (m *ClientHello) addPreSharedKey(b *wire.Builder) {
 	if len(m.PSKIdentities) == 0 {
 		return
 	}
-	addExt(b, ExtPreSharedKey, func(b *cryptobyte.Builder) {
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+	addExt(b, ExtPreSharedKey, func(b *wire.Builder) {
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 			for _, id := range m.PSKIdentities {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(id.Identity) })
+				b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(id.Identity) })
 				b.AddUint32(id.ObfuscatedTicketAge)
 			}
 		})
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 			for _, binder := range m.PSKBinders {
-				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(binder) })
+				b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(binder) })
 			}
 		})
 	})
@@ -276,25 +277,25 @@ func (m *ClientHello) checkExtensions13() error {
 // addExtensions13 writes the TLS 1.3 extensions of a ServerHello or
 // HelloRetryRequest (RFC 8446, Section 4.1.3), in the order of RFC 8448's
 // traces.
-func (m *ServerHello) addExtensions13(b *cryptobyte.Builder) {
+func (m *ServerHello) addExtensions13(b *wire.Builder) {
 	if m.HasSelectedIdentity {
 		// RFC 8446, Section 4.2.11: uint16 selected_identity.
-		addExt(b, ExtPreSharedKey, func(b *cryptobyte.Builder) { b.AddUint16(m.SelectedIdentity) })
+		addExt(b, ExtPreSharedKey, func(b *wire.Builder) { b.AddUint16(m.SelectedIdentity) })
 	}
 	switch {
 	case m.SelectedGroup != 0:
 		// RFC 8446, Section 4.2.8: a HelloRetryRequest's key_share is
 		// the NamedGroup selected_group.
-		addExt(b, ExtKeyShare, func(b *cryptobyte.Builder) { b.AddUint16(uint16(m.SelectedGroup)) })
+		addExt(b, ExtKeyShare, func(b *wire.Builder) { b.AddUint16(uint16(m.SelectedGroup)) })
 	case m.KeyShare.Group != 0:
-		addExt(b, ExtKeyShare, func(b *cryptobyte.Builder) { addKeyShare(b, m.KeyShare) })
+		addExt(b, ExtKeyShare, func(b *wire.Builder) { addKeyShare(b, m.KeyShare) })
 	}
 	if len(m.Cookie) > 0 {
-		addExt(b, ExtCookie, func(b *cryptobyte.Builder) { addCookie(b, m.Cookie) })
+		addExt(b, ExtCookie, func(b *wire.Builder) { addCookie(b, m.Cookie) })
 	}
 	if m.SupportedVersion != 0 {
 		// RFC 8446, Section 4.2.1: ProtocolVersion selected_version.
-		addExt(b, ExtSupportedVersions, func(b *cryptobyte.Builder) { b.AddUint16(m.SupportedVersion) })
+		addExt(b, ExtSupportedVersions, func(b *wire.Builder) { b.AddUint16(m.SupportedVersion) })
 	}
 }
 
@@ -370,9 +371,9 @@ func (m *ServerHello) name() string {
 	return "ServerHello"
 }
 
-func addKeyShare(b *cryptobyte.Builder, ks KeyShareEntry) {
+func addKeyShare(b *wire.Builder, ks KeyShareEntry) {
 	b.AddUint16(uint16(ks.Group))
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(ks.Data) })
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(ks.Data) })
 }
 
 // readKeyShare reads a KeyShareEntry (RFC 8446, Section 4.2.8): a
@@ -386,8 +387,8 @@ func readKeyShare(s *cryptobyte.String) (KeyShareEntry, bool) {
 	return KeyShareEntry{Group: kex.Group(g), Data: data}, true
 }
 
-func addCookie(b *cryptobyte.Builder, cookie []byte) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(cookie) })
+func addCookie(b *wire.Builder, cookie []byte) {
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(cookie) })
 }
 
 // readCookie reads a Cookie (RFC 8446, Section 4.2.2): cookie<1..2^16-1>,
@@ -400,10 +401,10 @@ func readCookie(e *cryptobyte.String) ([]byte, bool) {
 	return c, true
 }
 
-func addAuthorities(b *cryptobyte.Builder, dns [][]byte) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addAuthorities(b *wire.Builder, dns [][]byte) {
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 		for _, dn := range dns {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(dn) })
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(dn) })
 		}
 	})
 }

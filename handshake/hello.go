@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -122,18 +123,18 @@ func (m *ClientHello) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tls: cannot marshal ClientHello: %w", err)
 	}
-	raw, err := marshalMessage(TypeClientHello, func(b *cryptobyte.Builder) {
+	raw, err := marshalMessage(TypeClientHello, func(b *wire.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random)
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SessionID) })
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SessionID) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 			for _, s := range m.CipherSuites {
 				b.AddUint16(s)
 			}
 		})
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CompressionMethods) })
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.CompressionMethods) })
 		if len(exts) > 0 || m.HasExtensions {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(exts) })
 		}
 	})
 	if err != nil {
@@ -174,33 +175,33 @@ func extensionTypes(block []byte) []ExtensionType {
 }
 
 // addExt appends one extension with its body.
-func addExt(b *cryptobyte.Builder, t ExtensionType, f func(b *cryptobyte.Builder)) {
+func addExt(b *wire.Builder, t ExtensionType, f func(b *wire.Builder)) {
 	b.AddUint16(uint16(t))
 	b.AddUint16LengthPrefixed(f)
 }
 
 func (m *ClientHello) marshalExtensions() ([]byte, error) {
-	var b cryptobyte.Builder
+	var b wire.Builder
 	if m.ServerName != "" {
 		// RFC 6066, Section 3.
-		addExt(&b, ExtServerName, func(b *cryptobyte.Builder) {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		addExt(&b, ExtServerName, func(b *wire.Builder) {
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 				b.AddUint8(0) // host_name
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.ServerName)) })
+				b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(m.ServerName)) })
 			})
 		})
 	}
 	if m.OCSPStapling {
 		// RFC 6066, Section 8: ocsp, empty responder list and extensions.
-		addExt(&b, ExtStatusRequest, func(b *cryptobyte.Builder) {
+		addExt(&b, ExtStatusRequest, func(b *wire.Builder) {
 			b.AddUint8(1)
 			b.AddUint16(0)
 			b.AddUint16(0)
 		})
 	}
 	if len(m.SupportedGroups) > 0 {
-		addExt(&b, ExtSupportedGroups, func(b *cryptobyte.Builder) {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		addExt(&b, ExtSupportedGroups, func(b *wire.Builder) {
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 				for _, g := range m.SupportedGroups {
 					b.AddUint16(uint16(g))
 				}
@@ -208,13 +209,13 @@ func (m *ClientHello) marshalExtensions() ([]byte, error) {
 		})
 	}
 	if len(m.SupportedPoints) > 0 {
-		addExt(&b, ExtECPointFormats, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SupportedPoints) })
+		addExt(&b, ExtECPointFormats, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SupportedPoints) })
 		})
 	}
 	if len(m.SignatureSchemes) > 0 {
-		addExt(&b, ExtSignatureAlgorithms, func(b *cryptobyte.Builder) {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		addExt(&b, ExtSignatureAlgorithms, func(b *wire.Builder) {
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 				for _, s := range m.SignatureSchemes {
 					b.AddUint16(uint16(s))
 				}
@@ -222,23 +223,23 @@ func (m *ClientHello) marshalExtensions() ([]byte, error) {
 		})
 	}
 	if len(m.ALPNProtocols) > 0 {
-		addExt(&b, ExtALPN, func(b *cryptobyte.Builder) { addProtocolList(b, m.ALPNProtocols) })
+		addExt(&b, ExtALPN, func(b *wire.Builder) { addProtocolList(b, m.ALPNProtocols) })
 	}
 	if m.SCT {
-		addExt(&b, ExtSCT, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtSCT, func(*wire.Builder) {})
 	}
 	if m.EncryptThenMAC {
-		addExt(&b, ExtEncryptThenMAC, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtEncryptThenMAC, func(*wire.Builder) {})
 	}
 	if m.ExtendedMasterSecret {
-		addExt(&b, ExtExtendedMasterSecret, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtExtendedMasterSecret, func(*wire.Builder) {})
 	}
 	if m.TicketSupported {
-		addExt(&b, ExtSessionTicket, func(b *cryptobyte.Builder) { b.AddBytes(m.SessionTicket) })
+		addExt(&b, ExtSessionTicket, func(b *wire.Builder) { b.AddBytes(m.SessionTicket) })
 	}
 	if len(m.SupportedVersions) > 0 {
-		addExt(&b, ExtSupportedVersions, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) {
+		addExt(&b, ExtSupportedVersions, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) {
 				for _, v := range m.SupportedVersions {
 					b.AddUint16(v)
 				}
@@ -246,26 +247,26 @@ func (m *ClientHello) marshalExtensions() ([]byte, error) {
 		})
 	}
 	if m.NextProtoNeg {
-		addExt(&b, ExtNextProtoNeg, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtNextProtoNeg, func(*wire.Builder) {})
 	}
 	if m.SecureRenegotiationSupported {
 		// RFC 5746, Section 3.2.
-		addExt(&b, ExtRenegotiationInfo, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
+		addExt(&b, ExtRenegotiationInfo, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
 	}
 	m.addExtensions13(&b)
 	if m.PaddingLen > 0 {
-		addExt(&b, ExtPadding, func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, m.PaddingLen)) })
+		addExt(&b, ExtPadding, func(b *wire.Builder) { b.AddBytes(make([]byte, m.PaddingLen)) })
 	}
 	m.addPreSharedKey(&b)
 	return b.Bytes()
 }
 
-func addProtocolList(b *cryptobyte.Builder, protos []string) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addProtocolList(b *wire.Builder, protos []string) {
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 		for _, p := range protos {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(p)) })
 		}
 	})
 }
@@ -537,40 +538,40 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 	if why := m.check13(); why != "" {
 		return nil, fmt.Errorf("tls: cannot marshal ServerHello: %s", why)
 	}
-	var b cryptobyte.Builder
+	var b wire.Builder
 	if m.ServerNameAck {
-		addExt(&b, ExtServerName, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtServerName, func(*wire.Builder) {})
 	}
 	if m.OCSPStapling {
-		addExt(&b, ExtStatusRequest, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtStatusRequest, func(*wire.Builder) {})
 	}
 	if len(m.SupportedPoints) > 0 {
-		addExt(&b, ExtECPointFormats, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SupportedPoints) })
+		addExt(&b, ExtECPointFormats, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SupportedPoints) })
 		})
 	}
 	if m.ALPNProtocol != "" {
-		addExt(&b, ExtALPN, func(b *cryptobyte.Builder) { addProtocolList(b, []string{m.ALPNProtocol}) })
+		addExt(&b, ExtALPN, func(b *wire.Builder) { addProtocolList(b, []string{m.ALPNProtocol}) })
 	}
 	if m.EncryptThenMAC {
-		addExt(&b, ExtEncryptThenMAC, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtEncryptThenMAC, func(*wire.Builder) {})
 	}
 	if m.ExtendedMasterSecret {
-		addExt(&b, ExtExtendedMasterSecret, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtExtendedMasterSecret, func(*wire.Builder) {})
 	}
 	if m.TicketSupported {
-		addExt(&b, ExtSessionTicket, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtSessionTicket, func(*wire.Builder) {})
 	}
 	if m.NextProtoNeg {
-		addExt(&b, ExtNextProtoNeg, func(b *cryptobyte.Builder) {
+		addExt(&b, ExtNextProtoNeg, func(b *wire.Builder) {
 			for _, p := range m.NextProtos {
-				b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(p)) })
+				b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(p)) })
 			}
 		})
 	}
 	if m.SecureRenegotiationSupported {
-		addExt(&b, ExtRenegotiationInfo, func(b *cryptobyte.Builder) {
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SecureRenegotiation) })
+		addExt(&b, ExtRenegotiationInfo, func(b *wire.Builder) {
+			b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SecureRenegotiation) })
 		})
 	}
 	m.addExtensions13(&b)
@@ -578,14 +579,14 @@ func (m *ServerHello) Marshal() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tls: cannot marshal ServerHello: %w", err)
 	}
-	raw, err := marshalMessage(TypeServerHello, func(b *cryptobyte.Builder) {
+	raw, err := marshalMessage(TypeServerHello, func(b *wire.Builder) {
 		b.AddUint16(m.Version)
 		b.AddBytes(m.Random)
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.SessionID) })
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.SessionID) })
 		b.AddUint16(m.CipherSuite)
 		b.AddUint8(m.CompressionMethod)
 		if len(exts) > 0 || m.HasExtensions {
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
+			b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(exts) })
 		}
 	})
 	if err != nil {

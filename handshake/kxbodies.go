@@ -3,6 +3,7 @@ package handshake
 import (
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"github.com/tlsengine/tlsengine/kex"
 )
 
@@ -102,9 +103,9 @@ func ParseDHEParams(body []byte, hasScheme bool) (*DHEParams, error) {
 
 // MarshalDHEParams encodes ServerDHParams.
 func MarshalDHEParams(p, g, public []byte) []byte {
-	var b cryptobyte.Builder
+	var b wire.Builder
 	for _, f := range [][]byte{p, g, public} {
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(f) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(f) })
 	}
 	return b.BytesOrPanic()
 }

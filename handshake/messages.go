@@ -6,6 +6,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 
 	"github.com/tlsengine/tlsengine/cipher"
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 )
@@ -138,7 +139,7 @@ func (*HelloRequest) Type() MessageType { return TypeHelloRequest }
 
 // Marshal encodes the message.
 func (m *HelloRequest) Marshal() ([]byte, error) {
-	return marshalMessage(TypeHelloRequest, func(*cryptobyte.Builder) {})
+	return marshalMessage(TypeHelloRequest, func(*wire.Builder) {})
 }
 
 // Unmarshal decodes the message; the body must be empty.
@@ -165,7 +166,7 @@ func (*ServerHelloDone) Type() MessageType { return TypeServerHelloDone }
 
 // Marshal encodes the message.
 func (m *ServerHelloDone) Marshal() ([]byte, error) {
-	return marshalMessage(TypeServerHelloDone, func(*cryptobyte.Builder) {})
+	return marshalMessage(TypeServerHelloDone, func(*wire.Builder) {})
 }
 
 // Unmarshal decodes the message; the body must be empty.
@@ -202,10 +203,10 @@ func (m *Certificate) Marshal() ([]byte, error) {
 			return nil, invalid("Certificate", "empty certificate entry")
 		}
 	}
-	return marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+	return marshalMessage(TypeCertificate, func(b *wire.Builder) {
+		b.AddUint24LengthPrefixed(func(b *wire.Builder) {
 			for _, c := range m.Certificates {
-				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+				b.AddUint24LengthPrefixed(func(b *wire.Builder) { b.AddBytes(c) })
 			}
 		})
 	})
@@ -254,7 +255,7 @@ func (m *ServerKeyExchange) Marshal() ([]byte, error) {
 	if len(m.Body) == 0 {
 		return nil, invalid("ServerKeyExchange", "empty body")
 	}
-	return marshalMessage(TypeServerKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
+	return marshalMessage(TypeServerKeyExchange, func(b *wire.Builder) { b.AddBytes(m.Body) })
 }
 
 // Unmarshal decodes the message; the body must not be empty (every key
@@ -289,7 +290,7 @@ func (m *ClientKeyExchange) Marshal() ([]byte, error) {
 	if len(m.Body) == 0 {
 		return nil, invalid("ClientKeyExchange", "empty body")
 	}
-	return marshalMessage(TypeClientKeyExchange, func(b *cryptobyte.Builder) { b.AddBytes(m.Body) })
+	return marshalMessage(TypeClientKeyExchange, func(b *wire.Builder) { b.AddBytes(m.Body) })
 }
 
 // Unmarshal decodes the message; the body must not be empty (the only
@@ -341,14 +342,14 @@ func (m *CertificateRequest) Marshal() ([]byte, error) {
 			return nil, invalid("CertificateRequest", "empty distinguished name")
 		}
 	}
-	return marshalMessage(TypeCertificateRequest, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.CertificateTypes) })
+	return marshalMessage(TypeCertificateRequest, func(b *wire.Builder) {
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.CertificateTypes) })
 		if m.HasSignatureSchemes {
 			addSchemes(b, m.SignatureSchemes)
 		}
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 			for _, ca := range m.CertificateAuthorities {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(ca) })
+				b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(ca) })
 			}
 		})
 	})
@@ -413,11 +414,11 @@ func (m *CertificateVerify) Marshal() ([]byte, error) {
 	if len(m.Signature) == 0 {
 		return nil, invalid("CertificateVerify", "empty signature")
 	}
-	return marshalMessage(TypeCertificateVerify, func(b *cryptobyte.Builder) {
+	return marshalMessage(TypeCertificateVerify, func(b *wire.Builder) {
 		if m.HasSignatureScheme {
 			b.AddUint16(uint16(m.SignatureScheme))
 		}
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Signature) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.Signature) })
 	})
 }
 
@@ -458,7 +459,7 @@ func (*Finished) Type() MessageType { return TypeFinished }
 
 // Marshal encodes the message.
 func (m *Finished) Marshal() ([]byte, error) {
-	return marshalMessage(TypeFinished, func(b *cryptobyte.Builder) { b.AddBytes(m.VerifyData) })
+	return marshalMessage(TypeFinished, func(b *wire.Builder) { b.AddBytes(m.VerifyData) })
 }
 
 // Unmarshal decodes the message.
@@ -488,9 +489,9 @@ func (*NewSessionTicket) Type() MessageType { return TypeNewSessionTicket }
 
 // Marshal encodes the message.
 func (m *NewSessionTicket) Marshal() ([]byte, error) {
-	return marshalMessage(TypeNewSessionTicket, func(b *cryptobyte.Builder) {
+	return marshalMessage(TypeNewSessionTicket, func(b *wire.Builder) {
 		b.AddUint32(m.LifetimeHint)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.Ticket) })
 	})
 }
 
@@ -529,9 +530,9 @@ func (m *CertificateStatus) Marshal() ([]byte, error) {
 	if len(m.Response) == 0 {
 		return nil, invalid("CertificateStatus", "empty response")
 	}
-	return marshalMessage(TypeCertificateStatus, func(b *cryptobyte.Builder) {
+	return marshalMessage(TypeCertificateStatus, func(b *wire.Builder) {
 		b.AddUint8(statusTypeOCSP)
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Response) })
+		b.AddUint24LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.Response) })
 	})
 }
 
@@ -575,9 +576,9 @@ func (m *NextProtocol) Marshal() ([]byte, error) {
 		return nil, invalid("NextProtocol", "protocol longer than 255 bytes")
 	}
 	pad := 32 - (len(m.Protocol)+2)%32
-	return marshalMessage(TypeNextProtocol, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(m.Protocol)) })
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(make([]byte, pad)) })
+	return marshalMessage(TypeNextProtocol, func(b *wire.Builder) {
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(m.Protocol)) })
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(make([]byte, pad)) })
 	})
 }
 
@@ -627,9 +628,13 @@ func invalid(msg, why string) error {
 	return fmt.Errorf("tls: cannot marshal %s: %s", msg, why)
 }
 
+// messageRoom is the buffer a message starts with: most messages fit, so
+// one allocation makes them (the buffer doubles for those that do not).
+const messageRoom = 256
+
 // marshalMessage wraps the body that f builds in the handshake header.
-func marshalMessage(t MessageType, f func(b *cryptobyte.Builder)) ([]byte, error) {
-	var b cryptobyte.Builder
+func marshalMessage(t MessageType, f func(b *wire.Builder)) ([]byte, error) {
+	b := wire.NewBuilder(make([]byte, 0, messageRoom))
 	b.AddUint8(uint8(t))
 	b.AddUint24LengthPrefixed(f)
 	out, err := b.Bytes()
@@ -674,8 +679,8 @@ func readSchemes(s *cryptobyte.String) ([]kex.SignatureScheme, error) {
 }
 
 // addSchemes writes a SignatureAndHashAlgorithm list.
-func addSchemes(b *cryptobyte.Builder, schemes []kex.SignatureScheme) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addSchemes(b *wire.Builder, schemes []kex.SignatureScheme) {
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 		for _, s := range schemes {
 			b.AddUint16(uint16(s))
 		}

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"github.com/tlsengine/tlsengine/kex"
 	"github.com/tlsengine/tlsengine/record"
 )
@@ -52,23 +53,23 @@ func (m *EncryptedExtensions) Marshal() ([]byte, error) {
 	if m.RecordSizeLimit != 0 && m.RecordSizeLimit < minRecordSizeLimit {
 		return nil, invalid("EncryptedExtensions", "record_size_limit below 64")
 	}
-	var b cryptobyte.Builder
+	var b wire.Builder
 	if len(m.SupportedGroups) > 0 {
-		addExt(&b, ExtSupportedGroups, func(b *cryptobyte.Builder) { addGroups(b, m.SupportedGroups) })
+		addExt(&b, ExtSupportedGroups, func(b *wire.Builder) { addGroups(b, m.SupportedGroups) })
 	}
 	if m.RecordSizeLimit != 0 {
-		addExt(&b, ExtRecordSizeLimit, func(b *cryptobyte.Builder) { b.AddUint16(m.RecordSizeLimit) })
+		addExt(&b, ExtRecordSizeLimit, func(b *wire.Builder) { b.AddUint16(m.RecordSizeLimit) })
 	}
 	if m.ServerNameAck {
-		addExt(&b, ExtServerName, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtServerName, func(*wire.Builder) {})
 	}
 	if m.ALPNProtocol != "" {
-		addExt(&b, ExtALPN, func(b *cryptobyte.Builder) { addProtocolList(b, []string{m.ALPNProtocol}) })
+		addExt(&b, ExtALPN, func(b *wire.Builder) { addProtocolList(b, []string{m.ALPNProtocol}) })
 	}
 	if m.EarlyData {
-		addExt(&b, ExtEarlyData, func(*cryptobyte.Builder) {})
+		addExt(&b, ExtEarlyData, func(*wire.Builder) {})
 	}
-	return marshalWithExtensions(TypeEncryptedExtensions, &b, &m.Extensions, func(*cryptobyte.Builder) {})
+	return marshalWithExtensions(TypeEncryptedExtensions, &b, &m.Extensions, func(*wire.Builder) {})
 }
 
 // Unmarshal decodes the message.
@@ -178,18 +179,18 @@ func (m *Certificate13) Marshal() ([]byte, error) {
 				return nil, invalid("Certificate", "empty SCT")
 			}
 		}
-		var b cryptobyte.Builder
+		var b wire.Builder
 		if len(e.OCSPResponse) > 0 {
-			addExt(&b, ExtStatusRequest, func(b *cryptobyte.Builder) {
+			addExt(&b, ExtStatusRequest, func(b *wire.Builder) {
 				b.AddUint8(statusTypeOCSP)
-				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(e.OCSPResponse) })
+				b.AddUint24LengthPrefixed(func(b *wire.Builder) { b.AddBytes(e.OCSPResponse) })
 			})
 		}
 		if len(e.SCTs) > 0 {
-			addExt(&b, ExtSCT, func(b *cryptobyte.Builder) {
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+			addExt(&b, ExtSCT, func(b *wire.Builder) {
+				b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 					for _, sct := range e.SCTs {
-						b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(sct) })
+						b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(sct) })
 					}
 				})
 			})
@@ -199,12 +200,12 @@ func (m *Certificate13) Marshal() ([]byte, error) {
 			return nil, invalid("Certificate", err.Error())
 		}
 	}
-	raw, err := marshalMessage(TypeCertificate, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.RequestContext) })
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) {
+	raw, err := marshalMessage(TypeCertificate, func(b *wire.Builder) {
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.RequestContext) })
+		b.AddUint24LengthPrefixed(func(b *wire.Builder) {
 			for i, e := range m.Entries {
-				b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(e.Data) })
-				b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(blocks[i]) })
+				b.AddUint24LengthPrefixed(func(b *wire.Builder) { b.AddBytes(e.Data) })
+				b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(blocks[i]) })
 			}
 		})
 	})
@@ -325,16 +326,16 @@ func (m *CertificateRequest13) Marshal() ([]byte, error) {
 			return nil, invalid("CertificateRequest", "empty distinguished name")
 		}
 	}
-	var b cryptobyte.Builder
-	addExt(&b, ExtSignatureAlgorithms, func(b *cryptobyte.Builder) { addSchemes(b, m.SignatureSchemes) })
+	var b wire.Builder
+	addExt(&b, ExtSignatureAlgorithms, func(b *wire.Builder) { addSchemes(b, m.SignatureSchemes) })
 	if len(m.SignatureSchemesCert) > 0 {
-		addExt(&b, ExtSignatureAlgorithmsCert, func(b *cryptobyte.Builder) { addSchemes(b, m.SignatureSchemesCert) })
+		addExt(&b, ExtSignatureAlgorithmsCert, func(b *wire.Builder) { addSchemes(b, m.SignatureSchemesCert) })
 	}
 	if len(m.CertificateAuthorities) > 0 {
-		addExt(&b, ExtCertificateAuthorities, func(b *cryptobyte.Builder) { addAuthorities(b, m.CertificateAuthorities) })
+		addExt(&b, ExtCertificateAuthorities, func(b *wire.Builder) { addAuthorities(b, m.CertificateAuthorities) })
 	}
-	return marshalWithExtensions(TypeCertificateRequest, &b, &m.Extensions, func(b *cryptobyte.Builder) {
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.RequestContext) })
+	return marshalWithExtensions(TypeCertificateRequest, &b, &m.Extensions, func(b *wire.Builder) {
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.RequestContext) })
 	})
 }
 
@@ -425,15 +426,15 @@ func (m *NewSessionTicket13) Marshal() ([]byte, error) {
 	case len(m.Ticket) == 0:
 		return nil, invalid("NewSessionTicket", "empty ticket")
 	}
-	var b cryptobyte.Builder
+	var b wire.Builder
 	if m.EarlyData {
-		addExt(&b, ExtEarlyData, func(b *cryptobyte.Builder) { b.AddUint32(m.MaxEarlyDataSize) })
+		addExt(&b, ExtEarlyData, func(b *wire.Builder) { b.AddUint32(m.MaxEarlyDataSize) })
 	}
-	return marshalWithExtensions(TypeNewSessionTicket, &b, &m.Extensions, func(b *cryptobyte.Builder) {
+	return marshalWithExtensions(TypeNewSessionTicket, &b, &m.Extensions, func(b *wire.Builder) {
 		b.AddUint32(m.Lifetime)
 		b.AddUint32(m.AgeAdd)
-		b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Nonce) })
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(m.Ticket) })
+		b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.Nonce) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(m.Ticket) })
 	})
 }
 
@@ -497,7 +498,7 @@ func (*KeyUpdate) Type() MessageType { return TypeKeyUpdate }
 
 // Marshal encodes the message.
 func (m *KeyUpdate) Marshal() ([]byte, error) {
-	return marshalMessage(TypeKeyUpdate, func(b *cryptobyte.Builder) {
+	return marshalMessage(TypeKeyUpdate, func(b *wire.Builder) {
 		if m.UpdateRequested {
 			b.AddUint8(keyUpdateRequested)
 		} else {
@@ -541,14 +542,14 @@ const minRecordSizeLimit = 64
 // marshalWithExtensions writes a message whose body is the fields head
 // writes followed by the extensions block b built, and records the block's
 // order in *types.
-func marshalWithExtensions(t MessageType, b *cryptobyte.Builder, types *[]ExtensionType, head func(*cryptobyte.Builder)) ([]byte, error) {
+func marshalWithExtensions(t MessageType, b *wire.Builder, types *[]ExtensionType, head func(*wire.Builder)) ([]byte, error) {
 	exts, err := b.Bytes()
 	if err != nil {
 		return nil, invalid(t.String(), err.Error())
 	}
-	raw, err := marshalMessage(t, func(b *cryptobyte.Builder) {
+	raw, err := marshalMessage(t, func(b *wire.Builder) {
 		head(b)
-		b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(exts) })
+		b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(exts) })
 	})
 	if err != nil {
 		return nil, err
@@ -557,8 +558,8 @@ func marshalWithExtensions(t MessageType, b *cryptobyte.Builder, types *[]Extens
 	return raw, nil
 }
 
-func addGroups(b *cryptobyte.Builder, groups []kex.Group) {
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) {
+func addGroups(b *wire.Builder, groups []kex.Group) {
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) {
 		for _, g := range groups {
 			b.AddUint16(uint16(g))
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tlsengine/tlsengine/internal/wire"
 	"golang.org/x/crypto/cryptobyte"
 )
 
@@ -93,7 +94,8 @@ func (s *State) Marshal() ([]byte, error) {
 	if s.is13() && (len(s.TicketNonce) > 255 || len(s.ALPN) > 255 || s.MaxLifetime > MaxTicketLifetime13) {
 		return nil, fmt.Errorf("%w: TLS 1.3 fields too large", ErrUnencodable)
 	}
-	var b cryptobyte.Builder
+	// Room for a session without peer certificates, in one allocation.
+	b := wire.NewBuilder(make([]byte, 0, 160))
 	if s.is13() {
 		b.AddUint8(encodingVersion13)
 	} else {
@@ -101,7 +103,7 @@ func (s *State) Marshal() ([]byte, error) {
 	}
 	b.AddUint16(s.Version)
 	b.AddUint16(s.CipherSuite)
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.MasterSecret) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(s.MasterSecret) })
 	ems := uint8(0)
 	if s.ExtendedMasterSecret {
 		ems = 1
@@ -110,20 +112,20 @@ func (s *State) Marshal() ([]byte, error) {
 	b.AddUint16(s.Group)
 	b.AddUint16(s.PeerSignatureScheme)
 	b.AddUint64(uint64(s.CreatedAt))
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ServerName)) })
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Context) })
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(s.ServerName)) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(s.Context) })
 	b.AddUint8(s.ClientAuth)
 	b.AddUint8(uint8(len(s.PeerCertificates)))
 	for _, c := range s.PeerCertificates {
-		b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(c) })
+		b.AddUint24LengthPrefixed(func(b *wire.Builder) { b.AddBytes(c) })
 	}
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.VerifyCode)) })
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.VerifyReason)) })
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.SessionID) })
-	b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.Ticket) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(s.VerifyCode)) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(s.VerifyReason)) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(s.SessionID) })
+	b.AddUint16LengthPrefixed(func(b *wire.Builder) { b.AddBytes(s.Ticket) })
 	b.AddUint32(s.TicketLifetime)
 	if s.is13() {
-		s.marshal13(&b)
+		s.marshal13(b)
 	}
 	return b.Bytes()
 }

@@ -1,6 +1,9 @@
 package session
 
-import "golang.org/x/crypto/cryptobyte"
+import (
+	"github.com/tlsengine/tlsengine/internal/wire"
+	"golang.org/x/crypto/cryptobyte"
+)
 
 // encodingVersion13 is the first byte of an encoded TLS 1.3 State: the
 // encoding of version 1 followed by Resumption13.
@@ -40,12 +43,12 @@ func (s *State) is13() bool { return s.Version == version13 }
 // session id or ticket.
 func (s *State) Is13() bool { return s.is13() }
 
-func (s *State) marshal13(b *cryptobyte.Builder) {
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes(s.TicketNonce) })
+func (s *State) marshal13(b *wire.Builder) {
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes(s.TicketNonce) })
 	b.AddUint32(s.AgeAdd)
 	b.AddUint64(uint64(s.IssuedAtMillis))
 	b.AddUint32(s.MaxLifetime)
-	b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { b.AddBytes([]byte(s.ALPN)) })
+	b.AddUint8LengthPrefixed(func(b *wire.Builder) { b.AddBytes([]byte(s.ALPN)) })
 }
 
 func (s *State) unmarshal13(in *cryptobyte.String) bool {
