@@ -42,9 +42,11 @@ func readExtensions(msg string, block cryptobyte.String, f func(t ExtensionType,
 		// extensions of at least 4 bytes each) instead of a growing one.
 		types = make([]ExtensionType, 0, min(len(block)/4, 24))
 	}
+	// One body for the whole block: f gets its address, which moves it
+	// to the heap, once rather than once per extension.
+	var body cryptobyte.String
 	for !block.Empty() {
 		var typ uint16
-		var body cryptobyte.String
 		// struct { ExtensionType extension_type; opaque
 		// extension_data<0..2^16-1>; } Extension.
 		if !block.ReadUint16(&typ) || !block.ReadUint16LengthPrefixed(&body) {

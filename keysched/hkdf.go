@@ -18,9 +18,14 @@ const labelPrefix = "tls13 "
 // keyed with salt. An empty salt stands for HashLen zero bytes, which HMAC
 // pads to the same key.
 func Extract(h crypto.Hash, salt, ikm []byte) []byte {
+	return appendExtract(make([]byte, 0, h.Size()), h, salt, ikm)
+}
+
+// appendExtract appends HKDF-Extract(salt, ikm) with hash h to dst.
+func appendExtract(dst []byte, h crypto.Hash, salt, ikm []byte) []byte {
 	checkHash(h)
 	k := hmacsum.New(h, salt)
-	return k.Sum(make([]byte, 0, h.Size()), ikm)
+	return k.Sum(dst, ikm)
 }
 
 // ExpandLabel is HKDF-Expand-Label (RFC 8446, Section 7.1): HKDF-Expand of
@@ -33,7 +38,7 @@ func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, len
 		return nil, err
 	}
 	k := hmacsum.New(h, secret)
-	return expandLabel(&k, label, context, length), nil
+	return appendExpandLabel(make([]byte, 0, length+h.Size()), &k, label, context, length), nil
 }
 
 // checkExpandLabel applies the limits of HKDF-Expand-Label's encoding and
@@ -54,9 +59,10 @@ func checkExpandLabel(h crypto.Hash, label string, context []byte, length int) e
 	return nil
 }
 
-// expandLabel is HKDF-Expand-Label with mac, the secret as an HMAC key,
-// on arguments checkExpandLabel accepted.
-func expandLabel(mac *hmacsum.Key, label string, context []byte, length int) []byte {
+// appendExpandLabel appends HKDF-Expand-Label with mac, the secret as an
+// HMAC key, on arguments checkExpandLabel accepted, to dst; dst needs a
+// hash of room beyond length for the last block not to reallocate.
+func appendExpandLabel(dst []byte, mac *hmacsum.Key, label string, context []byte, length int) []byte {
 	full := len(labelPrefix) + len(label)
 	// The HkdfLabel, on the stack for the package's own labels and
 	// hash-sized contexts.
@@ -66,7 +72,7 @@ func expandLabel(mac *hmacsum.Key, label string, context []byte, length int) []b
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
-	return expand(mac, info, length)
+	return appendExpand(dst, mac, info, length)
 }
 
 // DeriveSecret is Derive-Secret (RFC 8446, Section 7.1) given the transcript
@@ -76,18 +82,19 @@ func DeriveSecret(h crypto.Hash, secret []byte, label string, transcriptHash []b
 	return ExpandLabel(h, secret, label, transcriptHash, h.Size())
 }
 
-// expand is HKDF-Expand (RFC 5869, Section 2.3) with mac, the PRK as an
-// HMAC key; callers bound length. T(i) = HMAC(PRK, T(i-1) | info | i).
-func expand(mac *hmacsum.Key, info []byte, length int) []byte {
+// appendExpand appends HKDF-Expand (RFC 5869, Section 2.3) with mac, the
+// PRK as an HMAC key, to dst; callers bound length. T(i) = HMAC(PRK,
+// T(i-1) | info | i).
+func appendExpand(dst []byte, mac *hmacsum.Key, info []byte, length int) []byte {
 	size := mac.Size()
-	out := make([]byte, 0, length+size)
+	start := len(dst)
 	var counter [1]byte
 	var prev []byte // T(i-1), empty for T(1)
-	for counter[0] = 1; len(out) < length; counter[0]++ {
-		out = mac.Sum(out, prev, info, counter[:])
-		prev = out[len(out)-size:]
+	for counter[0] = 1; len(dst)-start < length; counter[0]++ {
+		dst = mac.Sum(dst, prev, info, counter[:])
+		prev = dst[len(dst)-size:]
 	}
-	return out[:length]
+	return dst[:start+length]
 }
 
 // checkHash panics unless h is a TLS 1.3 cipher-suite hash. The hash comes

@@ -285,7 +285,7 @@ func agree(t *testing.T, curve ecdh.Curve, private, peerPublic string) []byte {
 // print as the "expanded" value of calculate finished "tls13 finished".
 func finishedKey(base interface{ baseKey() secret }) []byte {
 	s := base.baseKey()
-	return s.expandLabel("finished", nil, s.hash.Size())
+	return s.expandLabel(nil, "finished", nil, s.hash.Size())
 }
 
 func (t *HandshakeTrafficSecret) baseKey() secret { return t.secret }

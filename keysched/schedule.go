@@ -29,23 +29,27 @@ type EarlySecret struct{ secret }
 // means no PSK, which the RFC replaces with Hash.length zero bytes.
 func NewEarlySecret(h crypto.Hash, psk []byte) *EarlySecret {
 	checkHash(h)
+	var zeros [maxHashSize]byte
 	if len(psk) == 0 {
-		psk = make([]byte, h.Size())
+		psk = zeros[:h.Size()]
 	}
-	return &EarlySecret{newSecret(h, Extract(h, nil, psk))}
+	var room derivedRoom
+	early := newSecret(h, appendExtract(room[:0], h, nil, psk))
+	clear(room[:])
+	return &EarlySecret{early}
 }
 
 // ResumptionBinderKey derives the binder key for a PSK that came from a
 // NewSessionTicket: Derive-Secret(early, "res binder", "") (RFC 8446,
 // Section 7.1).
 func (e *EarlySecret) ResumptionBinderKey() *BinderKey {
-	return &BinderKey{newSecret(e.hash, e.derive(labelResumeBinder, emptyTranscript(e.hash)))}
+	return &BinderKey{e.derive(labelResumeBinder, emptyTranscript(e.hash))}
 }
 
 // ExternalBinderKey derives the binder key for an externally provisioned
 // PSK: Derive-Secret(early, "ext binder", "") (RFC 8446, Section 7.1).
 func (e *EarlySecret) ExternalBinderKey() *BinderKey {
-	return &BinderKey{newSecret(e.hash, e.derive(labelExternalBinder, emptyTranscript(e.hash)))}
+	return &BinderKey{e.derive(labelExternalBinder, emptyTranscript(e.hash))}
 }
 
 // Handshake derives the handshake secret, HKDF-Extract(Derive-Secret(early,
@@ -64,13 +68,13 @@ type HandshakeSecret struct{ secret }
 // Derive-Secret(hs, "c hs traffic", ClientHello...ServerHello); th is the
 // transcript hash after the ServerHello.
 func (s *HandshakeSecret) ClientTrafficSecret(th TranscriptHash) *HandshakeTrafficSecret {
-	return &HandshakeTrafficSecret{newSecret(s.hash, s.derive(labelClientHandshake, th))}
+	return &HandshakeTrafficSecret{s.derive(labelClientHandshake, th)}
 }
 
 // ServerTrafficSecret derives server_handshake_traffic_secret,
 // Derive-Secret(hs, "s hs traffic", ClientHello...ServerHello).
 func (s *HandshakeSecret) ServerTrafficSecret(th TranscriptHash) *HandshakeTrafficSecret {
-	return &HandshakeTrafficSecret{newSecret(s.hash, s.derive(labelServerHandshake, th))}
+	return &HandshakeTrafficSecret{s.derive(labelServerHandshake, th)}
 }
 
 // Master derives the master secret, HKDF-Extract(Derive-Secret(hs,
@@ -87,25 +91,25 @@ type MasterSecret struct{ secret }
 // ClientTrafficSecret derives client_application_traffic_secret_0,
 // Derive-Secret(ms, "c ap traffic", ClientHello...server Finished).
 func (m *MasterSecret) ClientTrafficSecret(th TranscriptHash) *ApplicationTrafficSecret {
-	return &ApplicationTrafficSecret{newSecret(m.hash, m.derive(labelClientTraffic, th))}
+	return &ApplicationTrafficSecret{m.derive(labelClientTraffic, th)}
 }
 
 // ServerTrafficSecret derives server_application_traffic_secret_0,
 // Derive-Secret(ms, "s ap traffic", ClientHello...server Finished).
 func (m *MasterSecret) ServerTrafficSecret(th TranscriptHash) *ApplicationTrafficSecret {
-	return &ApplicationTrafficSecret{newSecret(m.hash, m.derive(labelServerTraffic, th))}
+	return &ApplicationTrafficSecret{m.derive(labelServerTraffic, th)}
 }
 
 // ExporterMasterSecret derives exporter_master_secret, Derive-Secret(ms,
 // "exp master", ClientHello...server Finished).
 func (m *MasterSecret) ExporterMasterSecret(th TranscriptHash) *ExporterMasterSecret {
-	return &ExporterMasterSecret{newSecret(m.hash, m.derive(labelExporterMaster, th))}
+	return &ExporterMasterSecret{m.derive(labelExporterMaster, th)}
 }
 
 // ResumptionMasterSecret derives resumption_master_secret, Derive-Secret(ms,
 // "res master", ClientHello...client Finished).
 func (m *MasterSecret) ResumptionMasterSecret(th TranscriptHash) *ResumptionMasterSecret {
-	return &ResumptionMasterSecret{newSecret(m.hash, m.derive(labelResumeMaster, th))}
+	return &ResumptionMasterSecret{m.derive(labelResumeMaster, th)}
 }
 
 // next is the step from one stage to the next, which uses s up:
@@ -113,14 +117,14 @@ func (m *MasterSecret) ResumptionMasterSecret(th TranscriptHash) *ResumptionMast
 // Hash.length zeros if empty.
 func (s *secret) next(by string, ikm []byte) secret {
 	h := s.hash
+	var zeros [maxHashSize]byte
 	if len(ikm) == 0 {
-		ikm = make([]byte, h.Size())
+		ikm = zeros[:h.Size()]
 	}
-	var out []byte
-	s.useUp(by, func([]byte) {
-		salt := s.expandLabel(labelDerived, emptyHash(h), h.Size())
-		out = Extract(h, salt, ikm)
-		clear(salt)
-	})
-	return newSecret(h, out)
+	var salt, out derivedRoom
+	n := newSecret(h, appendExtract(out[:0], h, s.expandLabel(salt[:0], labelDerived, emptyHash(h), h.Size()), ikm))
+	s.retire(by)
+	clear(salt[:])
+	clear(out[:])
+	return n
 }

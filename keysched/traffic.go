@@ -46,11 +46,11 @@ func (t *ApplicationTrafficSecret) Keys(keyLen, ivLen int) (key, iv []byte) {
 // "traffic upd", "", Hash.length), for a KeyUpdate (RFC 8446, Section 7.2),
 // and uses secret_N up: derive its keys before moving on.
 func (t *ApplicationTrafficSecret) Next() *ApplicationTrafficSecret {
-	var next []byte
-	t.useUp("Next", func([]byte) {
-		next = t.expandLabel(labelTrafficUpdate, nil, t.hash.Size())
-	})
-	return &ApplicationTrafficSecret{newSecret(t.hash, next)}
+	var room derivedRoom
+	next := newSecret(t.hash, t.expandLabel(room[:0], labelTrafficUpdate, nil, t.hash.Size()))
+	t.retire("Next")
+	clear(room[:])
+	return &ApplicationTrafficSecret{next}
 }
 
 // BinderKey is binder_key, the base key of a PSK binder (RFC 8446, Section
@@ -103,5 +103,5 @@ func (r *ResumptionMasterSecret) TicketPSK(nonce []byte) ([]byte, error) {
 	if len(nonce) > 255 {
 		return nil, errors.New("keysched: ticket nonce longer than 255 bytes")
 	}
-	return r.expandLabel(labelResumption, nonce, r.hash.Size()), nil
+	return r.expandLabel(make([]byte, 0, 2*r.hash.Size()), labelResumption, nonce, r.hash.Size()), nil
 }

@@ -2,7 +2,11 @@ package session
 
 import (
 	"bytes"
+	"crypto/aes"
+	gocipher "crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"reflect"
 	"testing"
 )
@@ -172,4 +176,52 @@ func FuzzTicketOpen(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestTicketLayout decodes a ticket with crypto/cipher and crypto/hmac
+// alone: key name, IV, AES-128-CBC of the encoded state with PKCS#7
+// padding under the key's last 16 bytes, HMAC-SHA256 under its middle 16
+// (the layout of Node's 48-byte keys). Every state length across two
+// blocks checks the CBC chaining and the padding; the other way round, a
+// ticket sealed with crypto/cipher opens.
+func TestTicketLayout(t *testing.T) {
+	k := make([]byte, KeyLen)
+	rand.Read(k)
+	tk, err := NewTicketer(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := aes.NewCipher(k[32:48])
+	for extra := range 2*aes.BlockSize + 1 {
+		st := sample()
+		st.Context = bytes.Repeat([]byte{5}, 1+extra)
+		plain, _ := st.Marshal()
+		ticket, err := tk.Seal(st, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name, iv := ticket[:16], ticket[16:32]
+		ct, tag := ticket[32:len(ticket)-32], ticket[len(ticket)-32:]
+		mac := hmac.New(sha256.New, k[16:32])
+		mac.Write(ticket[:len(ticket)-32])
+		if !bytes.Equal(name, k[:16]) || !hmac.Equal(mac.Sum(nil), tag) || len(ct)%aes.BlockSize != 0 {
+			t.Fatalf("state of %d bytes: name, MAC or length wrong", len(plain))
+		}
+		got := make([]byte, len(ct))
+		gocipher.NewCBCDecrypter(block, iv).CryptBlocks(got, ct)
+		pad := aes.BlockSize - len(plain)%aes.BlockSize
+		want := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(pad)}, pad)...)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("state of %d bytes: decrypts to %x, want %x", len(plain), got, want)
+		}
+
+		theirs := append(bytes.Clone(ticket[:32]), make([]byte, len(ct))...)
+		gocipher.NewCBCEncrypter(block, iv).CryptBlocks(theirs[32:], want)
+		mac.Reset()
+		mac.Write(theirs)
+		theirs = mac.Sum(theirs)
+		if opened, _, err := tk.Open(theirs); err != nil || !reflect.DeepEqual(opened, st) {
+			t.Fatalf("state of %d bytes: a crypto/cipher ticket does not open: %v", len(plain), err)
+		}
+	}
 }
