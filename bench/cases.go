@@ -35,6 +35,9 @@ type Case struct {
 	Name   string
 	Ours   func(b *testing.B)
 	Theirs func(b *testing.B)
+	// Paired, in place of Ours and Theirs, measures both in one run,
+	// taking turns (pairedServerCPU): the server-CPU cases.
+	Paired func(b *testing.B)
 	Floor  func(b *testing.B)
 	// Metric is the custom metric to compare instead of ns/op (for
 	// example "B/conn"), or "" for time.

@@ -47,7 +47,11 @@ func TestTLS13CasesNegotiateTLS13(t *testing.T) {
 			continue
 		}
 		n++
-		for side, fn := range map[string]func(*testing.B){"tlsengine": c.Ours, "crypto/tls": c.Theirs, "floor": c.Floor} {
+		sides := map[string]func(*testing.B){"tlsengine": c.Ours, "crypto/tls": c.Theirs, "floor": c.Floor}
+		if c.Paired != nil {
+			sides = map[string]func(*testing.B){"paired": c.Paired, "floor": c.Floor}
+		}
+		for side, fn := range sides {
 			if fn == nil {
 				t.Errorf("%s: no %s side", c.Name, side)
 				continue

@@ -11,7 +11,11 @@ import (
 func BenchmarkCases(b *testing.B) {
 	for _, c := range Cases() {
 		name := strings.NewReplacer(" ", "_", "(", "", ")", "", ",", "").Replace(c.Name)
-		b.Run(name+"/tlsengine", c.Ours)
+		if c.Paired != nil {
+			b.Run(name+"/paired", c.Paired)
+		} else {
+			b.Run(name+"/tlsengine", c.Ours)
+		}
 		if c.Theirs != nil {
 			b.Run(name+"/crypto-tls", c.Theirs)
 		}

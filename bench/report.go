@@ -64,7 +64,13 @@ func measure(c Case) Row {
 		}
 		return float64(res.NsPerOp()), res.AllocsPerOp()
 	}
-	r.Ours, r.OursAllocs = value(c.Ours)
+	if c.Paired != nil {
+		res := testing.Benchmark(c.Paired)
+		r.Ours, r.Theirs = res.Extra[serverCPUMetric], res.Extra[theirsServerCPUMetric]
+		r.Ratio = r.Ours / r.Theirs
+	} else {
+		r.Ours, r.OursAllocs = value(c.Ours)
+	}
 	if c.Theirs != nil {
 		r.Theirs, r.Allocs = value(c.Theirs)
 		r.Ratio = r.Ours / r.Theirs

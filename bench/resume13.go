@@ -2,14 +2,12 @@ package bench
 
 import (
 	"bytes"
-	"context"
 	"crypto/ecdh"
 	"crypto/rand"
 	gotls "crypto/tls"
 	"errors"
 	"io"
 	"net"
-	"runtime"
 	"testing"
 
 	"github.com/tlsengine/tlsengine/api"
@@ -42,7 +40,7 @@ func resume13Cases() []Case {
 	}
 	for _, g := range resume13Groups {
 		cs = append(cs, Case{Name: "server CPU, resumed TLS 1.3 psk_dhe_ke " + g.String() + " (thread CPU)",
-			Metric: serverCPUMetric, Ours: resume13ServerCPU(g, true), Theirs: resume13ServerCPU(g, false), Floor: resume13ServerFloor(g)})
+			Metric: serverCPUMetric, Paired: resume13ServerCPU(g), Floor: resume13ServerFloor(g)})
 	}
 	return cs
 }
@@ -146,77 +144,67 @@ type resumeServer interface {
 }
 
 // resume13ServerCPU measures the server thread's CPU per resumption of a
-// crypto/tls client, against our server (ours) or crypto/tls's, as
-// serverThreadCPU does; the byte the server writes after the handshake,
+// crypto/tls client, our server and crypto/tls's taking turns
+// (pairedServerCPU); the byte the server writes after the handshake,
 // outside the timing, makes the client read the ticket.
-func resume13ServerCPU(g kex.Group, ours bool) func(b *testing.B) {
+func resume13ServerCPU(g kex.Group) func(b *testing.B) {
 	return func(b *testing.B) {
-		pki := tlstest.NewPKI(certgen.ECDSAP256)
-		ccfg, scfg := goConfigsResume13(g)
-		sc := pki.ServerConfig(2)
-		sc.Rand = rand.Reader
-		pin13(g, sc)
-		sc.Tickets = ticketKeys13()
-		server := func(c net.Conn) resumeServer {
-			if ours {
-				return api.NewServerSocket(c, sc, nil)
-			}
-			return goServer{gotls.Server(c, scfg)}
-		}
-		once := func(timed bool) (int64, error) {
-			a, z := net.Pipe()
-			defer a.Close()
-			defer z.Close()
-			cerr := make(chan error, 1)
-			go func() {
-				st, err := goClient13(z, ccfg)
-				if err == nil && timed && !st.DidResume {
-					err = errors.New("crypto/tls client did not resume")
-				}
-				if err == nil {
-					err = check13("crypto/tls client", st.Version, st.CipherSuite, kex.Group(st.CurveID), g)
-				}
-				cerr <- err
-			}()
-			used := make(chan int64, 1)
-			serr := make(chan error, 1)
-			go func() {
-				runtime.LockOSThread()
-				defer runtime.UnlockOSThread()
-				s := server(a)
-				t0 := threadCPU()
-				err := s.Handshake(context.Background())
-				used <- threadCPU() - t0
-				if err == nil {
-					_, err = s.Write([]byte{1})
-				}
-				serr <- err
-			}()
-			n := <-used
-			err := <-cerr
-			if e := <-serr; err == nil {
-				err = e
-			}
-			return n, err
-		}
-		if _, err := once(false); err != nil {
+		ours, err := resume13Server(g, true)
+		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportAllocs()
-		var total int64
-		keys := [][]byte{bytes.Repeat([]byte{4}, session.KeyLen), bytes.Repeat([]byte{3}, session.KeyLen)}
-		for i := 0; b.Loop(); i++ {
-			// The client's newest ticket goes under the previous key,
-			// so our server renews it as crypto/tls sends one.
-			sc.Tickets.SetKey(keys[i%2])
-			n, err := once(true)
-			if err != nil {
-				b.Fatal(err)
-			}
-			total += n
+		theirs, err := resume13Server(g, false)
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.ReportMetric(float64(total)/float64(b.N), serverCPUMetric)
+		pairedServerCPU(b, ours, theirs)
 	}
+}
+
+// resume13Server sets up one side, our server (ours) or crypto/tls's,
+// with a crypto/tls client of its own that has made a full handshake, and
+// returns its timed resumption.
+func resume13Server(g kex.Group, ours bool) (func() (int64, error), error) {
+	pki := tlstest.NewPKI(certgen.ECDSAP256)
+	ccfg, scfg := goConfigsResume13(g)
+	sc := pki.ServerConfig(2)
+	sc.Rand = rand.Reader
+	pin13(g, sc)
+	sc.Tickets = ticketKeys13()
+	server := func(c net.Conn) handshaker {
+		if ours {
+			return api.NewServerSocket(c, sc, nil)
+		}
+		return goServer{gotls.Server(c, scfg)}
+	}
+	once := func(timed bool) (int64, error) {
+		client := func(z net.Conn) error {
+			st, err := goClient13(z, ccfg)
+			if err == nil && timed && !st.DidResume {
+				err = errors.New("crypto/tls client did not resume")
+			}
+			if err == nil {
+				err = check13("crypto/tls client", st.Version, st.CipherSuite, kex.Group(st.CurveID), g)
+			}
+			return err
+		}
+		return serverHandshakeCPU(server, client, func(s handshaker) error {
+			_, err := s.(resumeServer).Write([]byte{1})
+			return err
+		})
+	}
+	if _, err := once(false); err != nil {
+		return nil, err
+	}
+	keys := [][]byte{bytes.Repeat([]byte{4}, session.KeyLen), bytes.Repeat([]byte{3}, session.KeyLen)}
+	i := 0
+	return func() (int64, error) {
+		// The client's newest ticket goes under the previous key, so
+		// our server renews it as crypto/tls sends one.
+		sc.Tickets.SetKey(keys[i%2])
+		i++
+		return once(true)
+	}, nil
 }
 
 // resume13Floor is a resumption's primitive work on both sides: the
