@@ -119,6 +119,7 @@ func (s *TLSSocket) Handshake(ctx context.Context) error {
 		})
 		defer stop()
 	}
+	growStack(0)
 	// Flush what the engine already queued (the client's hello).
 	if err := s.pump(); err != nil {
 		return err
