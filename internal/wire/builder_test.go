@@ -17,8 +17,8 @@ func TestSameBytesAsCryptobyte(t *testing.T) {
 		seed := r.Uint64()
 		var ours Builder
 		var theirs cryptobyte.Builder
-		buildOurs(&ours, rand.New(rand.NewPCG(seed, 0)), 0)
-		buildTheirs(&theirs, rand.New(rand.NewPCG(seed, 0)), 0)
+		build(&ours, rand.New(rand.NewPCG(seed, 0)), 0)
+		build(&theirs, rand.New(rand.NewPCG(seed, 0)), 0)
 		got, err := ours.Bytes()
 		want, werr := theirs.Bytes()
 		if err != nil || werr != nil {
@@ -30,33 +30,24 @@ func TestSameBytesAsCryptobyte(t *testing.T) {
 	}
 }
 
-// buildOurs and buildTheirs make the same random steps on each builder.
-func buildOurs(b *Builder, r *rand.Rand, depth int) {
-	for range r.IntN(5) {
-		switch k := r.IntN(9); {
-		case k == 0:
-			b.AddUint8(uint8(r.Uint32()))
-		case k == 1:
-			b.AddUint16(uint16(r.Uint32()))
-		case k == 2:
-			b.AddUint24(r.Uint32() & 0xffffff)
-		case k == 3:
-			b.AddUint32(r.Uint32())
-		case k == 4:
-			b.AddUint64(r.Uint64())
-		case k == 5:
-			b.AddBytes(randomBytes(r))
-		case depth < 4 && k == 6:
-			b.AddUint8LengthPrefixed(func(b *Builder) { buildOurs(b, r, depth+1) })
-		case depth < 4 && k == 7:
-			b.AddUint16LengthPrefixed(func(b *Builder) { buildOurs(b, r, depth+1) })
-		case depth < 4 && k == 8:
-			b.AddUint24LengthPrefixed(func(b *Builder) { buildOurs(b, r, depth+1) })
-		}
-	}
+// appender is what both builders offer, B being the builder and C its
+// continuation type.
+type appender[B any, C ~func(B)] interface {
+	AddUint8(uint8)
+	AddUint16(uint16)
+	AddUint24(uint32)
+	AddUint32(uint32)
+	AddUint64(uint64)
+	AddBytes([]byte)
+	AddUint8LengthPrefixed(C)
+	AddUint16LengthPrefixed(C)
+	AddUint24LengthPrefixed(C)
 }
 
-func buildTheirs(b *cryptobyte.Builder, r *rand.Rand, depth int) {
+// build makes random steps on b, the same on either builder for the same
+// random source.
+func build[B appender[B, C], C ~func(B)](b B, r *rand.Rand, depth int) {
+	nested := C(func(b B) { build[B, C](b, r, depth+1) })
 	for range r.IntN(5) {
 		switch k := r.IntN(9); {
 		case k == 0:
@@ -72,11 +63,11 @@ func buildTheirs(b *cryptobyte.Builder, r *rand.Rand, depth int) {
 		case k == 5:
 			b.AddBytes(randomBytes(r))
 		case depth < 4 && k == 6:
-			b.AddUint8LengthPrefixed(func(b *cryptobyte.Builder) { buildTheirs(b, r, depth+1) })
+			b.AddUint8LengthPrefixed(nested)
 		case depth < 4 && k == 7:
-			b.AddUint16LengthPrefixed(func(b *cryptobyte.Builder) { buildTheirs(b, r, depth+1) })
+			b.AddUint16LengthPrefixed(nested)
 		case depth < 4 && k == 8:
-			b.AddUint24LengthPrefixed(func(b *cryptobyte.Builder) { buildTheirs(b, r, depth+1) })
+			b.AddUint24LengthPrefixed(nested)
 		}
 	}
 }
