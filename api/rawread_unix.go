@@ -37,6 +37,13 @@ func rawConnOf(conn net.Conn) syscall.RawConn {
 func rawRead(conn net.Conn, rc syscall.RawConn) (bp *[]byte, n int, err error) {
 	r := rawReaders.Get().(*rawReader)
 	werr := rc.Read(r.fn)
+	return r.result(conn, werr)
+}
+
+// result is what a rawRead found, its error shaped as conn.Read's.
+//
+//go:noinline
+func (r *rawReader) result(conn net.Conn, werr error) (bp *[]byte, n int, err error) {
 	bp, n, serr := r.bp, r.n, r.err
 	r.bp, r.n, r.err = nil, 0, nil
 	rawReaders.Put(r)

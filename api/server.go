@@ -357,7 +357,7 @@ func (s *Server) newSocket(conn net.Conn) *TLSSocket {
 	// The resolvers run without the socket's lock (answerDecision).
 	sock = NewServerSocket(conn, s.cfg, &engine.Resolvers{
 		ServerContext: s.serverContext,
-		SessionLookup: func(id []byte) (*session.State, error) { return s.lookupSession(id, sock.dead) },
+		SessionLookup: func(id []byte) (*session.State, error) { return s.lookupSession(id, sock.deadChan()) },
 		OCSP:          s.ocspResponse,
 		Renegotiation: func() (bool, error) {
 			if err := sock.renegotiationDisabled(); err != nil {
@@ -509,7 +509,7 @@ func (s *Server) newSession(sock *TLSSocket) error {
 	select {
 	case <-all:
 		return nil
-	case <-sock.dead:
+	case <-sock.deadChan():
 		return errSocketClosed
 	}
 }

@@ -183,11 +183,11 @@ type socketContext struct{ s *TLSSocket }
 
 func (socketContext) Deadline() (time.Time, bool) { return time.Time{}, false }
 
-func (c socketContext) Done() <-chan struct{} { return c.s.dead }
+func (c socketContext) Done() <-chan struct{} { return c.s.deadChan() }
 
 func (c socketContext) Err() error {
 	select {
-	case <-c.s.dead:
+	case <-c.s.deadChan():
 		return context.Canceled
 	default:
 		return nil
