@@ -186,12 +186,10 @@ func (socketContext) Deadline() (time.Time, bool) { return time.Time{}, false }
 func (c socketContext) Done() <-chan struct{} { return c.s.deadChan() }
 
 func (c socketContext) Err() error {
-	select {
-	case <-c.s.deadChan():
+	if c.s.isKilled() {
 		return context.Canceled
-	default:
-		return nil
 	}
+	return nil
 }
 
 func (c socketContext) Value(key any) any {

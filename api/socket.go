@@ -361,6 +361,13 @@ func (s *TLSSocket) deadChan() <-chan struct{} {
 	return s.dead
 }
 
+// isKilled reports whether kill ran, without making the dead channel.
+func (s *TLSSocket) isKilled() bool {
+	s.deadMu.Lock()
+	defer s.deadMu.Unlock()
+	return s.killed
+}
+
 // closedChan is a closed channel, the dead channel of a socket killed
 // before anyone asked for it.
 var closedChan = func() chan struct{} {
@@ -531,11 +538,9 @@ func (s *TLSSocket) answerDecision() error {
 			}
 		}
 		s.mu.Lock()
-		select {
-		case <-s.deadChan():
+		if s.isKilled() {
 			s.mu.Unlock()
 			return errSocketClosed
-		default:
 		}
 		if s.err == nil {
 			s.eng.Resolve(answer) // a failure comes as an EventError
