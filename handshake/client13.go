@@ -411,7 +411,7 @@ func (s *expectServerFinished13) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	var err error
-	if hs.serverFinished, err = hs.ks.peerFinished(in, hs.ks.serverHS, "server"); err != nil {
+	if hs.serverFinished, err = hs.ks.peerFinished(in, hs.ks.serverHS.VerifyData(hs.ks.t.Sum()), "server"); err != nil {
 		return nil, err
 	}
 	hs.ks.applicationSecrets(m)

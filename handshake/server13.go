@@ -57,8 +57,11 @@ type serverHS13 struct {
 	// handshake; hrrRaw is our HelloRetryRequest, which a binder covers.
 	psk    *psk13
 	hrrRaw []byte
-	// ticketsSent is set when the tickets went out with our Finished.
-	ticketsSent bool
+	// ticketsSent is set when the tickets went out with our Finished;
+	// clientFinished13 is then the client's verify_data they were made
+	// for, which its Finished is checked against.
+	ticketsSent      bool
+	clientFinished13 []byte
 }
 
 // negotiate13 continues a handshake for which the server picked TLS 1.3
@@ -385,7 +388,8 @@ func (hs *serverHS13) sendFinished(m *Machine) (state, error) {
 	// the client fewer than after the client's Finished (crypto/tls does
 	// the same). A client whose Finished differs fails the handshake
 	// before any ticket of ours could be used.
-	fin, err := (&Finished{VerifyData: hs.ks.clientHS.VerifyData(hs.ks.t.Sum())}).Marshal()
+	hs.clientFinished13 = hs.ks.clientHS.VerifyData(hs.ks.t.Sum())
+	fin, err := (&Finished{VerifyData: hs.clientFinished13}).Marshal()
 	if err != nil {
 		return nil, errInternal(err, "tls: marshaling the expected client Finished")
 	}
@@ -496,7 +500,11 @@ func (s *expectClientFinished13) handle(m *Machine, in input) (state, error) {
 	}
 	hs := s.hs
 	var err error
-	if hs.clientFinished, err = hs.ks.peerFinished(in, hs.ks.clientHS, "client"); err != nil {
+	want := hs.clientFinished13
+	if want == nil {
+		want = hs.ks.clientHS.VerifyData(hs.ks.t.Sum())
+	}
+	if hs.clientFinished, err = hs.ks.peerFinished(in, want, "client"); err != nil {
 		return nil, err
 	}
 	if err := installRead(m, hs.suite, hs.ks.clientApp); err != nil {

@@ -171,14 +171,15 @@ func (s *expectCertificateVerify13) handle(m *Machine, in input) (state, error) 
 	return s.next, nil
 }
 
-// peerFinished checks the peer's Finished against its handshake traffic
-// secret ts and adds it to the transcript. RFC 8446, Section 4.4.4:
+// peerFinished checks the peer's Finished against want, the verify_data
+// its handshake traffic secret gives over the transcript so far, in
+// constant time, and adds it to the transcript. RFC 8446, Section 4.4.4:
 // "Recipients of Finished messages MUST verify that the contents are
 // correct and if incorrect MUST terminate the connection with a
 // 'decrypt_error' alert."
-func (k *schedule13) peerFinished(in input, ts *keysched.HandshakeTrafficSecret, peer string) ([]byte, error) {
+func (k *schedule13) peerFinished(in input, want []byte, peer string) ([]byte, error) {
 	fin := in.msg.(*Finished)
-	if !ts.CheckFinished(k.t.Sum(), fin.VerifyData) {
+	if !finishedEqual(fin.VerifyData, want) {
 		return nil, record.Errorf(record.ErrPeerMisbehaved, record.AlertDecryptError, "tls: %s Finished does not verify", peer)
 	}
 	k.add(in.raw)
