@@ -109,10 +109,12 @@ func TestVerification(t *testing.T) {
 	waitFor(t, srv.log, "handshake failed: tls: peer sent fatal alert: ")
 }
 
-func TestWWW(t *testing.T) {
+func TestWWW(t *testing.T) { forEachServeMode(t, testWWW) }
+
+func testWWW(t *testing.T, mode ...string) {
 	// The server restricts the suites; the client's order picks among them
 	// (TLS 1.2 suites: the client stays at TLS 1.2).
-	srv := startServer(t, "-www", "-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256")
+	srv := startServer(t, append(mode, "-www", "-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256")...)
 	for _, req := range []string{"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n", "GET /\n\n", "GET / HTTP/1.0\r\n\n"} {
 		r := runConnect(t, req, srv.addr, "-insecure", "-servername", "localhost", "-alpn", "h2", "-max-version", "TLSv1.2")
 		if r.code != 0 {
@@ -148,8 +150,10 @@ func TestWWW(t *testing.T) {
 
 // TestServerClosesFirst: connect returns 0 when the server ends the
 // connection (-www) while stdin is still open.
-func TestServerClosesFirst(t *testing.T) {
-	srv := startServer(t, "-www")
+func TestServerClosesFirst(t *testing.T) { forEachServeMode(t, testServerClosesFirst) }
+
+func testServerClosesFirst(t *testing.T, mode ...string) {
+	srv := startServer(t, append(mode, "-www")...)
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	go pw.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
@@ -200,8 +204,10 @@ func (c *recordingConn) Read(p []byte) (int, error) {
 
 // TestWWWOneRecord checks that the page goes out in one application-data
 // record followed by close_notify.
-func TestWWWOneRecord(t *testing.T) {
-	srv := startServer(t, "-www")
+func TestWWWOneRecord(t *testing.T) { forEachServeMode(t, testWWWOneRecord) }
+
+func testWWWOneRecord(t *testing.T, mode ...string) {
+	srv := startServer(t, append(mode, "-www")...)
 	raw, err := net.Dial("tcp", srv.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +276,11 @@ func TestReadRequestHead(t *testing.T) {
 // TLS, truncated handshakes and early closes, then checks that it still
 // serves a real client.
 func TestGarbageClientsDoNotStopServer(t *testing.T) {
-	srv := startServer(t)
+	forEachServeMode(t, testGarbageClientsDoNotStopServer)
+}
+
+func testGarbageClientsDoNotStopServer(t *testing.T, mode ...string) {
+	srv := startServer(t, mode...)
 	clientHelloStart := []byte{22, 3, 1, 0, 200, 1, 0, 0, 196, 3, 3}
 	for i, tc := range []struct {
 		payload []byte

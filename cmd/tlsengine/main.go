@@ -19,7 +19,7 @@ const version = "0.1.0"
 const usage = `usage:
   tlsengine serve   [-addr 127.0.0.1:8443] [-key F -cert F] [-pfx F] [-passphrase P] [-ca F]
                     [-request-cert] [-reject-unauthorized] [-sni NAME=CERT,KEY]... [-handshake-timeout D]
-                    [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-www] [-keylog F]
+                    [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-www] [-keylog F] [-event-loop]
                     [-no-ticket] [-ticket-keys HEX] [-dhparam F] [-min-version V] [-max-version V]
   tlsengine connect HOST:PORT [-servername N] [-ca F] [-insecure] [-key F -cert F] [-pfx F]
                     [-passphrase P] [-show-cert] [-ciphers S] [-ecdh-curve S] [-alpn a,b] [-keylog F]

@@ -37,6 +37,7 @@ type serveOptions struct {
 	requestCert        bool
 	rejectUnauthorized bool
 	www                bool
+	eventLoop          bool
 	noTicket           bool
 	ticketKeys         string
 	dhparam            string
@@ -70,7 +71,11 @@ func serveMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return exitFailure
 	}
-	if err := s.serve(ctx, ln, stdout); err != nil {
+	serve := s.serve
+	if o.eventLoop {
+		serve = s.serveLoop
+	}
+	if err := serve(ctx, ln, stdout); err != nil {
 		s.log.flush()
 		fmt.Fprintf(stderr, "tlsengine: %v\n", err)
 		return exitFailure
@@ -96,6 +101,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.Var(durationFlag{&o.handshakeTimeout}, "handshake-timeout", "close a connection whose handshake takes longer than `duration`, with a unit: 30s, 2m (Node's handshakeTimeout)")
 	o.fleet.register(fs)
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
+	fs.BoolVar(&o.eventLoop, "event-loop", false, "serve every connection from a few epoll loops driving the engine directly, with no goroutine per connection (Linux; not with -session-store)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -106,6 +112,13 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	}
 	if o.handshakeTimeout <= 0 {
 		err := errors.New("-handshake-timeout must be positive")
+		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
+		return nil, err
+	}
+	if o.eventLoop && o.fleet.store != "" {
+		// A loop answers decisions in place; a lookup waiting on Redis
+		// would stall every connection of the loop.
+		err := errors.New("-event-loop and -session-store do not go together: a session store's lookups wait on the network, which an event loop must not")
 		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
 		return nil, err
 	}
@@ -332,19 +345,7 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func() (rest f
 	if testHookConn != nil {
 		testHookConn(conn)
 	}
-	// A client may renegotiate within Node's limits (CLIENT_RENEG_LIMIT per
-	// CLIENT_RENEG_WINDOW); past them it is declined and the connection
-	// goes on, as with Node's server.
-	resolvers := &engine.Resolvers{Renegotiation: api.ClientRenegotiationLimit(func() {
-		s.log.printf("%s: renegotiation declined: %s: %s", peer, api.ErrSessionAttack.Code, api.ErrSessionAttack.Message)
-	})}
-	if len(s.sni) > 0 {
-		resolvers.ServerContext = s.serverContext
-	}
-	if s.fleet != nil {
-		resolvers.SessionLookup = s.fleet.lookup
-	}
-	sock := api.NewServerSocket(conn, s.cfg, resolvers)
+	sock := api.NewServerSocket(conn, s.cfg, s.resolvers(peer))
 	if s.keylog != nil {
 		sock.OnKeylog(s.keylog)
 	}
@@ -420,6 +421,23 @@ func (s *server) handle(ctx context.Context, conn net.Conn) (then func() (rest f
 		}
 		return rest
 	}
+}
+
+// resolvers answer the decisions of the connection from peer. A client
+// may renegotiate within Node's limits (CLIENT_RENEG_LIMIT per
+// CLIENT_RENEG_WINDOW); past them it is declined and the connection goes
+// on, as with Node's server.
+func (s *server) resolvers(peer string) *engine.Resolvers {
+	r := &engine.Resolvers{Renegotiation: api.ClientRenegotiationLimit(func() {
+		s.log.printf("%s: renegotiation declined: %s: %s", peer, api.ErrSessionAttack.Code, api.ErrSessionAttack.Message)
+	})}
+	if len(s.sni) > 0 {
+		r.ServerContext = s.serverContext
+	}
+	if s.fleet != nil {
+		r.SessionLookup = s.fleet.lookup
+	}
+	return r
 }
 
 // inlineWindow is how long a connection's echo runs on the goroutine
