@@ -76,3 +76,35 @@ func TestWriteSVG(t *testing.T) {
 		t.Error("a row without a ratio is drawn")
 	}
 }
+
+// TestWriteSVGLoopBars: rows with a LoopRatio get a second, paler bar
+// under the first, green or red as the first, and the chart a legend; a
+// row without one keeps its single bar.
+func TestWriteSVGLoopBars(t *testing.T) {
+	rows := []Row{
+		{Case: "full", Ratio: 1.2, LoopRatio: 0.9},
+		{Case: "idle", Ratio: 1.1, LoopRatio: 1.4},
+		{Case: "rate", Ratio: 1.2, LoopRatio: 1.3, HigherIsBetter: true},
+		{Case: "bulk", Ratio: 0.95, LoopRatio: math.NaN()},
+	}
+	var b bytes.Buffer
+	if err := WriteSVG(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	for color, want := range map[string]int{
+		"#c44": 2,     // tlsengine's losses: full, idle
+		"#2a7": 2 + 1, // its gains: rate, bulk, and the legend
+		"#e99": 1,     // the event loop's loss: idle
+		"#9dc": 2 + 1, // its gains: full, rate, and the legend
+	} {
+		if n := strings.Count(svg, `fill="`+color+`"`); n != want {
+			t.Errorf("%d bars of %s, want %d:\n%s", n, color, want, svg)
+		}
+	}
+	for _, want := range []string{">tlsengine<", ">tlsengine event loop<", "0.90×", "1.40×", "1.30×", "0.95×"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("SVG lacks %q:\n%s", want, svg)
+		}
+	}
+}
