@@ -28,8 +28,7 @@ type ProcRow struct {
 
 // summarize turns the samples of a case into its row.
 func summarize(name, unit string, higher bool, samples [numServers][]sample) ProcRow {
-	row := ProcRow{Case: name, Unit: unit, HigherIsBetter: higher, Ratio: math.NaN(), RatioMin: math.NaN(),
-		RatioMax: math.NaN(), OpenSSLRatio: math.NaN()}
+	row := ProcRow{Case: name, Unit: unit, HigherIsBetter: higher, OpenSSLRatio: math.NaN()}
 	for s, ss := range samples {
 		row.Median[s] = math.NaN()
 		if len(ss) == 0 {
@@ -43,19 +42,27 @@ func summarize(name, unit string, higher bool, samples [numServers][]sample) Pro
 		row.Median[s] = median(vals)
 		row.Threads[s] = int(math.Round(median(threads)))
 	}
-	ours, theirs := samples[srvOurs], samples[srvGo]
-	if len(ours) > 0 && len(ours) == len(theirs) {
-		row.Ratio = row.Median[srvOurs] / row.Median[srvGo]
-		row.RatioMin, row.RatioMax = math.Inf(1), math.Inf(-1)
-		for i := range ours {
-			q := ours[i].value / theirs[i].value
-			row.RatioMin, row.RatioMax = math.Min(row.RatioMin, q), math.Max(row.RatioMax, q)
-		}
-	}
-	if len(ours) > 0 && len(samples[srvOpenSSL]) > 0 {
+	row.Ratio, row.RatioMin, row.RatioMax = ratioToGo(samples, row.Median, srvOurs)
+	if len(samples[srvOurs]) > 0 && len(samples[srvOpenSSL]) > 0 {
 		row.OpenSSLRatio = row.Median[srvOurs] / row.Median[srvOpenSSL]
 	}
 	return row
+}
+
+// ratioToGo is server s's median ÷ crypto/tls's, with the lowest and
+// highest per-round ratio; all NaN unless both have samples from the same
+// rounds.
+func ratioToGo(samples [numServers][]sample, medians [numServers]float64, s procServer) (ratio, lo, hi float64) {
+	mine, gos := samples[s], samples[srvGo]
+	if len(mine) == 0 || len(mine) != len(gos) {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := range mine {
+		q := mine[i].value / gos[i].value
+		lo, hi = math.Min(lo, q), math.Max(hi, q)
+	}
+	return medians[s] / medians[srvGo], lo, hi
 }
 
 // median of vals (which it sorts); the mean of the middle two for an even
@@ -90,11 +97,12 @@ func procQuantity(v float64, unit string) string {
 	return fmt.Sprintf("%.3g %s", v, unit)
 }
 
-func ratioRange(r ProcRow) string {
-	if math.IsNaN(r.RatioMin) {
+// ratioRange formats the lowest and highest per-round ratio.
+func ratioRange(lo, hi float64) string {
+	if math.IsNaN(lo) {
 		return "–"
 	}
-	return fmt.Sprintf("%.2f–%.2f", r.RatioMin, r.RatioMax)
+	return fmt.Sprintf("%.2f–%.2f", lo, hi)
 }
 
 func threadsCell(r ProcRow) string {
@@ -113,7 +121,7 @@ func WriteProcessTable(w io.Writer, rows []ProcRow) {
 	fmt.Fprintf(w, format, "case", "tlsengine", "crypto/tls", "ratio", "range", "openssl", "÷ openssl", "threads")
 	for _, r := range rows {
 		fmt.Fprintf(w, format, r.Case, procQuantity(r.Median[srvOurs], r.Unit), procQuantity(r.Median[srvGo], r.Unit),
-			ratio(r.Ratio), ratioRange(r), procQuantity(r.Median[srvOpenSSL], r.Unit), ratio(r.OpenSSLRatio), threadsCell(r))
+			ratio(r.Ratio), ratioRange(r.RatioMin, r.RatioMax), procQuantity(r.Median[srvOpenSSL], r.Unit), ratio(r.OpenSSLRatio), threadsCell(r))
 	}
 }
 
