@@ -25,9 +25,11 @@ import (
 
 // The process comparison (`tlsengine bench -process`) measures what a user
 // runs: a whole server process, with its goroutines, timers, buffers,
-// logging and garbage collector. Three servers, each in its own process on
-// 127.0.0.1, serve the same certificate and suite: `tlsengine serve`, a
-// crypto/tls echo server (the same binary re-executed in a hidden mode,
+// logging and garbage collector. Four servers, each in its own process on
+// 127.0.0.1, serve the same certificate and suite: `tlsengine serve` (a
+// goroutine per connection), `tlsengine serve -event-loop` (a few epoll
+// loops driving the engine, no goroutine per connection), a crypto/tls
+// echo server (the same binary re-executed in a hidden mode,
 // GoTLSServerCommand) and `openssl s_server`. They are driven by `openssl
 // s_time` (full and resumed handshakes) and by a Go client (bulk echo,
 // idle connections, handshake throughput). Server CPU is read from
@@ -48,10 +50,11 @@ const (
 	srvOurs procServer = iota
 	srvGo
 	srvOpenSSL
+	srvLoop // tlsengine serve -event-loop
 	numServers
 )
 
-var serverNames = [numServers]string{"tlsengine", "crypto/tls", "openssl"}
+var serverNames = [numServers]string{"tlsengine", "crypto/tls", "openssl", "tlsengine event loop"}
 
 // procKind is what a case measures.
 type procKind int
@@ -130,13 +133,16 @@ func ProcessCases() []ProcCase {
 
 // serves reports whether server s takes part in case c: s_server serves
 // one connection at a time, so it only meets s_time; crypto/tls has no
-// server-side session cache, so it cannot resume by session id.
+// server-side session cache, so it cannot resume by session id; the event
+// loop is tlsengine serve in another mode, so it meets what serve meets.
 func (c *ProcCase) serves(s procServer) bool {
 	switch s {
 	case srvOpenSSL:
 		return c.kind == kindNew || c.kind == kindReuse
 	case srvGo:
 		return !(c.kind == kindReuse && c.noTicket)
+	case srvLoop:
+		return c.serves(srvOurs)
 	}
 	return true
 }
@@ -269,10 +275,13 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 	var name string
 	var args []string
 	switch s {
-	case srvOurs:
+	case srvOurs, srvLoop:
 		name, args = r.opts.Self, []string{"serve", "-addr", addr, "-cert", f.chain, "-key", f.key, "-ciphers", c.suite,
 			"-ecdh-curve", "X25519", "-min-version", c.version.serve, "-max-version", c.version.serve}
 		args = append(args, c.goFlags()...)
+		if s == srvLoop {
+			args = append(args, "-event-loop")
+		}
 	case srvGo:
 		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key,
 			"-version", c.version.flag}

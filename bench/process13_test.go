@@ -2,6 +2,7 @@ package bench
 
 import (
 	gotls "crypto/tls"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,10 +12,10 @@ import (
 // TestProcessCases13Pin13: the TLS 1.3 process rows (full ECDSA and RSA,
 // resumption by ticket, bulk 16 KiB) start every server and client pinned
 // to TLS 1.3 and TLS_AES_128_GCM_SHA256 as each spells it; the full and
-// bulk rows turn every server's tickets off (two tickets ours and
-// s_server's, one crypto/tls's), and the resumption row keeps them and
-// runs every server and s_time in -www mode (s_time reads TLS 1.3 tickets
-// only so).
+// bulk rows turn every server's tickets off (two tickets ours, in either
+// mode, and s_server's, one crypto/tls's), and the resumption row keeps
+// them and runs every server and s_time in -www mode (s_time reads TLS 1.3
+// tickets only so).
 func TestProcessCases13Pin13(t *testing.T) {
 	r := &procRun{opts: ProcessOptions{Self: "tlsengine"}, dir: t.TempDir(), pki: map[certgen.KeyType]pkiFiles{}}
 	var names []string
@@ -25,16 +26,19 @@ func TestProcessCases13Pin13(t *testing.T) {
 		names = append(names, c.Name)
 		want := map[procServer][]string{
 			srvOurs:    {"-ciphers TLS_AES_128_GCM_SHA256 ", "-min-version TLSv1.3 -max-version TLSv1.3"},
+			srvLoop:    {"-ciphers TLS_AES_128_GCM_SHA256 ", "-min-version TLSv1.3 -max-version TLSv1.3"},
 			srvGo:      {"-version 1.3"},
 			srvOpenSSL: {" -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 ", "-www"},
 		}
-		noTicket := map[procServer]string{srvOurs: "-no-ticket", srvGo: "-no-ticket", srvOpenSSL: "-no_ticket -num_tickets 0"}
+		noTicket := map[procServer]string{srvOurs: "-no-ticket", srvLoop: "-no-ticket", srvGo: "-no-ticket",
+			srvOpenSSL: "-no_ticket -num_tickets 0"}
 		if c.kind == kindReuse {
 			if c.noTicket || !c.www {
 				t.Errorf("%s: a TLS 1.3 resumption row needs tickets and -www", c.Name)
 			}
-			want[srvOurs] = append(want[srvOurs], "-www")
-			want[srvGo] = append(want[srvGo], "-www")
+			for _, s := range []procServer{srvOurs, srvLoop, srvGo} {
+				want[s] = append(want[s], "-www")
+			}
 		} else {
 			for s, flag := range noTicket {
 				want[s] = append(want[s], flag)
@@ -67,5 +71,29 @@ func TestProcessCases13Pin13(t *testing.T) {
 	}
 	if len(names) != 4 {
 		t.Errorf("TLS 1.3 rows %q, want full ECDSA, full RSA, resumption by ticket and bulk 16 KiB", names)
+	}
+}
+
+// TestProcessEventLoopCommand: in every case, the event loop takes part
+// where tlsengine serve does, and its command line is serve's with
+// -event-loop added, so that the two differ in the serving mode only.
+func TestProcessEventLoopCommand(t *testing.T) {
+	r := &procRun{opts: ProcessOptions{Self: "tlsengine"}, dir: t.TempDir(), pki: map[certgen.KeyType]pkiFiles{}}
+	for _, c := range ProcessCases() {
+		if c.serves(srvLoop) != c.serves(srvOurs) {
+			t.Errorf("%s: the event loop takes part %v, tlsengine serve %v", c.Name, c.serves(srvLoop), c.serves(srvOurs))
+		}
+		ours, err := r.command(srvOurs, &c, "127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		loop, err := r.command(srvLoop, &c, "127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := append(append([]string(nil), ours.Args...), "-event-loop")
+		if loop.Path != ours.Path || !slices.Equal(loop.Args, want) {
+			t.Errorf("%s: event loop command %q, want %q", c.Name, loop.Args, want)
+		}
 	}
 }

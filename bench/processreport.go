@@ -5,14 +5,15 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 )
 
 // ProcRow is one case of the process comparison: each server's median
 // over the rounds (NaN when it does not take part), tlsengine ÷ crypto/tls
-// of the medians with the lowest and highest per-round ratio, tlsengine ÷
-// openssl, and the median thread count in the idle cases (0: not
-// measured). HigherIsBetter marks the throughput rows, whose ratio is of
-// handshakes per second.
+// of the medians with the lowest and highest per-round ratio, the same
+// for the event loop, tlsengine ÷ openssl, and the median thread count in
+// the idle cases (0: not measured). HigherIsBetter marks the throughput
+// rows, whose ratio is of handshakes per second.
 type ProcRow struct {
 	Case           string
 	Unit           string
@@ -22,6 +23,9 @@ type ProcRow struct {
 	Ratio          float64
 	RatioMin       float64
 	RatioMax       float64
+	LoopRatio      float64
+	LoopRatioMin   float64
+	LoopRatioMax   float64
 	OpenSSLRatio   float64
 	Threads        [numServers]int
 }
@@ -43,6 +47,7 @@ func summarize(name, unit string, higher bool, samples [numServers][]sample) Pro
 		row.Threads[s] = int(math.Round(median(threads)))
 	}
 	row.Ratio, row.RatioMin, row.RatioMax = ratioToGo(samples, row.Median, srvOurs)
+	row.LoopRatio, row.LoopRatioMin, row.LoopRatioMax = ratioToGo(samples, row.Median, srvLoop)
 	if len(samples[srvOurs]) > 0 && len(samples[srvOpenSSL]) > 0 {
 		row.OpenSSLRatio = row.Median[srvOurs] / row.Median[srvOpenSSL]
 	}
@@ -105,23 +110,37 @@ func ratioRange(lo, hi float64) string {
 	return fmt.Sprintf("%.2f–%.2f", lo, hi)
 }
 
+// threadsCell is the thread counts of tlsengine, crypto/tls and the event
+// loop, in the order of the table's columns: "–" for one not measured,
+// and none after the last one measured.
 func threadsCell(r ProcRow) string {
 	if r.Threads[srvOurs] == 0 {
 		return "–"
 	}
-	if r.Threads[srvGo] == 0 {
-		return fmt.Sprint(r.Threads[srvOurs])
+	cells := []string{fmt.Sprint(r.Threads[srvOurs])}
+	for _, s := range []procServer{srvGo, srvLoop} {
+		if r.Threads[s] > 0 {
+			cells = append(cells, fmt.Sprint(r.Threads[s]))
+		} else {
+			cells = append(cells, "–")
+		}
 	}
-	return fmt.Sprintf("%d / %d", r.Threads[srvOurs], r.Threads[srvGo])
+	for cells[len(cells)-1] == "–" {
+		cells = cells[:len(cells)-1]
+	}
+	return strings.Join(cells, " / ")
 }
 
 // WriteProcessTable prints the process comparison as an aligned table.
 func WriteProcessTable(w io.Writer, rows []ProcRow) {
-	const format = "%-72s %11s %11s %7s %11s %11s %9s %9s\n"
-	fmt.Fprintf(w, format, "case", "tlsengine", "crypto/tls", "ratio", "range", "openssl", "÷ openssl", "threads")
+	const format = "%-72s %11s %11s %7s %11s %11s %10s %11s %11s %9s %12s\n"
+	fmt.Fprintf(w, format, "case", "tlsengine", "crypto/tls", "ratio", "range", "event loop", "loop ratio", "loop range",
+		"openssl", "÷ openssl", "threads")
 	for _, r := range rows {
 		fmt.Fprintf(w, format, r.Case, procQuantity(r.Median[srvOurs], r.Unit), procQuantity(r.Median[srvGo], r.Unit),
-			ratio(r.Ratio), ratioRange(r.RatioMin, r.RatioMax), procQuantity(r.Median[srvOpenSSL], r.Unit), ratio(r.OpenSSLRatio), threadsCell(r))
+			ratio(r.Ratio), ratioRange(r.RatioMin, r.RatioMax),
+			procQuantity(r.Median[srvLoop], r.Unit), ratio(r.LoopRatio), ratioRange(r.LoopRatioMin, r.LoopRatioMax),
+			procQuantity(r.Median[srvOpenSSL], r.Unit), ratio(r.OpenSSLRatio), threadsCell(r))
 	}
 }
 
@@ -131,9 +150,12 @@ func WriteProcessJSON(w io.Writer, rows []ProcRow) error {
 		m := map[string]any{"case": r.Case, "unit": r.Unit, "higher_is_better": r.HigherIsBetter, "rounds": r.Rounds,
 			"tlsengine": nanNull(r.Median[srvOurs]), "crypto_tls": nanNull(r.Median[srvGo]), "openssl": nanNull(r.Median[srvOpenSSL]),
 			"ratio": nanNull(r.Ratio), "ratio_min": nanNull(r.RatioMin), "ratio_max": nanNull(r.RatioMax),
+			"event_loop": nanNull(r.Median[srvLoop]), "loop_ratio": nanNull(r.LoopRatio),
+			"loop_ratio_min": nanNull(r.LoopRatioMin), "loop_ratio_max": nanNull(r.LoopRatioMax),
 			"openssl_ratio": nanNull(r.OpenSSLRatio)}
 		if r.Threads[srvOurs] > 0 {
 			m["tlsengine_threads"], m["crypto_tls_threads"] = r.Threads[srvOurs], r.Threads[srvGo]
+			m["event_loop_threads"] = r.Threads[srvLoop]
 		}
 		if err := writeJSONLine(w, m); err != nil {
 			return err
@@ -142,11 +164,12 @@ func WriteProcessJSON(w io.Writer, rows []ProcRow) error {
 	return nil
 }
 
-// ProcessChartRows are the rows for WriteSVG: the ratio to crypto/tls.
+// ProcessChartRows are the rows for WriteSVG: the ratios to crypto/tls of
+// tlsengine and of its event loop.
 func ProcessChartRows(rows []ProcRow) []Row {
 	out := make([]Row, len(rows))
 	for i, r := range rows {
-		out[i] = Row{Case: r.Case, Ratio: r.Ratio, HigherIsBetter: r.HigherIsBetter}
+		out[i] = Row{Case: r.Case, Ratio: r.Ratio, LoopRatio: r.LoopRatio, HigherIsBetter: r.HigherIsBetter}
 	}
 	return out
 }

@@ -15,8 +15,9 @@ import (
 
 // benchMain runs the benchmark cases of package bench and prints
 // tlsengine ÷ crypto/tls and tlsengine ÷ the primitive floor; with
-// -process, the whole-server-process comparison against a crypto/tls
-// server and openssl s_server instead.
+// -process, the whole-server-process comparison of tlsengine serve, with
+// and without -event-loop, against a crypto/tls server and openssl
+// s_server instead.
 func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("tlsengine bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -24,7 +25,7 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	run := fs.String("run", "", "only the cases whose name matches `regexp`")
 	asJSON := fs.Bool("json", false, "print one JSON object per case instead of the table")
 	svg := fs.String("svg", "", "also write a bar chart of the ratios to `file` (SVG)")
-	process := fs.Bool("process", false, "compare whole server processes: tlsengine serve, a crypto/tls server and openssl s_server (needs openssl; Linux)")
+	process := fs.Bool("process", false, "compare whole server processes: tlsengine serve, tlsengine serve -event-loop, a crypto/tls server and openssl s_server (needs openssl; Linux)")
 	rounds := fs.Int("rounds", 5, "with -process: interleaved rounds per case (the table gives medians and the range)")
 	idle10k := fs.Bool("idle10k", false, "with -process: also the case of 10,000 idle connections")
 	if err := fs.Parse(args); err != nil {

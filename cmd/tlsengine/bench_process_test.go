@@ -34,9 +34,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestBenchProcess runs `bench -process` on one case with a tiny time: a
-// value above zero for each of the three servers and a ratio, and no
-// child process left behind; then interrupts a run midway, which must
-// leave none either.
+// value above zero for each of the four servers and both ratios to
+// crypto/tls, and no child process left behind; then interrupts a run
+// midway, which must leave none either.
 func TestBenchProcess(t *testing.T) {
 	t.Setenv(benchChildEnv, "1")
 	var out, errb bytes.Buffer
@@ -55,7 +55,7 @@ func TestBenchProcess(t *testing.T) {
 	if !strings.Contains(row["case"].(string), "full ECDSA") || row["unit"] != "µs/conn" {
 		t.Errorf("row %v", row)
 	}
-	for _, k := range []string{"tlsengine", "crypto_tls", "openssl", "ratio", "openssl_ratio"} {
+	for _, k := range []string{"tlsengine", "crypto_tls", "openssl", "event_loop", "ratio", "loop_ratio", "openssl_ratio"} {
 		if v, ok := row[k].(float64); !ok || !(v > 0) {
 			t.Errorf("%s = %v, want a number above 0 (row %v)", k, row[k], row)
 		}
