@@ -408,8 +408,10 @@ func (l *loop) settle(c *Conn) {
 		return
 	case len(c.out) > 0:
 		if !c.waitWrite {
+			// Writability alone: a peer that half-closed while not
+			// reading would keep EPOLLRDHUP, level-triggered, firing.
 			c.waitWrite = true
-			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLOUT|syscall.EPOLLRDHUP)
+			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLOUT)
 		}
 		return
 	case c.failed:

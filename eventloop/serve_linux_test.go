@@ -13,6 +13,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -360,4 +361,44 @@ func TestStopSendsCloseNotify(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Error("the listener still accepts after stop")
 	}
+}
+
+// A peer that half-closes while not reading leaves the loop waiting for
+// writability, not spinning on the hang-up.
+func TestHalfClosedPeerWithPendingOutput(t *testing.T) {
+	addr, _, _ := start(t, echo{}, nil)
+	raw, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.(*net.TCPConn).SetReadBuffer(4096)
+	c := gotls.Client(raw, &gotls.Config{InsecureSkipVerify: true})
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	// Enough echo to fill both sockets' buffers while nobody reads.
+	chunk := make([]byte, 64<<10)
+	for range 64 {
+		c.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, err := c.Write(chunk); err != nil {
+			break
+		}
+	}
+	raw.(*net.TCPConn).CloseWrite()
+	time.Sleep(100 * time.Millisecond)
+	before := cpuTime(t)
+	time.Sleep(500 * time.Millisecond)
+	if used := cpuTime(t) - before; used > 150*time.Millisecond {
+		t.Fatalf("the process used %v of CPU in 500ms with one stalled peer: the loop spins", used)
+	}
+}
+
+func cpuTime(t *testing.T) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
