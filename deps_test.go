@@ -38,7 +38,7 @@ var allowed = map[string][]string{
 	"cmd/tlsengine":    {"api", "eventloop", "fleet", "engine", "handshake", "record", "x509lite", "session", "cipher", "kex", "internal/certgen", "bench", "cipher/cipherlist"},
 	"internal/tlstest": {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen"},
 	"internal/certgen": {},
-	"internal/interop": {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
+	"internal/interop": {"api", "eventloop", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/certgen", "internal/tlstest"},
 	"bench":            {"api", "engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen"},
 	"fuzz":             {"engine", "handshake", "record", "session", "cipher", "kex", "x509lite", "internal/tlstest", "internal/certgen", "internal/testonly"},
 

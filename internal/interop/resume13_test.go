@@ -345,6 +345,14 @@ func TestResume13GnuTLSClient(t *testing.T) {
 	row(t, "gnutls-cli", "client", "TLS 1.3 resume", "X25519")
 	p := pkis[certgen.ECDSAP256]
 	addr, results := startEcho(t, server13Config(p, newTicketer(t), resume13Cases[0]))
+	gnutlsResume13(t, p, addr, results)
+}
+
+// gnutlsResume13 runs `gnutls-cli --resume` over TLS 1.3 against our
+// server at addr, whose handshakes go to results: an echo on the resumed
+// connection, the first handshake full and the second resumed.
+func gnutlsResume13(t *testing.T, p *pki, addr string, results <-chan serverResult) {
+	t.Helper()
 	port := addr[strings.LastIndex(addr, ":")+1:]
 	cli := start(t, "gnutls-cli", "--x509cafile", p.rootPEM, "-p", port, "--sni-hostname", "localhost",
 		"--verify-hostname", "localhost", "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3", "--resume", "127.0.0.1")
