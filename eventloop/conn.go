@@ -62,8 +62,13 @@ func (c *Conn) Close() {
 func (c *Conn) RemoteAddr() net.Addr { return c.peer }
 
 // ConnectionState is what the handshake negotiated (nil before it
-// completes).
-func (c *Conn) ConnectionState() *engine.ConnectionState { return c.eng.ConnectionState() }
+// completes, and once the connection is closing).
+func (c *Conn) ConnectionState() *engine.ConnectionState {
+	if c.eng == nil {
+		return nil
+	}
+	return c.eng.ConnectionState()
+}
 
 // deadlineQueue orders connections by deadline. Every connection in one
 // queue gets the same timeout when it joins, so joining at the back keeps

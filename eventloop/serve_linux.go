@@ -204,9 +204,14 @@ func (l *loop) expire(now time.Time) {
 	}
 }
 
-// accept takes the connections waiting on the listener.
+// acceptsPerWake bounds the connections one loop takes per wake-up, so
+// that a burst of arrivals is shared between the loops (the listener
+// stays readable for the next one) instead of landing on one core.
+const acceptsPerWake = 16
+
+// accept takes connections waiting on the listener.
 func (l *loop) accept() {
-	for {
+	for range acceptsPerWake {
 		fd, sa, err := syscall.Accept4(l.lfd, syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC)
 		switch {
 		case err == nil:
