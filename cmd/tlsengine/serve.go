@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -549,29 +548,23 @@ func (s *server) serveWWW(ctx context.Context, sock *api.TLSSocket, peer string,
 	io.CopyN(io.Discard, sock, maxRequest)
 }
 
-// readRequestHead consumes bytes up to and including the first empty line.
+// readRequestHead consumes bytes up to and including the first empty line
+// (requestHead decides, as for the event loop), reading at most 512 bytes
+// at a time: a request head is a few short lines.
 func readRequestHead(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 512) // a request head is a few short lines; longer ones arrive in pieces
-	total := 0
-	midLine := false // the previous piece ended without a newline
+	var head requestHead
+	buf := make([]byte, 512)
 	for {
-		piece, err := br.ReadSlice('\n')
-		total += len(piece)
-		if total > maxRequest {
-			return fmt.Errorf("HTTP request head longer than %d bytes", maxRequest)
-		}
+		n, err := r.Read(buf)
+		done, serr := head.scan(buf[:n])
 		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			midLine = true
-			continue
+		case serr != nil:
+			return serr
+		case done:
+			return nil
 		case err != nil:
 			return err
 		}
-		empty := !midLine && (len(piece) == 1 || len(piece) == 2 && piece[0] == '\r')
-		if empty {
-			return nil
-		}
-		midLine = false
 	}
 }
 

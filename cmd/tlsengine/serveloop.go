@@ -83,8 +83,9 @@ func (h loopHandler) Data(c *eventloop.Conn, p []byte) {
 }
 
 // requestHead follows an HTTP request head through the pieces it arrives
-// in, up to its first empty line (CRLF or bare LF), as readRequestHead
-// does from a reader, without keeping the bytes.
+// in, up to its first empty line (CRLF or bare LF), without keeping the
+// bytes: serve's -www reads it from a socket (readRequestHead), the event
+// loop feeds it each piece of plaintext.
 type requestHead struct {
 	total   int
 	midLine bool // the last byte seen was not the end of a line
