@@ -38,5 +38,5 @@
 //
 // Linux only (epoll); elsewhere Serve reports ErrUnsupported.
 //
-// Imports: engine.
+// Imports: engine; api for Node's policy defaults.
 package eventloop

@@ -5,11 +5,9 @@ import (
 	"net"
 	"time"
 
+	"github.com/tlsengine/tlsengine/api"
 	"github.com/tlsengine/tlsengine/engine"
 )
-
-// DefaultHandshakeTimeout is Node's handshakeTimeout default, as api's.
-const DefaultHandshakeTimeout = 120 * time.Second
 
 // lingerTimeout bounds the wait for the peer's close once ours is written.
 const lingerTimeout = 2 * time.Second
@@ -38,7 +36,7 @@ type Server struct {
 	// Handler receives the connections' handshakes and data.
 	Handler Handler
 	// HandshakeTimeout closes a connection whose handshake takes longer;
-	// zero means DefaultHandshakeTimeout.
+	// zero means api.DefaultHandshakeTimeout, Node's.
 	HandshakeTimeout time.Duration
 	// Loops is the number of event loops; zero means GOMAXPROCS.
 	Loops int
@@ -71,7 +69,7 @@ func (s *Server) handshakeTimeout() time.Duration {
 	if s.HandshakeTimeout > 0 {
 		return s.HandshakeTimeout
 	}
-	return DefaultHandshakeTimeout
+	return api.DefaultHandshakeTimeout
 }
 
 func (s *Server) logError(peer net.Addr, err error) {

@@ -287,10 +287,7 @@ func (l *loop) read(c *Conn) {
 			c.broken, c.err = true, err
 			return
 		case n == 0:
-			c.broken = true
-			if !c.established && !c.failed {
-				c.err = errClosedInHandshake
-			}
+			c.broken = true // settle names a close before the handshake completed
 			return
 		}
 		if c.shutWrite {
