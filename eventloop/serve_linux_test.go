@@ -100,6 +100,19 @@ func start(t *testing.T, h Handler, adjust func(*Server)) (string, *errorLog, fu
 	}
 }
 
+// dialRaw opens a TCP connection to addr, closed and bounded to 10
+// seconds for the test.
+func dialRaw(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
 func dial(t *testing.T, addr string, version uint16) *gotls.Conn {
 	t.Helper()
 	c, err := gotls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
@@ -208,12 +221,7 @@ func TestBulkEchoUnderBackpressure(t *testing.T) {
 
 func TestHandshakeTimeout(t *testing.T) {
 	addr, log, _ := start(t, echo{}, func(s *Server) { s.HandshakeTimeout = 200 * time.Millisecond })
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c := dialRaw(t, addr)
 	t0 := time.Now()
 	n, err := c.Read(make([]byte, 1))
 	if n != 0 || err != io.EOF {
@@ -228,12 +236,7 @@ func TestHandshakeTimeout(t *testing.T) {
 // Bytes that are not TLS get a fatal alert record and the close.
 func TestGarbageGetsAlert(t *testing.T) {
 	addr, log, _ := start(t, echo{}, nil)
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c := dialRaw(t, addr)
 	c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 	got, err := io.ReadAll(c)
 	if err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset") {
@@ -285,11 +288,7 @@ func (t *tap) alertRecords() int {
 // dialTapped dials a TLS 1.2 client whose raw input is recorded.
 func dialTapped(t *testing.T, addr string) (*gotls.Conn, *tap) {
 	t.Helper()
-	raw, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := &tap{Conn: raw}
+	tp := &tap{Conn: dialRaw(t, addr)}
 	c := gotls.Client(tp, &gotls.Config{InsecureSkipVerify: true, MaxVersion: gotls.VersionTLS12})
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	t.Cleanup(func() { c.Close() })
@@ -367,11 +366,7 @@ func TestStopSendsCloseNotify(t *testing.T) {
 // writability, not spinning on the hang-up.
 func TestHalfClosedPeerWithPendingOutput(t *testing.T) {
 	addr, _, _ := start(t, echo{}, nil)
-	raw, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := dialRaw(t, addr)
 	raw.(*net.TCPConn).SetReadBuffer(4096)
 	c := gotls.Client(raw, &gotls.Config{InsecureSkipVerify: true})
 	c.SetDeadline(time.Now().Add(10 * time.Second))
