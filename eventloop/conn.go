@@ -29,6 +29,8 @@ type Conn struct {
 	broken      bool // the socket failed (reset, broken pipe)
 	shutWrite   bool // all sent and the write side shut: lingering for the peer's close
 	waitWrite   bool // the epoll interest is writability
+	deciding    bool // a resolver is answering on its own goroutine: nothing is read
+	muted       bool // the epoll interest is the peer's FIN alone (while deciding)
 	gone        bool // closed and forgotten by the loop
 	err         error
 

@@ -14,14 +14,16 @@
 // what the kernel does not take waits in the connection until the socket
 // is writable again, with reading from that connection paused meanwhile
 // (memory stays bounded by what the application writes, not by what the
-// peer sends). Decisions are answered on the loop by the Server's
-// Resolvers, which must not block.
+// peer sends). Decisions (a session lookup, a server name's context) are
+// answered by the Server's Resolvers on a goroutine per decision, the
+// answer handed back to the loop through a pipe in its set, so a resolver
+// that waits on the network holds back its own connection only
+// (InlineResolvers runs resolvers that never wait on the loop instead).
 //
 // The Handler sees a connection's established handshake and its
 // plaintext, on the loop's goroutine; Conn's methods are only for use from
-// those calls. A handler that has to wait for something (a database, a
-// remote session store) belongs in the api package's goroutine-per-socket
-// model instead.
+// those calls. A handler that has to wait for something (a database)
+// belongs in the api package's goroutine-per-socket model instead.
 //
 // Timing: a connection whose handshake is not done within
 // HandshakeTimeout is closed (Node's handshakeTimeout); one that sent

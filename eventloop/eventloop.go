@@ -30,9 +30,18 @@ type Server struct {
 	// Config is every connection's engine configuration.
 	Config *engine.Config
 	// Resolvers, if set, returns the resolvers answering a new
-	// connection's decisions (nil answers each with its default). They
-	// run on the loop and must not block.
+	// connection's decisions (nil answers each with its default). Each
+	// decision is answered on a goroutine of its own, so that a resolver
+	// that waits (a session store on the network, a certificate fetched
+	// for a server name) holds back its connection only: that
+	// connection reads nothing more until the answer is in, and its
+	// handshake timeout still runs. Resolvers itself runs on the loop.
 	Resolvers func(peer net.Addr) *engine.Resolvers
+	// InlineResolvers runs the resolvers on the loop instead, saving a
+	// goroutine and a wake-up per decision: only for resolvers that
+	// never wait (a map lookup), since one that does stalls every
+	// connection of its loop.
+	InlineResolvers bool
 	// Handler receives the connections' handshakes and data.
 	Handler Handler
 	// HandshakeTimeout closes a connection whose handshake takes longer;

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -109,6 +110,19 @@ type loop struct {
 	handshaking deadlineQueue
 	lingering   deadlineQueue
 	acceptAfter time.Time // zero, or when accepting resumes after a pause
+
+	// Answers from resolvers running on their own goroutines come back
+	// through answers; a byte in the wake pipe, in the set, tells the loop.
+	wakeR, wakeW int
+	answersMu    sync.Mutex
+	answers      []answer
+	shut         bool // the loop is gone: answers are dropped
+}
+
+// answer is a resolver's answer to a connection's decision.
+type answer struct {
+	c *Conn
+	a engine.Answer
 }
 
 func newLoop(s *Server, lfd, stop int) (*loop, error) {
@@ -116,18 +130,38 @@ func newLoop(s *Server, lfd, stop int) (*loop, error) {
 	if err != nil {
 		return nil, err
 	}
+	var wake [2]int
+	if err := syscall.Pipe2(wake[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK); err != nil {
+		syscall.Close(ep)
+		return nil, err
+	}
 	l := &loop{s: s, ep: ep, lfd: lfd, stop: stop, conns: make(map[int32]*Conn),
 		buf: make([]byte, readSize), evs: make([]syscall.EpollEvent, 128),
-		handshaking: deadlineQueue{timeout: s.handshakeTimeout()}, lingering: deadlineQueue{timeout: lingerTimeout}}
-	if err := l.ctl(syscall.EPOLL_CTL_ADD, stop, syscall.EPOLLIN); err != nil {
-		syscall.Close(ep)
-		return nil, err
-	}
-	if err := l.ctl(syscall.EPOLL_CTL_ADD, lfd, syscall.EPOLLIN|epollExclusive); err != nil {
-		syscall.Close(ep)
-		return nil, err
+		handshaking: deadlineQueue{timeout: s.handshakeTimeout()}, lingering: deadlineQueue{timeout: lingerTimeout},
+		wakeR: wake[0], wakeW: wake[1]}
+	for _, r := range []struct {
+		fd     int
+		events uint32
+	}{{stop, syscall.EPOLLIN}, {l.wakeR, syscall.EPOLLIN}, {lfd, syscall.EPOLLIN | epollExclusive}} {
+		if err := l.ctl(syscall.EPOLL_CTL_ADD, r.fd, r.events); err != nil {
+			l.closeWake()
+			syscall.Close(ep)
+			return nil, err
+		}
 	}
 	return l, nil
+}
+
+// closeWake closes the wake pipe once no resolver can write to it.
+func (l *loop) closeWake() {
+	l.answersMu.Lock()
+	defer l.answersMu.Unlock()
+	if l.shut {
+		return
+	}
+	l.shut, l.answers = true, nil
+	syscall.Close(l.wakeR)
+	syscall.Close(l.wakeW)
 }
 
 func (l *loop) ctl(op, fd int, events uint32) error {
@@ -136,6 +170,7 @@ func (l *loop) ctl(op, fd int, events uint32) error {
 
 // run waits for events until the stop pipe closes.
 func (l *loop) run() error {
+	defer l.closeWake()
 	defer l.closeAll()
 	for {
 		n, err := syscall.EpollWait(l.ep, l.evs, l.waitMillis(time.Now()))
@@ -151,6 +186,8 @@ func (l *loop) run() error {
 				return nil
 			case l.lfd:
 				l.accept()
+			case l.wakeR:
+				l.takeAnswers()
 			default:
 				if c := l.conns[ev.Fd]; c != nil {
 					l.service(c, ev.Events)
@@ -265,9 +302,19 @@ func (l *loop) service(c *Conn, events uint32) {
 			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
 		}
 	}()
-	if c.waitWrite {
+	switch {
+	case c.waitWrite:
 		l.flush(c)
-	} else {
+	case c.deciding:
+		// Nothing is read while a resolver answers (the engine would
+		// have to hold it): a muted socket wakes the loop only when it
+		// fails or the peer closes its side, which leaves the handshake
+		// no way to complete. (Readability reported before the decision
+		// began, in the same batch, waits.)
+		if events&(syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 {
+			c.broken = true
+		}
+	default:
 		l.read(c)
 	}
 	l.settle(c)
@@ -295,7 +342,7 @@ func (l *loop) read(c *Conn) {
 		}
 		c.eng.Feed(l.buf[:n]) // a failure comes as EventError
 		l.drain(c)
-		if c.broken || c.failed || len(c.out) > 0 || n < len(l.buf) {
+		if c.broken || c.failed || c.deciding || len(c.out) > 0 || n < len(l.buf) {
 			return
 		}
 	}
@@ -328,7 +375,11 @@ func (l *loop) drain(c *Conn) {
 					}
 				}
 			}
-			engine.Drive(c.eng, *c.resolvers) // a failure comes as EventError
+			if l.s.InlineResolvers {
+				engine.Drive(c.eng, *c.resolvers) // a failure comes as EventError
+			} else {
+				l.decide(c)
+			}
 		case engine.EventKeylog:
 			if l.s.Keylog != nil {
 				l.s.Keylog(e.Keylog)
@@ -339,6 +390,78 @@ func (l *loop) drain(c *Conn) {
 			c.failed, c.err = true, e.Err
 		}
 	}
+}
+
+// decide has c's pending decision answered on a goroutine of its own;
+// c reads nothing until the answer is back (takeAnswers).
+func (l *loop) decide(c *Conn) {
+	d := c.eng.Pending()
+	if d == nil || c.deciding {
+		return
+	}
+	c.deciding = true
+	r := c.resolvers
+	go func() {
+		var a engine.Answer
+		defer func() {
+			if p := recover(); p != nil {
+				a = d.Fail(fmt.Errorf("eventloop: panic in a resolver: %v", p))
+			}
+			l.post(c, a)
+		}()
+		a = r.Answer(d)
+	}()
+}
+
+// post hands a resolver's answer to the loop, from the resolver's
+// goroutine.
+func (l *loop) post(c *Conn, a engine.Answer) {
+	l.answersMu.Lock()
+	defer l.answersMu.Unlock()
+	if l.shut {
+		return
+	}
+	l.answers = append(l.answers, answer{c, a})
+	if len(l.answers) == 1 {
+		// One byte per batch: the loop empties the pipe before it takes
+		// the batch, so a later answer always finds a byte or writes one.
+		syscall.Write(l.wakeW, []byte{1})
+	}
+}
+
+// takeAnswers gives each connection its resolver's answer. An answer for a
+// connection closed meanwhile (timed out, reset) is dropped.
+func (l *loop) takeAnswers() {
+	var b [64]byte
+	for {
+		if n, _ := syscall.Read(l.wakeR, b[:]); n <= 0 {
+			break
+		}
+	}
+	l.answersMu.Lock()
+	as := l.answers
+	l.answers = nil
+	l.answersMu.Unlock()
+	for _, a := range as {
+		if a.c.gone || !a.c.deciding || a.c.eng == nil {
+			continue
+		}
+		l.resolve(a.c, a.a)
+	}
+}
+
+// resolve resumes c's handshake with its answer; the input held while
+// it waited is processed now. A panic in the handler ends c alone.
+func (l *loop) resolve(c *Conn, a engine.Answer) {
+	defer func() {
+		if r := recover(); r != nil {
+			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
+		}
+	}()
+	c.deciding = false
+	c.eng.Resolve(a) // a failure comes as EventError
+	l.drain(c)
+	l.settle(c)
 }
 
 // send writes p, keeping in c.out what the socket does not take now.
@@ -412,7 +535,7 @@ func (l *loop) settle(c *Conn) {
 		if !c.waitWrite {
 			// Writability alone: a peer that half-closed while not
 			// reading would keep EPOLLRDHUP, level-triggered, firing.
-			c.waitWrite = true
+			c.waitWrite, c.muted = true, false
 			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLOUT)
 		}
 		return
@@ -420,8 +543,17 @@ func (l *loop) settle(c *Conn) {
 		l.closeConn(c, c.err)
 		return
 	}
-	if c.waitWrite {
-		c.waitWrite = false
+	if c.deciding {
+		if !c.muted {
+			// No reading while a resolver answers: only a failure, a
+			// hang-up or the peer's FIN wakes the loop for it.
+			c.muted, c.waitWrite = true, false
+			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLRDHUP)
+		}
+		return
+	}
+	if c.waitWrite || c.muted {
+		c.waitWrite, c.muted = false, false
 		l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLIN|syscall.EPOLLRDHUP)
 	}
 	if c.closing && !c.shutWrite {
