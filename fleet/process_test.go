@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -95,7 +96,9 @@ func TestFleetServeProcesses(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
-	}{{"by id", []string{"-no-ticket"}}, {"by ticket", nil}} {
+	}{{"by id", []string{"-no-ticket"}}, {"by ticket", nil},
+		// The event loop's lookups run on goroutines of their own.
+		{"by id, event loops", []string{"-no-ticket", "-event-loop"}}, {"by ticket, event loops", []string{"-event-loop"}}} {
 		t.Run(tc.name, func(t *testing.T) {
 			var ms []*member
 			for range 3 {
@@ -110,33 +113,35 @@ func TestFleetServeProcesses(t *testing.T) {
 		})
 	}
 
-	t.Run("redis down", func(t *testing.T) {
-		var ms []*member
-		for range 3 {
-			p := startServeProc(t, "-session-store", r.URL(), "-no-ticket")
-			ms = append(ms, &member{port: p.port})
-		}
-		_, sess := connect(t, ms[0].port, nil)
-		r.Stop()
-		for i := range 9 {
-			resumed, _, err := tryConnect(ms[i%3].port, sess)
-			if err != nil || resumed {
-				t.Fatalf("Redis down: resumed=%v err=%v", resumed, err)
+	for _, mode := range []string{"", "-event-loop"} {
+		t.Run(strings.TrimSpace("redis down "+mode), func(t *testing.T) {
+			var ms []*member
+			for range 3 {
+				p := startServeProc(t, append([]string{"-session-store", r.URL(), "-no-ticket"}, strings.Fields(mode)...)...)
+				ms = append(ms, &member{port: p.port})
 			}
-		}
-		r.Restart()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			_, sess := connect(t, ms[1].port, nil)
-			if resumed, _ := connect(t, ms[2].port, sess); resumed {
-				break
+			_, sess := connect(t, ms[0].port, nil)
+			r.Stop()
+			for i := range 9 {
+				resumed, _, err := tryConnect(ms[i%3].port, sess)
+				if err != nil || resumed {
+					t.Fatalf("Redis down: resumed=%v err=%v", resumed, err)
+				}
 			}
-			if time.Now().After(deadline) {
-				t.Fatal("no resumption 5 s after Redis came back")
+			r.Restart()
+			deadline := time.Now().Add(5 * time.Second)
+			for {
+				_, sess := connect(t, ms[1].port, nil)
+				if resumed, _ := connect(t, ms[2].port, sess); resumed {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("no resumption 5 s after Redis came back")
+				}
+				time.Sleep(50 * time.Millisecond)
 			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	})
+		})
+	}
 }
 
 // TLS 1.3 across the fleet: a ticket from any of three `tlsengine serve

@@ -100,7 +100,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	fs.Var(durationFlag{&o.handshakeTimeout}, "handshake-timeout", "close a connection whose handshake takes longer than `duration`, with a unit: 30s, 2m (Node's handshakeTimeout)")
 	o.fleet.register(fs)
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
-	fs.BoolVar(&o.eventLoop, "event-loop", false, "serve every connection from a few epoll loops driving the engine directly, with no goroutine per connection (Linux; not with -session-store)")
+	fs.BoolVar(&o.eventLoop, "event-loop", false, "serve every connection from a few epoll loops driving the engine directly, with no goroutine per connection (Linux)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -111,13 +111,6 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	}
 	if o.handshakeTimeout <= 0 {
 		err := errors.New("-handshake-timeout must be positive")
-		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
-		return nil, err
-	}
-	if o.eventLoop && o.fleet.store != "" {
-		// A loop answers decisions in place; a lookup waiting on Redis
-		// would stall every connection of the loop.
-		err := errors.New("-event-loop and -session-store do not go together: a session store's lookups wait on the network, which an event loop must not")
 		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/eventloop"
@@ -28,10 +29,18 @@ func (s *server) serveLoop(ctx context.Context, ln net.Listener, stdout io.Write
 		return err
 	}
 	defer closeKeylog()
+	// The fleet's ticket keys are in place before the first client.
+	defer s.startFleet(ctx)()
+	h := loopHandler{s: s, saves: &sync.WaitGroup{}}
+	defer h.saves.Wait() // before the store closes
 	srv := &eventloop.Server{
-		Config:           s.cfg,
-		Resolvers:        func(peer net.Addr) *engine.Resolvers { return s.resolvers(peer.String()) },
-		Handler:          loopHandler{s},
+		Config:    s.cfg,
+		Resolvers: func(peer net.Addr) *engine.Resolvers { return s.resolvers(peer.String()) },
+		// serve's own resolvers return at once (the SNI map, the
+		// renegotiation limit); a session store's lookups wait on
+		// Redis, on a goroutine per lookup.
+		InlineResolvers:  s.fleet == nil,
+		Handler:          h,
 		HandshakeTimeout: s.opts.handshakeTimeout,
 		Keylog:           keylog,
 		ErrorLog: func(peer net.Addr, err error) {
@@ -52,9 +61,16 @@ func (s *server) serveLoop(ctx context.Context, ln net.Listener, stdout io.Write
 }
 
 // loopHandler is serve's echo or -www answer on an event loop.
-type loopHandler struct{ s *server }
+type loopHandler struct {
+	s     *server
+	saves *sync.WaitGroup // sessions being stored (-session-store)
+}
 
 func (h loopHandler) Established(c *eventloop.Conn, st *engine.ConnectionState) {
+	if h.s.fleet != nil && st.NewSession {
+		// Stored from a goroutine: the loop does not wait on Redis.
+		h.saves.Go(func() { h.s.fleet.save(st) })
+	}
 	h.s.log.printf("%s: %s", c.RemoteAddr(), h.s.describe(st))
 	if h.s.opts.www {
 		c.Value = &requestHead{}

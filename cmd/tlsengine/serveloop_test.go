@@ -15,13 +15,6 @@ func forEachServeMode(t *testing.T, test func(t *testing.T, mode ...string)) {
 	}
 }
 
-func TestEventLoopRefusesSessionStore(t *testing.T) {
-	code, stderr := runServe(t, "-event-loop", "-session-store", "redis://127.0.0.1:1")
-	if code != exitUsage || !strings.Contains(stderr, "-event-loop and -session-store do not go together") {
-		t.Fatalf("exit %d, stderr %q", code, stderr)
-	}
-}
-
 // requestHead decides as readRequestHead does, whatever the pieces the
 // head arrives in.
 func TestRequestHeadScanMatchesReader(t *testing.T) {
