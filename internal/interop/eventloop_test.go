@@ -7,12 +7,14 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/tlsengine/tlsengine/engine"
 	"github.com/tlsengine/tlsengine/eventloop"
 	"github.com/tlsengine/tlsengine/internal/certgen"
+	"github.com/tlsengine/tlsengine/session"
 )
 
 // The eventloop server (serve -event-loop) against real clients: echo and
@@ -35,25 +37,31 @@ func (loopEcho) Data(c *eventloop.Conn, p []byte) { c.Write(p) }
 // goes to the returned channel.
 func startLoopEcho(t *testing.T, cfg *engine.Config) (string, <-chan serverResult) {
 	t.Helper()
+	results := make(chan serverResult, 16)
+	return serveLoop(t, &eventloop.Server{Config: cfg, Handler: loopEcho{results}, Loops: 2}, results), results
+}
+
+// serveLoop runs s on a loopback port until the test ends, its handshake
+// errors going to results.
+func serveLoop(t *testing.T, s *eventloop.Server, results chan<- serverResult) string {
+	t.Helper()
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := make(chan serverResult, 16)
-	s := &eventloop.Server{Config: cfg, Handler: loopEcho{results}, HandshakeTimeout: peerTimeout, Loops: 2,
-		ErrorLog: func(peer net.Addr, err error) {
-			var he *eventloop.HandshakeError
-			if errors.As(err, &he) && peer != nil {
-				select {
-				case results <- serverResult{err: he.Err, remote: peer.String()}:
-				default:
-				}
+	s.HandshakeTimeout = peerTimeout
+	s.ErrorLog = func(peer net.Addr, err error) {
+		var he *eventloop.HandshakeError
+		if errors.As(err, &he) && peer != nil {
+			select {
+			case results <- serverResult{err: he.Err, remote: peer.String()}:
+			default:
 			}
-		}}
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, ln) }()
-	addr := ln.Addr().String()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -65,7 +73,7 @@ func startLoopEcho(t *testing.T, cfg *engine.Config) (string, <-chan serverResul
 			t.Error("eventloop did not stop")
 		}
 	})
-	return addr, results
+	return ln.Addr().String()
 }
 
 // TestEventLoopOpenSSLClient: `openssl s_client -sess_out`, then
@@ -153,4 +161,76 @@ func TestEventLoopGnuTLSClient(t *testing.T) {
 	p := pkis[certgen.ECDSAP256]
 	addr, results := startLoopEcho(t, server13Config(p, newTicketer(t), resume13Cases[0]))
 	gnutlsResume13(t, p, addr, results)
+}
+
+// slowStore is a session store whose lookups take a while, as one on
+// the network does.
+type slowStore struct {
+	mu       sync.Mutex
+	sessions map[string]*session.State
+	lookups  int
+}
+
+func (s *slowStore) lookup(id []byte) (*session.State, error) {
+	time.Sleep(50 * time.Millisecond)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lookups++
+	return s.sessions[string(id)], nil
+}
+
+// storingEcho is loopEcho that also saves each new session in the store.
+type storingEcho struct {
+	loopEcho
+	store *slowStore
+}
+
+func (h storingEcho) Established(c *eventloop.Conn, st *engine.ConnectionState) {
+	if st.NewSession && st.Session != nil {
+		h.store.mu.Lock()
+		h.store.sessions[string(st.Session.SessionID)] = st.Session
+		h.store.mu.Unlock()
+	}
+	h.loopEcho.Established(c, st)
+}
+
+// TestEventLoopWaitingSessionLookup: TLS 1.2 resumption by session id
+// (`openssl s_client -no_ticket -sess_out`, then `-sess_in`) on an event
+// loop whose session lookups wait 50 ms each, answered off the loop:
+// s_client and our server agree the second connection resumed, after one
+// lookup.
+func TestEventLoopWaitingSessionLookup(t *testing.T) {
+	row(t, "openssl s_client", "client", "event loop TLS 1.2 resume by id, lookups waiting", "X25519")
+	p := pkis[certgen.ECDSAP256]
+	cfg := p.serverConfig()
+	cfg.LookupSessions = true
+	store := &slowStore{sessions: map[string]*session.State{}}
+	results := make(chan serverResult, 16)
+	addr := serveLoop(t, &eventloop.Server{Config: cfg, Handler: storingEcho{loopEcho{results}, store}, Loops: 1,
+		Resolvers: func(net.Addr) *engine.Resolvers { return &engine.Resolvers{SessionLookup: store.lookup} }}, results)
+	sess := filepath.Join(t.TempDir(), "sess.pem")
+	for i, sessFlag := range []string{"-sess_out", "-sess_in"} {
+		sc := start(t, "openssl", "s_client", "-tls1_2", "-no_ticket", "-connect", addr, "-servername", "localhost",
+			"-CAfile", p.rootPEM, "-verify_return_error", sessFlag, sess)
+		fmt.Fprintln(sc.stdin, "lookup-ping")
+		if !sc.waitFor("lookup-ping\n", 10*time.Second) {
+			t.Fatalf("connection %d: no echo:\n%s", i, sc.output())
+		}
+		sc.stdin.Close()
+		if err := sc.wait(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if reused := strings.Contains(sc.output(), "Reused, TLSv1.2"); reused != (i > 0) {
+			t.Fatalf("connection %d: s_client reused=%v:\n%s", i, reused, sc.output())
+		}
+		if res := result(t, results); res.err != nil || res.state.Resumed != (i > 0) {
+			t.Fatalf("our server, connection %d: resumed %v, %v", i, res.state != nil && res.state.Resumed, res.err)
+		}
+	}
+	store.mu.Lock()
+	lookups := store.lookups
+	store.mu.Unlock()
+	if lookups != 1 {
+		t.Fatalf("%d session lookups, want 1 (the resumption's)", lookups)
+	}
 }
