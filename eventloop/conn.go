@@ -17,7 +17,8 @@ type Conn struct {
 	eng       *engine.Conn
 	peer      net.Addr
 	fd        int
-	resolvers *engine.Resolvers // made at the first decision
+	resolvers *engine.Resolvers        // made at the first decision
+	post      func(f func(*Conn)) bool // hands f to the loop (Post)
 
 	// out holds sealed bytes the socket did not take yet; while it does,
 	// the loop waits for writability and reads nothing from this peer.
@@ -61,6 +62,18 @@ func (c *Conn) Close() {
 }
 
 // RemoteAddr is the peer's address.
+// Post runs f with c on c's loop, and may be called from any goroutine:
+// the way for a handler to wait for something (a database, a file, a
+// remote service) on a goroutine of its own and then write its answer
+// with c.Write. f runs after the loop's current work, not at all if c has
+// closed by then; Post reports false when the server has stopped.
+func (c *Conn) Post(f func(c *Conn)) bool {
+	if c.post == nil {
+		return false
+	}
+	return c.post(f)
+}
+
 func (c *Conn) RemoteAddr() net.Addr { return c.peer }
 
 // ConnectionState is what the handshake negotiated (nil before it

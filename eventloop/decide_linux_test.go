@@ -4,6 +4,7 @@ package eventloop
 
 import (
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -173,3 +174,93 @@ func TestPeerGoneWhileResolverWaits(t *testing.T) {
 		t.Fatalf("reported %v, not a HandshakeError", err)
 	}
 }
+
+// later answers each message from a goroutine of its own once release
+// is closed, writing it back in upper case through Post; "close" closes
+// instead.
+type later struct{ release chan struct{} }
+
+func (later) Established(*Conn, *engine.ConnectionState) {}
+func (h later) Data(c *Conn, p []byte) {
+	msg := string(p)
+	go func() {
+		<-h.release
+		c.Post(func(c *Conn) {
+			if msg == "close" {
+				c.Close()
+				return
+			}
+			c.Write([]byte(strings.ToUpper(msg)))
+		})
+	}()
+}
+
+// A handler that waits on its own goroutine writes its answer through
+// Post: with one loop, other connections complete their handshakes
+// meanwhile, the posted write arrives, and a posted Close sends
+// close_notify.
+func TestPostWritesFromAnotherGoroutine(t *testing.T) {
+	h := later{release: make(chan struct{})}
+	addr, _, _ := start(t, h, func(s *Server) { s.Loops = 1 })
+	slow := dial(t, addr, gotls.VersionTLS13)
+	if _, err := slow.Write([]byte("waited")); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		dial(t, addr, gotls.VersionTLS12).Close()
+	}
+	close(h.release)
+	buf := make([]byte, 6)
+	if _, err := io.ReadFull(slow, buf); err != nil || string(buf) != "WAITED" {
+		t.Fatalf("posted answer %q, %v", buf, err)
+	}
+	if _, err := slow.Write([]byte("close")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := slow.Read(buf); err != io.EOF {
+		t.Fatalf("after a posted Close: %v, want io.EOF (close_notify)", err)
+	}
+}
+
+// What is posted for a connection that has closed does not run, and Post
+// reports false once the server has stopped.
+func TestPostAfterClose(t *testing.T) {
+	got := make(chan *Conn, 1)
+	addr, _, stop := start(t, handlerFuncs{established: func(c *Conn) { got <- c }}, nil)
+	c := dial(t, addr, gotls.VersionTLS13)
+	kept := <-got
+	ran := make(chan struct{}, 1)
+	if !kept.Post(func(*Conn) { ran <- struct{}{} }) {
+		t.Fatal("Post refused on an open connection")
+	}
+	<-ran
+	c.NetConn().Close()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		// The loop sees the reset soon: from then on nothing posted runs.
+		if !kept.Post(func(*Conn) { ran <- struct{}{} }) {
+			t.Fatal("Post refused while the server runs")
+		}
+		select {
+		case <-ran:
+			if time.Now().After(deadline) {
+				t.Fatal("posted functions still run 5 s after the peer went away")
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		case <-time.After(200 * time.Millisecond):
+		}
+		break
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if kept.Post(func(*Conn) {}) {
+		t.Fatal("Post accepted after the server stopped")
+	}
+}
+
+// handlerFuncs is a Handler from functions.
+type handlerFuncs struct{ established func(*Conn) }
+
+func (h handlerFuncs) Established(c *Conn, _ *engine.ConnectionState) { h.established(c) }
+func (handlerFuncs) Data(*Conn, []byte)                               {}

@@ -22,8 +22,9 @@
 //
 // The Handler sees a connection's established handshake and its
 // plaintext, on the loop's goroutine; Conn's methods are only for use from
-// those calls. A handler that has to wait for something (a database)
-// belongs in the api package's goroutine-per-socket model instead.
+// those calls, except Post: a handler that has to wait for something (a
+// database) waits on a goroutine of its own and hands its answer back to
+// the loop with Conn.Post, through the same pipe.
 //
 // Timing: a connection whose handshake is not done within
 // HandshakeTimeout is closed (Node's handshakeTimeout); one that sent

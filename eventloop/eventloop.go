@@ -16,7 +16,8 @@ const lingerTimeout = 2 * time.Second
 var ErrUnsupported = errors.New("eventloop: needs Linux (epoll)")
 
 // Handler is the application side of the connections. Its methods run on
-// a loop's goroutine and must not block.
+// a loop's goroutine and must not block: work that waits goes to a
+// goroutine of its own, which writes its result through Conn.Post.
 type Handler interface {
 	// Established is called once a connection's handshake completes.
 	Established(c *Conn, st *engine.ConnectionState)

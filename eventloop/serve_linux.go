@@ -111,18 +111,13 @@ type loop struct {
 	lingering   deadlineQueue
 	acceptAfter time.Time // zero, or when accepting resumes after a pause
 
-	// Answers from resolvers running on their own goroutines come back
-	// through answers; a byte in the wake pipe, in the set, tells the loop.
+	// Work handed to the loop by other goroutines (resolvers' answers,
+	// Conn.Post) waits in posted; a byte in the wake pipe, in the set,
+	// tells the loop.
 	wakeR, wakeW int
-	answersMu    sync.Mutex
-	answers      []answer
-	shut         bool // the loop is gone: answers are dropped
-}
-
-// answer is a resolver's answer to a connection's decision.
-type answer struct {
-	c *Conn
-	a engine.Answer
+	postedMu     sync.Mutex
+	posted       []func()
+	shut         bool // the loop is gone: nothing more is taken
 }
 
 func newLoop(s *Server, lfd, stop int) (*loop, error) {
@@ -154,12 +149,12 @@ func newLoop(s *Server, lfd, stop int) (*loop, error) {
 
 // closeWake closes the wake pipe once no resolver can write to it.
 func (l *loop) closeWake() {
-	l.answersMu.Lock()
-	defer l.answersMu.Unlock()
+	l.postedMu.Lock()
+	defer l.postedMu.Unlock()
 	if l.shut {
 		return
 	}
-	l.shut, l.answers = true, nil
+	l.shut, l.posted = true, nil
 	syscall.Close(l.wakeR)
 	syscall.Close(l.wakeW)
 }
@@ -187,7 +182,7 @@ func (l *loop) run() error {
 			case l.lfd:
 				l.accept()
 			case l.wakeR:
-				l.takeAnswers()
+				l.runPosted()
 			default:
 				if c := l.conns[ev.Fd]; c != nil {
 					l.service(c, ev.Events)
@@ -274,6 +269,7 @@ func (l *loop) open(fd int, sa syscall.Sockaddr) {
 	// Nagle's algorithm would hold a later small one back.
 	syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
 	c := &Conn{fd: fd, peer: tcpAddr(sa), eng: engine.NewServer(l.s.Config)}
+	c.post = func(f func(*Conn)) bool { return l.post(func() { l.runFor(c, f) }) }
 	c.eng.SetKeylog(l.s.Keylog != nil)
 	if err := l.ctl(syscall.EPOLL_CTL_ADD, fd, syscall.EPOLLIN|syscall.EPOLLRDHUP); err != nil {
 		syscall.Close(fd)
@@ -393,7 +389,7 @@ func (l *loop) drain(c *Conn) {
 }
 
 // decide has c's pending decision answered on a goroutine of its own;
-// c reads nothing until the answer is back (takeAnswers).
+// c reads nothing until the answer is back (resolve).
 func (l *loop) decide(c *Conn) {
 	d := c.eng.Pending()
 	if d == nil || c.deciding {
@@ -407,47 +403,68 @@ func (l *loop) decide(c *Conn) {
 			if p := recover(); p != nil {
 				a = d.Fail(fmt.Errorf("eventloop: panic in a resolver: %v", p))
 			}
-			l.post(c, a)
+			l.post(func() {
+				// An answer for a connection closed meanwhile (timed
+				// out, reset) is dropped.
+				if !c.gone && c.deciding && c.eng != nil {
+					l.resolve(c, a)
+				}
+			})
 		}()
 		a = r.Answer(d)
 	}()
 }
 
-// post hands a resolver's answer to the loop, from the resolver's
-// goroutine.
-func (l *loop) post(c *Conn, a engine.Answer) {
-	l.answersMu.Lock()
-	defer l.answersMu.Unlock()
+// post has f run on the loop, from another goroutine; false when the
+// loop is gone.
+func (l *loop) post(f func()) bool {
+	l.postedMu.Lock()
+	defer l.postedMu.Unlock()
 	if l.shut {
-		return
+		return false
 	}
-	l.answers = append(l.answers, answer{c, a})
-	if len(l.answers) == 1 {
+	l.posted = append(l.posted, f)
+	if len(l.posted) == 1 {
 		// One byte per batch: the loop empties the pipe before it takes
-		// the batch, so a later answer always finds a byte or writes one.
+		// the batch, so a later post always finds a byte or writes one.
 		syscall.Write(l.wakeW, []byte{1})
 	}
+	return true
 }
 
-// takeAnswers gives each connection its resolver's answer. An answer for a
-// connection closed meanwhile (timed out, reset) is dropped.
-func (l *loop) takeAnswers() {
+// runPosted runs what other goroutines posted.
+func (l *loop) runPosted() {
 	var b [64]byte
 	for {
 		if n, _ := syscall.Read(l.wakeR, b[:]); n <= 0 {
 			break
 		}
 	}
-	l.answersMu.Lock()
-	as := l.answers
-	l.answers = nil
-	l.answersMu.Unlock()
-	for _, a := range as {
-		if a.c.gone || !a.c.deciding || a.c.eng == nil {
-			continue
-		}
-		l.resolve(a.c, a.a)
+	l.postedMu.Lock()
+	fs := l.posted
+	l.posted = nil
+	l.postedMu.Unlock()
+	for _, f := range fs {
+		f()
 	}
+}
+
+// runFor runs f, posted for c, then acts on what it did to c (writes, a
+// close). A panic ends c alone.
+func (l *loop) runFor(c *Conn, f func(*Conn)) {
+	if c.gone {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
+		}
+	}()
+	f(c)
+	if c.eng != nil {
+		l.drain(c)
+	}
+	l.settle(c)
 }
 
 // resolve resumes c's handshake with its answer; the input held while
