@@ -37,6 +37,7 @@ type serveOptions struct {
 	rejectUnauthorized bool
 	www                bool
 	eventLoop          bool
+	loops              int
 	noTicket           bool
 	ticketKeys         string
 	dhparam            string
@@ -101,6 +102,7 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	o.fleet.register(fs)
 	fs.BoolVar(&o.www, "www", false, "answer each HTTP request with a plain-text page describing the connection, then close")
 	fs.BoolVar(&o.eventLoop, "event-loop", false, "serve every connection from a few epoll loops driving the engine directly, with no goroutine per connection (Linux)")
+	fs.IntVar(&o.loops, "loops", 0, "with -event-loop: the number of loops, `N` (default: one per processor)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -111,6 +113,11 @@ func parseServeFlags(args []string, stderr io.Writer) (*serveOptions, error) {
 	}
 	if o.handshakeTimeout <= 0 {
 		err := errors.New("-handshake-timeout must be positive")
+		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
+		return nil, err
+	}
+	if o.loops < 0 || o.loops > 0 && !o.eventLoop {
+		err := errors.New("-loops N needs -event-loop and N at least 1")
 		fmt.Fprintf(stderr, "tlsengine serve: %v\n", err)
 		return nil, err
 	}

@@ -42,6 +42,7 @@ func (s *server) serveLoop(ctx context.Context, ln net.Listener, stdout io.Write
 		InlineResolvers:  s.fleet == nil,
 		Handler:          h,
 		HandshakeTimeout: s.opts.handshakeTimeout,
+		Loops:            s.opts.loops,
 		Keylog:           keylog,
 		ErrorLog: func(peer net.Addr, err error) {
 			if peer == nil {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,7 +14,13 @@ import (
 // TestEventLoopEcho: serve -event-loop echoes over TLS 1.2 and 1.3, logs
 // each handshake as serve does, and says goodbye with close_notify.
 func TestEventLoopEcho(t *testing.T) {
-	srv := startServer(t, "-event-loop")
+	for _, args := range [][]string{{"-event-loop"}, {"-event-loop", "-loops", "1"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) { testEventLoopEcho(t, args...) })
+	}
+}
+
+func testEventLoopEcho(t *testing.T, args ...string) {
+	srv := startServer(t, args...)
 	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
 		c, err := tls.Dial("tcp", srv.addr, &tls.Config{InsecureSkipVerify: true, MinVersion: v, MaxVersion: v})
 		if err != nil {

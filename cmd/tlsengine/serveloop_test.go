@@ -15,6 +15,15 @@ func forEachServeMode(t *testing.T, test func(t *testing.T, mode ...string)) {
 	}
 }
 
+func TestLoopsNeedsEventLoop(t *testing.T) {
+	for _, args := range [][]string{{"-loops", "2"}, {"-event-loop", "-loops", "-1"}} {
+		code, stderr := runServe(t, args...)
+		if code != exitUsage || !strings.Contains(stderr, "-loops N needs -event-loop and N at least 1") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+	}
+}
+
 // requestHead decides as readRequestHead does, whatever the pieces the
 // head arrives in.
 func TestRequestHeadScanMatchesReader(t *testing.T) {
