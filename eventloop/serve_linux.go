@@ -389,7 +389,7 @@ func (l *loop) drain(c *Conn) {
 }
 
 // decide has c's pending decision answered on a goroutine of its own;
-// c reads nothing until the answer is back (resolve).
+// c reads nothing until the answer is back.
 func (l *loop) decide(c *Conn) {
 	d := c.eng.Pending()
 	if d == nil || c.deciding {
@@ -405,9 +405,13 @@ func (l *loop) decide(c *Conn) {
 			}
 			l.post(func() {
 				// An answer for a connection closed meanwhile (timed
-				// out, reset) is dropped.
-				if !c.gone && c.deciding && c.eng != nil {
-					l.resolve(c, a)
+				// out, reset) is dropped (runFor); the input held while
+				// it waited is processed now.
+				if c.deciding && c.eng != nil {
+					l.runFor(c, func(c *Conn) {
+						c.deciding = false
+						c.eng.Resolve(a) // a failure comes as EventError
+					})
 				}
 			})
 		}()
@@ -450,7 +454,8 @@ func (l *loop) runPosted() {
 }
 
 // runFor runs f, posted for c, then acts on what it did to c (writes, a
-// close). A panic ends c alone.
+// close, a resumed handshake); nothing runs for a c that has closed. A
+// panic ends c alone.
 func (l *loop) runFor(c *Conn, f func(*Conn)) {
 	if c.gone {
 		return
@@ -464,20 +469,6 @@ func (l *loop) runFor(c *Conn, f func(*Conn)) {
 	if c.eng != nil {
 		l.drain(c)
 	}
-	l.settle(c)
-}
-
-// resolve resumes c's handshake with its answer; the input held while
-// it waited is processed now. A panic in the handler ends c alone.
-func (l *loop) resolve(c *Conn, a engine.Answer) {
-	defer func() {
-		if r := recover(); r != nil {
-			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
-		}
-	}()
-	c.deciding = false
-	c.eng.Resolve(a) // a failure comes as EventError
-	l.drain(c)
 	l.settle(c)
 }
 
