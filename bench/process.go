@@ -154,6 +154,7 @@ type ProcessOptions struct {
 	Rounds   int
 	Filter   *regexp.Regexp // nil: every case
 	Large    bool           // also the cases marked large (10,000 idle connections)
+	Loops    int            // the event loop's -loops; 0: serve's default, one per processor
 	Progress func(string)
 }
 
@@ -281,6 +282,9 @@ func (r *procRun) command(s procServer, c *ProcCase, addr string) (*exec.Cmd, er
 		args = append(args, c.goFlags()...)
 		if s == srvLoop {
 			args = append(args, "-event-loop")
+			if r.opts.Loops > 0 {
+				args = append(args, "-loops", strconv.Itoa(r.opts.Loops))
+			}
 		}
 	case srvGo:
 		name, args = r.opts.Self, []string{GoTLSServerCommand, "-addr", addr, "-cert", f.chain, "-key", f.key,

@@ -96,4 +96,12 @@ func TestProcessEventLoopCommand(t *testing.T) {
 			t.Errorf("%s: event loop command %q, want %q", c.Name, loop.Args, want)
 		}
 	}
+	// -loops reaches the event loop alone.
+	r.opts.Loops = 1
+	c := ProcessCases()[0]
+	ours, _ := r.command(srvOurs, &c, "127.0.0.1:1")
+	loop, _ := r.command(srvLoop, &c, "127.0.0.1:1")
+	if want := append(append([]string(nil), ours.Args...), "-event-loop", "-loops", "1"); !slices.Equal(loop.Args, want) {
+		t.Errorf("with Loops 1: event loop command %q, want %q", loop.Args, want)
+	}
 }

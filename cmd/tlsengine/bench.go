@@ -28,6 +28,7 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	process := fs.Bool("process", false, "compare whole server processes: tlsengine serve, tlsengine serve -event-loop, a crypto/tls server and openssl s_server (needs openssl; Linux)")
 	rounds := fs.Int("rounds", 5, "with -process: interleaved rounds per case (the table gives medians and the range)")
 	idle10k := fs.Bool("idle10k", false, "with -process: also the case of 10,000 idle connections")
+	loops := fs.Int("loops", 0, "with -process: run the event-loop server with -loops `N` (default: its own, one per processor)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -46,8 +47,8 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var rows []bench.Row
 	var write func(io.Writer) error
 	if *process {
-		if *d <= 0 || *rounds < 1 {
-			fmt.Fprintln(stderr, "tlsengine: -time must be positive and -rounds at least 1")
+		if *d <= 0 || *rounds < 1 || *loops < 0 {
+			fmt.Fprintln(stderr, "tlsengine: -time must be positive, -rounds at least 1 and -loops not negative")
 			return 2
 		}
 		self, err := os.Executable()
@@ -56,7 +57,7 @@ func benchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return 1
 		}
 		prows, err := bench.RunProcess(ctx, bench.ProcessOptions{Self: self, Time: *d, Rounds: *rounds, Filter: filter,
-			Large: *idle10k, Progress: progress})
+			Large: *idle10k, Loops: *loops, Progress: progress})
 		if err != nil {
 			fmt.Fprintf(stderr, "tlsengine: bench -process: %v\n", err)
 			if ctx.Err() != nil {
