@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"fmt"
 	"net"
 	"time"
 
@@ -31,7 +32,8 @@ type Conn struct {
 	shutWrite   bool // all sent and the write side shut: lingering for the peer's close
 	waitWrite   bool // the epoll interest is writability
 	deciding    bool // a resolver is answering on its own goroutine: nothing is read
-	muted       bool // the epoll interest is the peer's FIN alone (while deciding)
+	awaiting    bool // Await's function runs: nothing is read and no event delivered
+	muted       bool // the epoll interest is the peer's FIN alone (while held)
 	gone        bool // closed and forgotten by the loop
 	err         error
 
@@ -73,6 +75,33 @@ func (c *Conn) Post(f func(c *Conn)) bool {
 	}
 	return c.post(f)
 }
+
+// Await runs f on a goroutine of its own and holds c until f returns: c
+// reads nothing and the handler sees none of its events meanwhile (its
+// handshake timeout still runs), so what the peer sends next is handled
+// after f's effects, a session stored in a remote cache for instance.
+// For use from Handler calls, at most one at a time per connection.
+func (c *Conn) Await(f func()) {
+	if c.awaiting || c.post == nil {
+		return
+	}
+	c.awaiting = true
+	go func() {
+		defer func() {
+			p := recover()
+			c.post(func(c *Conn) {
+				c.awaiting = false
+				if p != nil {
+					panic(fmt.Sprintf("in Await: %v", p)) // ends c, as a handler's panic does
+				}
+			})
+		}()
+		f()
+	}()
+}
+
+// held reports whether c reads nothing for now.
+func (c *Conn) held() bool { return c.deciding || c.awaiting }
 
 func (c *Conn) RemoteAddr() net.Addr { return c.peer }
 

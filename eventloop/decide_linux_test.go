@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -264,3 +265,53 @@ type handlerFuncs struct{ established func(*Conn) }
 
 func (h handlerFuncs) Established(c *Conn, _ *engine.ConnectionState) { h.established(c) }
 func (handlerFuncs) Data(*Conn, []byte)                               {}
+
+// awaitOnHandshake runs f through Await when a handshake completes and
+// answers each message with "early" while f has not returned, else
+// echoes it.
+type awaitOnHandshake struct {
+	f    func()
+	done *atomic.Bool
+}
+
+func (h awaitOnHandshake) Established(c *Conn, _ *engine.ConnectionState) {
+	c.Await(func() { h.f(); h.done.Store(true) })
+}
+func (h awaitOnHandshake) Data(c *Conn, p []byte) {
+	if !h.done.Load() {
+		c.Write([]byte("early"))
+		return
+	}
+	c.Write(p)
+}
+
+// What the peer sends right after its handshake reaches the handler only
+// once Await's function has returned, and one loop serves other
+// connections meanwhile; a panic in the function ends that connection.
+func TestAwaitHoldsTheConnection(t *testing.T) {
+	var done atomic.Bool
+	release := make(chan struct{})
+	addr, _, _ := start(t, awaitOnHandshake{f: func() { <-release }, done: &done}, func(s *Server) { s.Loops = 1 })
+	c := dial(t, addr, gotls.VersionTLS13)
+	if _, err := c.Write([]byte("first")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		dial(t, addr, gotls.VersionTLS12).Close() // served while the first waits
+	}
+	close(release)
+	buf := make([]byte, 5)
+	if _, err := io.ReadFull(c, buf); err != nil || string(buf) != "first" {
+		t.Fatalf("got %q, %v; want the echo after Await's function returned", buf, err)
+	}
+
+	addr2, log, _ := start(t, awaitOnHandshake{f: func() { panic("asked to") }, done: new(atomic.Bool)}, nil)
+	c2 := dial(t, addr2, gotls.VersionTLS13)
+	c2.Write([]byte("x"))
+	if _, err := c2.Read(buf); err == nil {
+		t.Fatal("the connection outlived a panic in Await's function")
+	}
+	log.wait(t, func(err error) bool {
+		return strings.Contains(err.Error(), "panic serving the connection: in Await: asked to")
+	})
+}

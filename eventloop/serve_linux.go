@@ -301,8 +301,8 @@ func (l *loop) service(c *Conn, events uint32) {
 	switch {
 	case c.waitWrite:
 		l.flush(c)
-	case c.deciding:
-		// Nothing is read while a resolver answers (the engine would
+	case c.held():
+		// Nothing is read while a resolver answers or Await waits (the engine would
 		// have to hold it): a muted socket wakes the loop only when it
 		// fails or the peer closes its side, which leaves the handshake
 		// no way to complete. (Readability reported before the decision
@@ -338,15 +338,16 @@ func (l *loop) read(c *Conn) {
 		}
 		c.eng.Feed(l.buf[:n]) // a failure comes as EventError
 		l.drain(c)
-		if c.broken || c.failed || c.deciding || len(c.out) > 0 || n < len(l.buf) {
+		if c.broken || c.failed || c.held() || len(c.out) > 0 || n < len(l.buf) {
 			return
 		}
 	}
 }
 
-// drain acts on c's engine events.
+// drain acts on c's engine events; while c waits for Await's function,
+// the rest stay queued in the engine.
 func (l *loop) drain(c *Conn) {
-	for {
+	for !c.awaiting {
 		e := c.eng.NextEvent()
 		switch e.Kind {
 		case engine.EventNone:
@@ -551,7 +552,7 @@ func (l *loop) settle(c *Conn) {
 		l.closeConn(c, c.err)
 		return
 	}
-	if c.deciding {
+	if c.held() {
 		if !c.muted {
 			// No reading while a resolver answers: only a failure, a
 			// hang-up or the peer's FIN wakes the loop for it.

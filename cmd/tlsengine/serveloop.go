@@ -69,8 +69,15 @@ type loopHandler struct {
 
 func (h loopHandler) Established(c *eventloop.Conn, st *engine.ConnectionState) {
 	if h.s.fleet != nil && st.NewSession {
-		// Stored from a goroutine: the loop does not wait on Redis.
-		h.saves.Go(func() { h.s.fleet.save(st) })
+		// Stored from a goroutine, the loop not waiting on Redis; the
+		// connection waits, so that the session is in the store before
+		// the client hears anything more from this server (as in
+		// goroutine mode, where the save comes before the echo).
+		h.saves.Add(1)
+		c.Await(func() {
+			defer h.saves.Done()
+			h.s.fleet.save(st)
+		})
 	}
 	h.s.log.printf("%s: %s", c.RemoteAddr(), h.s.describe(st))
 	if h.s.opts.www {
