@@ -24,7 +24,8 @@
 // plaintext, on the loop's goroutine; Conn's methods are only for use from
 // those calls, except Post: a handler that has to wait for something (a
 // database) waits on a goroutine of its own and hands its answer back to
-// the loop with Conn.Post, through the same pipe.
+// the loop with Conn.Post, through the same pipe; Conn.Await also holds
+// the connection (no reading, no events) until such a goroutine is done.
 //
 // Timing: a connection whose handshake is not done within
 // HandshakeTimeout is closed (Node's handshakeTimeout); one that sent
