@@ -9,7 +9,7 @@ import (
 )
 
 // Conn is one connection of a loop. Its methods are for the Handler's
-// calls, on the loop's goroutine.
+// calls, on the loop's goroutine, except Post.
 type Conn struct {
 	// Value is the Handler's own state for the connection; the loop does
 	// not touch it.
@@ -25,16 +25,15 @@ type Conn struct {
 	// the loop waits for writability and reads nothing from this peer.
 	out []byte
 
-	established bool // the handshake completed
-	closing     bool // our close_notify is queued (Close)
-	failed      bool // the engine failed: its alert is the last thing to send
-	broken      bool // the socket failed (reset, broken pipe)
-	shutWrite   bool // all sent and the write side shut: lingering for the peer's close
-	waitWrite   bool // the epoll interest is writability
-	deciding    bool // a resolver is answering on its own goroutine: nothing is read
-	awaiting    bool // Await's function runs: nothing is read and no event delivered
-	muted       bool // the epoll interest is the peer's FIN alone (while held)
-	gone        bool // closed and forgotten by the loop
+	established bool   // the handshake completed
+	closing     bool   // our close_notify is queued (Close)
+	failed      bool   // the engine failed: its alert is the last thing to send
+	broken      bool   // the socket failed (reset, broken pipe)
+	shutWrite   bool   // all sent and the write side shut: lingering for the peer's close
+	deciding    bool   // a resolver is answering on its own goroutine: nothing is read
+	awaiting    bool   // Await's function runs: nothing is read and no event delivered
+	interest    uint32 // the socket's epoll events: readable, writable (out waits) or the FIN alone (held)
+	gone        bool   // closed and forgotten by the loop
 	err         error
 
 	// The connection's place in its loop's handshake or linger queue.
@@ -63,7 +62,6 @@ func (c *Conn) Close() {
 	c.eng.Close()
 }
 
-// RemoteAddr is the peer's address.
 // Post runs f with c on c's loop, and may be called from any goroutine:
 // the way for a handler to wait for something (a database, a file, a
 // remote service) on a goroutine of its own and then write its answer
@@ -103,6 +101,7 @@ func (c *Conn) Await(f func()) {
 // held reports whether c reads nothing for now.
 func (c *Conn) held() bool { return c.deciding || c.awaiting }
 
+// RemoteAddr is the peer's address.
 func (c *Conn) RemoteAddr() net.Addr { return c.peer }
 
 // ConnectionState is what the handshake negotiated (nil before it

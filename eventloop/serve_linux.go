@@ -147,7 +147,7 @@ func newLoop(s *Server, lfd, stop int) (*loop, error) {
 	return l, nil
 }
 
-// closeWake closes the wake pipe once no resolver can write to it.
+// closeWake closes the wake pipe, after which nothing can be posted.
 func (l *loop) closeWake() {
 	l.postedMu.Lock()
 	defer l.postedMu.Unlock()
@@ -271,7 +271,8 @@ func (l *loop) open(fd int, sa syscall.Sockaddr) {
 	c := &Conn{fd: fd, peer: tcpAddr(sa), eng: engine.NewServer(l.s.Config)}
 	c.post = func(f func(*Conn)) bool { return l.post(func() { l.runFor(c, f) }) }
 	c.eng.SetKeylog(l.s.Keylog != nil)
-	if err := l.ctl(syscall.EPOLL_CTL_ADD, fd, syscall.EPOLLIN|syscall.EPOLLRDHUP); err != nil {
+	c.interest = syscall.EPOLLIN | syscall.EPOLLRDHUP
+	if err := l.ctl(syscall.EPOLL_CTL_ADD, fd, c.interest); err != nil {
 		syscall.Close(fd)
 		l.s.logError(c.peer, fmt.Errorf("eventloop: epoll_ctl: %w", err))
 		return
@@ -293,20 +294,16 @@ func tcpAddr(sa syscall.Sockaddr) net.Addr {
 // service handles the readiness of c's socket. A panic in the handler ends
 // c alone.
 func (l *loop) service(c *Conn, events uint32) {
-	defer func() {
-		if r := recover(); r != nil {
-			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
-		}
-	}()
+	defer l.guard(c)
 	switch {
-	case c.waitWrite:
+	case c.interest == syscall.EPOLLOUT:
 		l.flush(c)
 	case c.held():
-		// Nothing is read while a resolver answers or Await waits (the engine would
-		// have to hold it): a muted socket wakes the loop only when it
-		// fails or the peer closes its side, which leaves the handshake
-		// no way to complete. (Readability reported before the decision
-		// began, in the same batch, waits.)
+		// Nothing is read while a resolver answers or Await waits (the
+		// engine would have to hold it): the socket wakes the loop only
+		// when it fails or the peer closes its side, which leaves the
+		// handshake no way to complete. (Readability reported before the
+		// hold began, in the same batch, waits.)
 		if events&(syscall.EPOLLHUP|syscall.EPOLLERR|syscall.EPOLLRDHUP) != 0 {
 			c.broken = true
 		}
@@ -461,16 +458,20 @@ func (l *loop) runFor(c *Conn, f func(*Conn)) {
 	if c.gone {
 		return
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
-		}
-	}()
+	defer l.guard(c)
 	f(c)
 	if c.eng != nil {
 		l.drain(c)
 	}
 	l.settle(c)
+}
+
+// guard, deferred, ends c alone when the handler (or a function posted
+// for c) panics.
+func (l *loop) guard(c *Conn) {
+	if r := recover(); r != nil {
+		l.closeConn(c, fmt.Errorf("eventloop: panic serving the connection: %v", r))
+	}
 }
 
 // send writes p, keeping in c.out what the socket does not take now.
@@ -541,35 +542,33 @@ func (l *loop) settle(c *Conn) {
 		l.closeConn(c, err)
 		return
 	case len(c.out) > 0:
-		if !c.waitWrite {
-			// Writability alone: a peer that half-closed while not
-			// reading would keep EPOLLRDHUP, level-triggered, firing.
-			c.waitWrite, c.muted = true, false
-			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLOUT)
-		}
+		// Writability alone: a peer that half-closed while not reading
+		// would keep EPOLLRDHUP, level-triggered, firing.
+		l.watch(c, syscall.EPOLLOUT)
 		return
 	case c.failed:
 		l.closeConn(c, c.err)
 		return
-	}
-	if c.held() {
-		if !c.muted {
-			// No reading while a resolver answers: only a failure, a
-			// hang-up or the peer's FIN wakes the loop for it.
-			c.muted, c.waitWrite = true, false
-			l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLRDHUP)
-		}
+	case c.held():
+		// No reading while held: only a failure, a hang-up or the peer's
+		// FIN wakes the loop for c.
+		l.watch(c, syscall.EPOLLRDHUP)
 		return
 	}
-	if c.waitWrite || c.muted {
-		c.waitWrite, c.muted = false, false
-		l.ctl(syscall.EPOLL_CTL_MOD, c.fd, syscall.EPOLLIN|syscall.EPOLLRDHUP)
-	}
+	l.watch(c, syscall.EPOLLIN|syscall.EPOLLRDHUP)
 	if c.closing && !c.shutWrite {
 		c.shutWrite = true
 		syscall.Shutdown(c.fd, syscall.SHUT_WR)
 		l.lingering.push(c, time.Now())
 		c.eng = nil // nothing more to seal or open
+	}
+}
+
+// watch makes events c's epoll interest.
+func (l *loop) watch(c *Conn, events uint32) {
+	if c.interest != events {
+		c.interest = events
+		l.ctl(syscall.EPOLL_CTL_MOD, c.fd, events)
 	}
 }
 
