@@ -109,22 +109,7 @@ func TestEventLoopOpenSSLClient(t *testing.T) {
 				if v.c.clientCert {
 					args = append(args, "-cert", p.leafPEM, "-key", p.keyPEM, "-cert_chain", p.interPEM)
 				}
-				sc := start(t, "openssl", args...)
-				fmt.Fprintln(sc.stdin, "loop-ping")
-				if !sc.waitFor("loop-ping\n", 10*time.Second) {
-					t.Fatalf("connection %d: no echo:\n%s", i, sc.output())
-				}
-				sc.stdin.Close()
-				if err := sc.wait(10 * time.Second); err != nil {
-					t.Fatal(err)
-				}
-				if reused := strings.Contains(sc.output(), v.reused); reused != (i > 0) {
-					t.Fatalf("connection %d: s_client reused=%v:\n%s", i, reused, sc.output())
-				}
-				res := result(t, results)
-				if res.err != nil || res.state.Resumed != (i > 0) {
-					t.Fatalf("our server, connection %d: resumed %v, %v", i, res.state != nil && res.state.Resumed, res.err)
-				}
+				res := sClientResume(t, i, args, v.reused, results)
 				if v.flag == "-tls1_3" {
 					checkResumed13(t, i, res, v.c)
 				}
@@ -210,22 +195,8 @@ func TestEventLoopWaitingSessionLookup(t *testing.T) {
 		Resolvers: func(net.Addr) *engine.Resolvers { return &engine.Resolvers{SessionLookup: store.lookup} }}, results)
 	sess := filepath.Join(t.TempDir(), "sess.pem")
 	for i, sessFlag := range []string{"-sess_out", "-sess_in"} {
-		sc := start(t, "openssl", "s_client", "-tls1_2", "-no_ticket", "-connect", addr, "-servername", "localhost",
-			"-CAfile", p.rootPEM, "-verify_return_error", sessFlag, sess)
-		fmt.Fprintln(sc.stdin, "lookup-ping")
-		if !sc.waitFor("lookup-ping\n", 10*time.Second) {
-			t.Fatalf("connection %d: no echo:\n%s", i, sc.output())
-		}
-		sc.stdin.Close()
-		if err := sc.wait(10 * time.Second); err != nil {
-			t.Fatal(err)
-		}
-		if reused := strings.Contains(sc.output(), "Reused, TLSv1.2"); reused != (i > 0) {
-			t.Fatalf("connection %d: s_client reused=%v:\n%s", i, reused, sc.output())
-		}
-		if res := result(t, results); res.err != nil || res.state.Resumed != (i > 0) {
-			t.Fatalf("our server, connection %d: resumed %v, %v", i, res.state != nil && res.state.Resumed, res.err)
-		}
+		sClientResume(t, i, []string{"s_client", "-tls1_2", "-no_ticket", "-connect", addr, "-servername", "localhost",
+			"-CAfile", p.rootPEM, "-verify_return_error", sessFlag, sess}, "Reused, TLSv1.2", results)
 	}
 	store.mu.Lock()
 	lookups := store.lookups
@@ -233,4 +204,30 @@ func TestEventLoopWaitingSessionLookup(t *testing.T) {
 	if lookups != 1 {
 		t.Fatalf("%d session lookups, want 1 (the resumption's)", lookups)
 	}
+}
+
+// sClientResume runs `openssl args` as the i-th connection of a
+// resumption sequence against an event-loop echo server: the echo comes
+// back, and s_client (its summary holding reused) and our server (its
+// result from results) agree that every connection after the first
+// resumed. It returns the server's result.
+func sClientResume(t *testing.T, i int, args []string, reused string, results <-chan serverResult) serverResult {
+	t.Helper()
+	sc := start(t, "openssl", args...)
+	fmt.Fprintln(sc.stdin, "loop-ping")
+	if !sc.waitFor("loop-ping\n", 10*time.Second) {
+		t.Fatalf("connection %d: no echo:\n%s", i, sc.output())
+	}
+	sc.stdin.Close()
+	if err := sc.wait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Contains(sc.output(), reused); got != (i > 0) {
+		t.Fatalf("connection %d: s_client reused=%v:\n%s", i, got, sc.output())
+	}
+	res := result(t, results)
+	if res.err != nil || res.state.Resumed != (i > 0) {
+		t.Fatalf("our server, connection %d: resumed %v, %v", i, res.state != nil && res.state.Resumed, res.err)
+	}
+	return res
 }
