@@ -52,12 +52,18 @@ func DecryptPreMaster(priv crypto.Decrypter, rand io.Reader, ciphertext []byte, 
 		return nil, fmt.Errorf("tls: reading randomness for the premaster: %w", err)
 	}
 	copy(m, out)
-	if k, isRSA := priv.(*rsa.PrivateKey); isRSA {
+	switch k, isRSA := priv.(*rsa.PrivateKey); {
+	case len(ciphertext) != pub.Size():
+		// RFC 8017, Section 7.2.2, step 1: a ciphertext of another length
+		// than the modulus is a decryption error, whatever its value
+		// (one with a leading zero byte dropped is the same number, which
+		// crypto/rsa would decrypt). The length is public: m stays R.
+	case isRSA:
 		// An error here means only that the ciphertext length or value
 		// is out of range for the modulus, which is public; m is then
 		// untouched and still R.
 		_ = rsa.DecryptPKCS1v15SessionKey(nil, k, ciphertext, m)
-	} else {
+	default:
 		pt, err := priv.Decrypt(rand, ciphertext, &rsa.PKCS1v15DecryptOptions{SessionKeyLen: preMasterLen})
 		if err == nil && len(pt) == preMasterLen {
 			copy(m, pt)

@@ -40,6 +40,14 @@ func TestRSAKeyTransport(t *testing.T) {
 	long, _ := rsa.EncryptPKCS1v15(rand.Reader, &rsaKey.PublicKey, append(pm, 0))
 	tampered := append([]byte(nil), ct...)
 	tampered[10] ^= 0x40
+	// A ciphertext with a leading zero byte: dropped, the rest is the
+	// same number, which must still not decrypt (RFC 8017, 7.2.2, step 1).
+	var zeroLed []byte
+	for zeroLed == nil {
+		if c, _ := rsa.EncryptPKCS1v15(rand.Reader, &rsaKey.PublicKey, pm); c[0] == 0 {
+			zeroLed = c
+		}
+	}
 
 	for _, priv := range []crypto.Decrypter{rsaKey, wrappedDecrypter{rsaKey}} {
 		got, err := DecryptPreMaster(priv, rand.Reader, ct, 0x0303)
@@ -56,6 +64,7 @@ func TestRSAKeyTransport(t *testing.T) {
 			{"wrong major byte only", ct, 0x0203},
 			{"tampered ciphertext", tampered, 0x0303},
 			{"truncated ciphertext", ct[1:], 0x0303},
+			{"leading zero byte dropped", zeroLed[1:], 0x0303},
 			{"longer ciphertext", append([]byte{0}, ct...), 0x0303},
 			{"empty ciphertext", nil, 0x0303},
 			{"47-byte plaintext", short, 0x0303},
